@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilHash", targets: ["VigilHash"]),
+        .library(name: "VigilMedia", targets: ["VigilMedia"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        .target(name: "VigilHash"),
+        .target(
+            name: "VigilMedia",
+            dependencies: ["CFFmpeg"]
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilHash",
+                "VigilMedia",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "vigil-bench",
+            dependencies: ["VigilHash"],
+            path: "Benchmarks/vigil-bench"
+        ),
+        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
+        .testTarget(name: "VigilHashTests", dependencies: ["VigilHash", "VigilTestSupport"]),
+        .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilTestSupport"]),
+        .testTarget(name: "vigilTests", dependencies: ["vigil", "VigilHash", "VigilTestSupport"]),
+    ]
+)

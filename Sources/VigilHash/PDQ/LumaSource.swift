@@ -1,0 +1,79 @@
+/// Where the downsampler reads luma from: interleaved RGB, or a single 8-bit grey channel.
+protocol LumaSource {
+    var width: Int { get }
+    var height: Int { get }
+    /// Luma of pixel (`row`, `column`) for eight rows at once (one row per lane).
+    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float>
+    /// Luma of one pixel.
+    func luma(row: Int, column: Int) -> Float
+}
+
+/// 8-bit RGB, three bytes a pixel in R, G, B order, rows `bytesPerRow` apart.
+struct RGBLumaSource: LumaSource {
+    let base: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let bytesPerRow: Int
+
+    init(_ image: PixelView) {
+        base = image.base
+        width = image.width
+        height = image.height
+        bytesPerRow = image.bytesPerRow
+    }
+
+    // The reference's coefficients, as floats; luma is R·cr + G·cg + B·cb summed left to right.
+    static let red: Float = 0.299
+    static let green: Float = 0.587
+    static let blue: Float = 0.114
+
+    @inline(__always)
+    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float> {
+        var r = SIMD8<Float>()
+        var g = SIMD8<Float>()
+        var b = SIMD8<Float>()
+        let offset = column * 3
+        for lane in 0..<8 {
+            let pixel = base + rows[lane] * bytesPerRow + offset
+            r[lane] = Float(pixel[0])
+            g[lane] = Float(pixel[1])
+            b[lane] = Float(pixel[2])
+        }
+        return Self.red * r + Self.green * g + Self.blue * b
+    }
+
+    @inline(__always)
+    func luma(row: Int, column: Int) -> Float {
+        let pixel = base + row * bytesPerRow + column * 3
+        return Self.red * Float(pixel[0]) + Self.green * Float(pixel[1]) + Self.blue * Float(pixel[2])
+    }
+}
+
+/// 8-bit grey (already luma), rows `bytesPerRow` apart.
+struct GreyLumaSource: LumaSource {
+    let base: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let bytesPerRow: Int
+
+    init(_ image: PixelView) {
+        base = image.base
+        width = image.width
+        height = image.height
+        bytesPerRow = image.bytesPerRow
+    }
+
+    @inline(__always)
+    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float> {
+        var value = SIMD8<Float>()
+        for lane in 0..<8 {
+            value[lane] = Float(base[rows[lane] * bytesPerRow + column])
+        }
+        return value
+    }
+
+    @inline(__always)
+    func luma(row: Int, column: Int) -> Float {
+        Float(base[row * bytesPerRow + column])
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// What a finished child process printed and returned.
+public struct ProcessOutput: Sendable {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: Data
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Why a child process could not be run to completion.
+public struct SubprocessError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Runs a program to completion with a deadline, so no test can hang on a stuck child.
+///
+/// Output is drained on background threads while the child runs, so a chatty child never blocks on a
+/// full pipe. The child is killed when the deadline passes.
+public func runProcess(
+    _ executable: String,
+    _ arguments: [String],
+    stdin: Data? = nil,
+    environment: [String: String]? = nil,
+    timeout: TimeInterval = 120
+) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.contains("/") ? arguments : [executable] + arguments
+    if let environment {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    let outPipe = Pipe()
+    let errPipe = Pipe()
+    let inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = inPipe
+    try process.run()
+
+    let collected = CollectedOutput()
+    let group = DispatchGroup()
+    for (pipe, isStdout) in [(outPipe, true), (errPipe, false)] {
+        group.enter()
+        DispatchQueue.global().async {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            collected.store(data, isStdout: isStdout)
+            group.leave()
+        }
+    }
+    if let stdin {
+        try? inPipe.fileHandleForWriting.write(contentsOf: stdin)
+    }
+    try? inPipe.fileHandleForWriting.close()
+
+    let finished = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        process.waitUntilExit()
+        finished.signal()
+    }
+    if finished.wait(timeout: .now() + timeout) == .timedOut {
+        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
+        _ = finished.wait(timeout: .now() + 5)
+        throw SubprocessError(description: "\(executable) \(arguments.joined(separator: " ")) timed out after \(timeout) s")
+    }
+    _ = group.wait(timeout: .now() + 10)
+    let (out, err) = collected.values
+    return ProcessOutput(status: process.terminationStatus, stdout: out, stderr: err)
+}
+
+private final class CollectedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out = Data()
+    private var err = Data()
+
+    func store(_ data: Data, isStdout: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if isStdout { out = data } else { err = data }
+    }
+
+    var values: (Data, Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (out, err)
+    }
+}
