@@ -18,7 +18,12 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
-        .target(name: "VigilHash"),
+        .target(
+            name: "VigilHash",
+            // Hashing is arithmetic on SIMD vectors, which is orders of magnitude slower unoptimised;
+            // optimise it in debug builds too so tests exercise it at realistic speed.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         .target(
             name: "VigilMedia",
             dependencies: ["CFFmpeg"]

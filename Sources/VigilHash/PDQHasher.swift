@@ -15,8 +15,16 @@ public final class PDQHasher {
     private let buffer16x16 = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 16)
     private let buffer16x16Transformed = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 16)
 
+    /// How RGB input becomes luma (grey input is used as is).
+    public let lumaPrecision: LumaPrecision
+
     /// Creates a hasher with empty working buffers.
-    public init() {}
+    ///
+    /// - Parameter lumaPrecision: `.double` (the default) reproduces the `pdqhash` binding used for
+    ///   image hash lists; `.single` reproduces the C++ library and vPDQ.
+    public init(lumaPrecision: LumaPrecision = .double) {
+        self.lumaPrecision = lumaPrecision
+    }
 
     deinit {
         buffer64x64.deallocate()
@@ -70,6 +78,8 @@ public final class PDQHasher {
             return false
         }
         switch image.layout {
+        case .rgb24 where lumaPrecision == .double:
+            downsample(RGBDoubleLumaSource(image), allowUnfilteredShortcut: allowUnfilteredShortcut)
         case .rgb24:
             downsample(RGBLumaSource(image), allowUnfilteredShortcut: allowUnfilteredShortcut)
         case .grey8:

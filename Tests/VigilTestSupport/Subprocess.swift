@@ -13,6 +13,10 @@ public struct ProcessOutput: Sendable {
 /// Why a child process could not be run to completion.
 public struct SubprocessError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Runs a program to completion with a deadline, so no test can hang on a stuck child.

@@ -8,7 +8,8 @@ protocol LumaSource {
     func luma(row: Int, column: Int) -> Float
 }
 
-/// 8-bit RGB, three bytes a pixel in R, G, B order, rows `bytesPerRow` apart.
+/// 8-bit RGB, three bytes a pixel in R, G, B order, rows `bytesPerRow` apart, with luma computed
+/// in single precision as the C++ library (and so vPDQ) does.
 struct RGBLumaSource: LumaSource {
     let base: UnsafePointer<UInt8>
     let width: Int
@@ -75,5 +76,47 @@ struct GreyLumaSource: LumaSource {
     @inline(__always)
     func luma(row: Int, column: Int) -> Float {
         Float(base[row * bytesPerRow + column])
+    }
+}
+
+/// 8-bit RGB with luma computed in double precision and rounded to float, as the `pdqhash` Python
+/// binding (and so python-threatexchange and HMA) does. Rounding differs from single precision in
+/// the last bit for some pixels, which can move hash bits of flat or gradient images.
+struct RGBDoubleLumaSource: LumaSource {
+    let base: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let bytesPerRow: Int
+
+    init(_ image: PixelView) {
+        base = image.base
+        width = image.width
+        height = image.height
+        bytesPerRow = image.bytesPerRow
+    }
+
+    static let red = 0.299
+    static let green = 0.587
+    static let blue = 0.114
+
+    @inline(__always)
+    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float> {
+        var r = SIMD8<Double>()
+        var g = SIMD8<Double>()
+        var b = SIMD8<Double>()
+        let offset = column * 3
+        for lane in 0..<8 {
+            let pixel = base + rows[lane] * bytesPerRow + offset
+            r[lane] = Double(pixel[0])
+            g[lane] = Double(pixel[1])
+            b[lane] = Double(pixel[2])
+        }
+        return SIMD8<Float>(Self.red * r + Self.green * g + Self.blue * b)
+    }
+
+    @inline(__always)
+    func luma(row: Int, column: Int) -> Float {
+        let pixel = base + row * bytesPerRow + column * 3
+        return Float(Self.red * Double(pixel[0]) + Self.green * Double(pixel[1]) + Self.blue * Double(pixel[2]))
     }
 }

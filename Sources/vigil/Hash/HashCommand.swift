@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import VigilHash
+import VigilMedia
+
+/// `vigil hash FILE...`: PDQ hashes of images and vPDQ hashes of videos.
+struct HashCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash",
+        abstract: "Print PDQ hashes of images and vPDQ hashes of video frames.",
+        discussion: """
+            Images print one line: hash,quality,path
+            Videos print one vPDQ line per sampled frame: frameNumber,quality,hash,timestamp
+            (timestamp in seconds from the start, 3 decimals). With several inputs, each video's lines \
+            are preceded by a '# path' comment line.
+            Hashing uses every core while decoding goes on; output stays in frame order. An input that \
+            cannot be read gets one line on stderr naming it and the problem; the other inputs are \
+            still hashed, and the exit status is 2.
+
+            Examples:
+              vigil hash photo.jpg
+              vigil hash --every-frame clip.mp4 > clip.vpdq.txt     # Meta's vPDQ output, line for line
+              vigil hash --seconds-per-hash 1 --json clip.mp4
+            """
+    )
+
+    @Argument(help: "Image or video files (any format FFmpeg reads).")
+    var files: [String]
+
+    @Flag(help: "Hash key frames only (the default): fastest, one hash per GOP.")
+    var keyframes = false
+
+    @Flag(help: "Hash every frame, reproducing Meta's vPDQ output line for line.")
+    var everyFrame = false
+
+    @Option(help: ArgumentHelp("Hash the first frame of every S seconds of presentation time (correct on variable frame rate).", valueName: "S"))
+    var secondsPerHash: Double?
+
+    @Flag(help: "Also hash the 7 rotations and mirror images; each variant gets its own line with its name appended.")
+    var dihedral = false
+
+    @Flag(help: "Print JSON lines instead of CSV.")
+    var json = false
+
+    @Option(help: ArgumentHelp("""
+        Luma arithmetic: 'double' matches the pdqhash binding (python-threatexchange, HMA image lists), \
+        'single' matches Meta's C++ library and vPDQ. 'auto' uses double for images, single for video.
+        """, valueName: "auto|single|double"))
+    var luma: LumaChoice = .auto
+
+    @Option(help: "Frames hashed in parallel (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    enum LumaChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, single, double
+    }
+
+    func validate() throws {
+        let chosen = [keyframes, everyFrame, secondsPerHash != nil].filter { $0 }.count
+        if chosen > 1 {
+            throw ValidationError("Choose one of --keyframes, --every-frame and --seconds-per-hash.")
+        }
+        if let secondsPerHash, !(secondsPerHash > 0 && secondsPerHash.isFinite) {
+            throw ValidationError("--seconds-per-hash must be a positive number of seconds, not \(secondsPerHash).")
+        }
+        if jobs < 1 {
+            throw ValidationError("--jobs must be at least 1.")
+        }
+    }
+
+    var sampling: SamplingMode {
+        if everyFrame { return .everyFrame }
+        if let secondsPerHash { return .interval(seconds: secondsPerHash) }
+        return .keyframes
+    }
+
+    func run() async throws {
+        let output = LineWriter(FileHandle.standardOutput)
+        let errors = LineWriter(FileHandle.standardError)
+        var failed = 0
+        for file in files {
+            do {
+                try await hash(file, output: output)
+            } catch let error as MediaError {
+                failed += 1
+                errors.write("vigil: \(error.description)")
+            } catch let error as UnhashableInput {
+                failed += 1
+                errors.write("vigil: \(error.description)")
+            } catch {
+                failed += 1
+                errors.write("vigil: \(file): \(error)")
+            }
+            output.flush()
+            errors.flush()
+        }
+        if failed > 0 {
+            throw ExitCode(2)
+        }
+    }
+
+    private func hash(_ file: String, output: LineWriter) async throws {
+        let frames = FrameStream(url: file, options: MediaReaderOptions(sampling: sampling), capacity: 2 * jobs)
+        let info = try await frames.info()
+        guard info.width >= PDQHasher.minimumDimension, info.height >= PDQHasher.minimumDimension else {
+            throw UnhashableInput(path: file, width: info.width, height: info.height)
+        }
+        let precision: LumaPrecision
+        switch luma {
+        case .auto: precision = info.isStillImage ? .double : .single
+        case .single: precision = .single
+        case .double: precision = .double
+        }
+        let pool = HasherPool(lumaPrecision: precision)
+
+        if info.isStillImage {
+            var iterator = frames.makeAsyncIterator()
+            guard let frame = try await iterator.next() else {
+                throw MediaError.noFrames(url: file)
+            }
+            let hashed = HashedFrame(frame, pool: pool, dihedral: dihedral)
+            write(.image(path: file, width: frame.width, height: frame.height, hash: hashed.hash,
+                         quality: hashed.quality, dihedral: hashed.dihedral), to: output)
+            return
+        }
+
+        if files.count > 1 && !json {
+            output.write("# \(file)")
+        }
+        var frameCount = 0
+        try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
+            frameCount += 1
+            write(.videoFrame(path: file, frame: frame), to: output)
+        }
+        if frameCount == 0 {
+            throw MediaError.noFrames(url: file)
+        }
+    }
+
+    private func write(_ record: HashRecord, to output: LineWriter) {
+        if json {
+            output.write(record.json)
+        } else {
+            record.textLines.forEach(output.write)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import VigilMedia
+
+/// Hashes frames concurrently on Swift's task pool while the reader keeps decoding, and hands the
+/// results back in frame order.
+///
+/// At most `width` frames are being hashed at once and results waiting for an earlier frame are
+/// bounded by the same number, so memory stays flat however long the input is.
+struct OrderedHashing {
+    /// Frames hashed at the same time; defaults to the number of cores.
+    var width: Int
+    var pool: HasherPool
+    var dihedral: Bool
+
+    func run<Frames: AsyncSequence & Sendable>(
+        _ frames: Frames,
+        emit: (HashedFrame) throws -> Void
+    ) async throws where Frames.Element == Frame {
+        try await withThrowingTaskGroup(of: (Int, HashedFrame).self) { group in
+            var submitted = 0
+            var nextToEmit = 0
+            var finished: [Int: HashedFrame] = [:]
+
+            func collect(_ result: (Int, HashedFrame)) throws {
+                finished[result.0] = result.1
+                while let ready = finished.removeValue(forKey: nextToEmit) {
+                    try emit(ready)
+                    nextToEmit += 1
+                }
+            }
+
+            for try await frame in frames {
+                while submitted - nextToEmit >= width, let result = try await group.next() {
+                    try collect(result)
+                }
+                let sequence = submitted
+                submitted += 1
+                let pool = self.pool
+                let dihedral = self.dihedral
+                group.addTask {
+                    (sequence, HashedFrame(frame, pool: pool, dihedral: dihedral))
+                }
+            }
+            while let result = try await group.next() {
+                try collect(result)
+            }
+        }
+    }
+}
