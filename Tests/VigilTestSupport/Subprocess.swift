@@ -5,6 +5,9 @@ public struct ProcessOutput: Sendable {
     public var status: Int32
     public var stdout: Data
     public var stderr: Data
+    /// The child's peak resident memory in bytes (Linux `VmHWM`), sampled while it ran; nil when the
+    /// child exited before the first sample.
+    public var peakResidentBytes: Int?
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
@@ -64,7 +67,18 @@ public func runProcess(
         process.waitUntilExit()
         finished.signal()
     }
-    if finished.wait(timeout: .now() + timeout) == .timedOut {
+    // The high-water mark only grows, so the last sample before exit is (nearly) the true peak.
+    var peak: Int?
+    let deadline = DispatchTime.now() + timeout
+    var timedOut = false
+    while finished.wait(timeout: .now() + 0.02) == .timedOut {
+        if let sample = peakResidentBytes(of: process.processIdentifier) { peak = max(peak ?? 0, sample) }
+        if DispatchTime.now() >= deadline {
+            timedOut = true
+            break
+        }
+    }
+    if timedOut {
         process.terminate()
         kill(process.processIdentifier, SIGKILL)
         _ = finished.wait(timeout: .now() + 5)
@@ -72,7 +86,17 @@ public func runProcess(
     }
     _ = group.wait(timeout: .now() + 10)
     let (out, err) = collected.values
-    return ProcessOutput(status: process.terminationStatus, stdout: out, stderr: err)
+    return ProcessOutput(status: process.terminationStatus, stdout: out, stderr: err, peakResidentBytes: peak)
+}
+
+/// `VmHWM` of a running process, in bytes.
+private func peakResidentBytes(of pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
+        return kilobytes.map { $0 * 1024 }
+    }
+    return nil
 }
 
 private final class CollectedOutput: @unchecked Sendable {
