@@ -1,18 +1,19 @@
 /// Blurs a full-resolution luma image with two passes of PDQ's box filter along rows and columns
 /// and decimates it to 64x64 — the reference's result, bit for bit, in far less time.
 ///
-/// The reference filters whole rows one sample at a time and whole columns with a stride, then keeps
-/// only 64x64 samples. Here the same per-sample floating point sequence runs eight rows at a time
-/// (SIMD lanes across rows) or a whole row at a time (lanes across columns), the first pass reads RGB
-/// directly, and the second pass only computes what decimation keeps. Buffers are reused across
-/// calls, so hashing a stream of same-sized frames allocates nothing.
+/// The reference filters each row one sample at a time, each column with a stride through the whole
+/// image, and then keeps only 64x64 samples. Here every output sees the same floating point
+/// sequence, but eight rows are filtered at once from a transposed strip (SIMD lanes across rows),
+/// columns are filtered a whole row at a time (lanes across columns), and the second pass only
+/// computes what decimation keeps. Buffers are reused across calls, so hashing a stream of
+/// same-sized frames allocates nothing.
 struct JaroszDownsampler {
     /// First-pass output, `height` rows of `paddedWidth` floats.
     private var fullBuffer: [Float] = []
     /// Column running sums for the first pass's column filter.
     private var columnSums: [Float] = []
-    /// Eight consecutive rows of the first pass's column-filter output.
-    private var chunk: [Float] = []
+    /// Eight rows transposed, `strip[column * 8 + lane]`, for the row filters.
+    private var strip: [Float] = []
     /// Second-pass row filter output at the 64 decimation columns: `height` rows of 64.
     private var keptColumns: [Float] = []
     /// Decimation indices for the last size seen, so same-sized frames reuse them.
@@ -27,7 +28,7 @@ struct JaroszDownsampler {
         let columnWindow = jaroszWindowSize(height, 64)
         Self.grow(&fullBuffer, to: height * paddedWidth)
         Self.grow(&columnSums, to: paddedWidth)
-        Self.grow(&chunk, to: 8 * paddedWidth)
+        Self.grow(&strip, to: 8 * paddedWidth)
         Self.grow(&keptColumns, to: height * 64)
         if decimation.width != width || decimation.height != height {
             decimation = (
@@ -35,58 +36,76 @@ struct JaroszDownsampler {
                 (0..<64).map { decimationIndex($0, inputCount: width, outputCount: 64) },
                 (0..<64).map { decimationIndex($0, inputCount: height, outputCount: 64) })
         }
-        let decimatedColumns = decimation.columns
         let decimatedRows = decimation.rows
 
-        fullBuffer.withUnsafeMutableBufferPointer { full in
-            columnSums.withUnsafeMutableBufferPointer { sums in
-                chunk.withUnsafeMutableBufferPointer { chunk in
-                    keptColumns.withUnsafeMutableBufferPointer { kept in
-                        Self.firstRowPass(source, window: rowWindow, into: full.baseAddress!, stride: paddedWidth)
-                        Self.firstColumnPassThenSecondRowPass(
-                            full.baseAddress!, width: width, height: height, stride: paddedWidth,
-                            rowWindow: rowWindow, columnWindow: columnWindow,
-                            sums: sums.baseAddress!, chunk: chunk.baseAddress!,
-                            decimatedColumns: decimatedColumns, kept: kept.baseAddress!)
-                        Self.secondColumnPass(
-                            kept.baseAddress!, height: height, window: columnWindow,
-                            decimatedRows: decimatedRows, into: output)
+        decimation.columns.withUnsafeBufferPointer { decimatedColumns in
+            fullBuffer.withUnsafeMutableBufferPointer { full in
+                columnSums.withUnsafeMutableBufferPointer { sums in
+                    strip.withUnsafeMutableBufferPointer { strip in
+                        keptColumns.withUnsafeMutableBufferPointer { kept in
+                            Self.firstRowPass(
+                                source, window: rowWindow, strip: strip.baseAddress!,
+                                into: full.baseAddress!, stride: paddedWidth)
+                            Self.firstColumnPassThenSecondRowPass(
+                                full.baseAddress!, width: width, height: height, stride: paddedWidth,
+                                rowWindow: rowWindow, columnWindow: columnWindow,
+                                sums: sums.baseAddress!, strip: strip.baseAddress!,
+                                decimatedColumns: decimatedColumns, kept: kept.baseAddress!)
+                            Self.secondColumnPass(
+                                kept.baseAddress!, height: height, window: columnWindow,
+                                decimatedRows: decimatedRows, into: output)
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Row filter of the luma, eight rows per strip, lanes across rows.
+    /// Row filter over a transposed strip of eight rows: lane `k` of each vector is row `k`.
+    @inline(__always)
+    private static func filterStrip(
+        _ strip: UnsafeMutablePointer<Float>, length: Int, window: Int,
+        emit: (_ column: Int, _ mean: () -> SIMD8<Float>) -> Void
+    ) {
+        let raw = UnsafeRawPointer(strip)
+        var sum = SIMD8<Float>()
+        runBoxFilterPhases(
+            length: length, window: window,
+            add: { sum += raw.loadUnaligned(fromByteOffset: $0 * 32, as: SIMD8<Float>.self) },
+            subtract: { sum -= raw.loadUnaligned(fromByteOffset: $0 * 32, as: SIMD8<Float>.self) },
+            emit: { column, count in
+                emit(column) { sum / SIMD8<Float>(repeating: Float(count)) }
+            })
+    }
+
+    /// Row filter of the luma, eight rows per strip.
     private static func firstRowPass<Source: LumaSource>(
-        _ source: Source, window: Int, into full: UnsafeMutablePointer<Float>, stride: Int
+        _ source: Source, window: Int, strip: UnsafeMutablePointer<Float>,
+        into full: UnsafeMutablePointer<Float>, stride: Int
     ) {
         let height = source.height
         for stripStart in Swift.stride(from: 0, to: height, by: 8) {
             let lanes = min(8, height - stripStart)
-            // Lanes past the last row re-read it; their results are never stored.
-            var rows = SIMD8<Int>()
-            for lane in 0..<8 { rows[lane] = stripStart + min(lane, lanes - 1) }
-            var sum = SIMD8<Float>()
-            runBoxFilterPhases(
-                length: source.width, window: window,
-                add: { sum += source.luma(rows: rows, column: $0) },
-                subtract: { sum -= source.luma(rows: rows, column: $0) },
-                emit: { column, count in
-                    let mean = sum / SIMD8<Float>(repeating: Float(count))
-                    let out = full + stripStart * stride + column
-                    for lane in 0..<lanes { out[lane * stride] = mean[lane] }
-                })
+            for lane in 0..<lanes {
+                source.lumaRow(stripStart + lane, into: strip + lane, stride: 8)
+            }
+            // Lanes past the last row hold stale values; they are filtered but never stored.
+            filterStrip(strip, length: source.width, window: window) { column, mean in
+                let value = mean()
+                let out = full + stripStart * stride + column
+                for lane in 0..<lanes { out[lane * stride] = value[lane] }
+            }
         }
     }
 
-    /// Column filter of the first pass, streamed row by row; every eight finished rows go straight
-    /// through the second row filter, which keeps only the 64 decimation columns.
+    /// Column filter of the first pass, streamed row by row into a transposed strip; every eight
+    /// finished rows go straight through the second row filter, which keeps only the 64
+    /// decimation columns.
     private static func firstColumnPassThenSecondRowPass(
         _ full: UnsafeMutablePointer<Float>, width: Int, height: Int, stride: Int,
         rowWindow: Int, columnWindow: Int,
-        sums: UnsafeMutablePointer<Float>, chunk: UnsafeMutablePointer<Float>,
-        decimatedColumns: [Int], kept: UnsafeMutablePointer<Float>
+        sums: UnsafeMutablePointer<Float>, strip: UnsafeMutablePointer<Float>,
+        decimatedColumns: UnsafeBufferPointer<Int>, kept: UnsafeMutablePointer<Float>
     ) {
         let vectors = stride / 8
         let rawSums = UnsafeMutableRawPointer(sums)
@@ -113,49 +132,35 @@ struct JaroszDownsampler {
             },
             emit: { row, count in
                 let divisor = SIMD8<Float>(repeating: Float(count))
-                let out = UnsafeMutableRawPointer(chunk + (row & 7) * stride)
+                let lane = row & 7
                 for v in 0..<vectors {
-                    let offset = v * 32
-                    let mean = rawSums.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) / divisor
-                    out.storeBytes(of: mean, toByteOffset: offset, as: SIMD8<Float>.self)
+                    let mean = rawSums.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) / divisor
+                    let out = strip + v * 64 + lane
+                    for k in 0..<8 { out[k * 8] = mean[k] }
                 }
-                if row & 7 == 7 || row == height - 1 {
+                if lane == 7 || row == height - 1 {
                     secondRowPass(
-                        chunk, rows: (row & 7) + 1, firstRow: row & ~7, width: width, stride: stride,
+                        strip, rows: lane + 1, firstRow: row & ~7, width: width,
                         window: rowWindow, decimatedColumns: decimatedColumns, kept: kept)
                 }
             })
     }
 
-    /// Row filter of up to eight rows held in `chunk`, storing only the decimation columns.
+    /// Row filter of the (up to) eight rows in `strip`, storing only the decimation columns.
     private static func secondRowPass(
-        _ chunk: UnsafeMutablePointer<Float>, rows lanes: Int, firstRow: Int, width: Int, stride: Int,
-        window: Int, decimatedColumns: [Int], kept: UnsafeMutablePointer<Float>
+        _ strip: UnsafeMutablePointer<Float>, rows lanes: Int, firstRow: Int, width: Int,
+        window: Int, decimatedColumns: UnsafeBufferPointer<Int>, kept: UnsafeMutablePointer<Float>
     ) {
-        var laneOffsets = SIMD8<Int>()
-        for lane in 0..<8 { laneOffsets[lane] = min(lane, lanes - 1) * stride }
-        @inline(__always) func load(_ column: Int) -> SIMD8<Float> {
-            var value = SIMD8<Float>()
-            for lane in 0..<8 { value[lane] = chunk[laneOffsets[lane] + column] }
-            return value
-        }
-        var sum = SIMD8<Float>()
         var nextKept = 0
-        decimatedColumns.withUnsafeBufferPointer { decimatedColumns in
-            runBoxFilterPhases(
-                length: width, window: window,
-                add: { sum += load($0) },
-                subtract: { sum -= load($0) },
-                emit: { column, count in
-                    // Decimation columns ascend, and repeat when the image is narrower than 64.
-                    guard nextKept < 64, decimatedColumns[nextKept] == column else { return }
-                    let mean = sum / SIMD8<Float>(repeating: Float(count))
-                    while nextKept < 64, decimatedColumns[nextKept] == column {
-                        let out = kept + firstRow * 64 + nextKept
-                        for lane in 0..<lanes { out[lane * 64] = mean[lane] }
-                        nextKept += 1
-                    }
-                })
+        filterStrip(strip, length: width, window: window) { column, mean in
+            // Decimation columns ascend, and repeat when the image is narrower than 64.
+            guard nextKept < 64, decimatedColumns[nextKept] == column else { return }
+            let value = mean()
+            while nextKept < 64, decimatedColumns[nextKept] == column {
+                let out = kept + firstRow * 64 + nextKept
+                for lane in 0..<lanes { out[lane * 64] = value[lane] }
+                nextKept += 1
+            }
         }
     }
 

@@ -2,8 +2,8 @@
 protocol LumaSource {
     var width: Int { get }
     var height: Int { get }
-    /// Luma of pixel (`row`, `column`) for eight rows at once (one row per lane).
-    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float>
+    /// Writes the luma of one row, sample `j` at `output[j * stride]`.
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int)
     /// Luma of one pixel.
     func luma(row: Int, column: Int) -> Float
 }
@@ -29,18 +29,12 @@ struct RGBLumaSource: LumaSource {
     static let blue: Float = 0.114
 
     @inline(__always)
-    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float> {
-        var r = SIMD8<Float>()
-        var g = SIMD8<Float>()
-        var b = SIMD8<Float>()
-        let offset = column * 3
-        for lane in 0..<8 {
-            let pixel = base + rows[lane] * bytesPerRow + offset
-            r[lane] = Float(pixel[0])
-            g[lane] = Float(pixel[1])
-            b[lane] = Float(pixel[2])
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        let pixels = base + row * bytesPerRow
+        for column in 0..<width {
+            let pixel = pixels + column * 3
+            output[column * stride] = Self.red * Float(pixel[0]) + Self.green * Float(pixel[1]) + Self.blue * Float(pixel[2])
         }
-        return Self.red * r + Self.green * g + Self.blue * b
     }
 
     @inline(__always)
@@ -65,12 +59,11 @@ struct GreyLumaSource: LumaSource {
     }
 
     @inline(__always)
-    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float> {
-        var value = SIMD8<Float>()
-        for lane in 0..<8 {
-            value[lane] = Float(base[rows[lane] * bytesPerRow + column])
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        let pixels = base + row * bytesPerRow
+        for column in 0..<width {
+            output[column * stride] = Float(pixels[column])
         }
-        return value
     }
 
     @inline(__always)
@@ -100,18 +93,12 @@ struct RGBDoubleLumaSource: LumaSource {
     static let blue = 0.114
 
     @inline(__always)
-    func luma(rows: SIMD8<Int>, column: Int) -> SIMD8<Float> {
-        var r = SIMD8<Double>()
-        var g = SIMD8<Double>()
-        var b = SIMD8<Double>()
-        let offset = column * 3
-        for lane in 0..<8 {
-            let pixel = base + rows[lane] * bytesPerRow + offset
-            r[lane] = Double(pixel[0])
-            g[lane] = Double(pixel[1])
-            b[lane] = Double(pixel[2])
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        let pixels = base + row * bytesPerRow
+        for column in 0..<width {
+            let pixel = pixels + column * 3
+            output[column * stride] = Float(Self.red * Double(pixel[0]) + Self.green * Double(pixel[1]) + Self.blue * Double(pixel[2]))
         }
-        return SIMD8<Float>(Self.red * r + Self.green * g + Self.blue * b)
     }
 
     @inline(__always)
