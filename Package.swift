@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Vigil",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilHash", targets: ["VigilHash"]),

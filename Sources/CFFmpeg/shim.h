@@ -24,6 +24,12 @@ static inline int vigil_averror_exit(void) { return AVERROR_EXIT; }
 /// AVERROR_INVALIDDATA: the input is not what the demuxer or decoder expects.
 static inline int vigil_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 
+/// AVERROR(ENOMEM): an allocation failed.
+static inline int vigil_averror_enomem(void) { return AVERROR(ENOMEM); }
+
+/// AVERROR(EINVAL): an argument or parameter was rejected.
+static inline int vigil_averror_einval(void) { return AVERROR(EINVAL); }
+
 /// AV_NOPTS_VALUE: an unknown timestamp.
 static inline int64_t vigil_nopts_value(void) { return AV_NOPTS_VALUE; }
 

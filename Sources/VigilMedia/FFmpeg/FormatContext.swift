@@ -1,0 +1,117 @@
+import CFFmpeg
+
+/// Owns one opened `AVFormatContext`: the demuxer for a single input.
+final class FormatContext {
+    let pointer: UnsafeMutablePointer<AVFormatContext>
+    /// Kept alive here because the interrupt callback reaches it through an unretained pointer.
+    private let cancellation: CancellationFlag
+
+    /// Opens `url` and reads its header.
+    ///
+    /// - Parameter options: demuxer and protocol options (timeouts and the like for network inputs).
+    init(url: String, cancellation: CancellationFlag, options: [String: String] = [:]) throws(AVFailure) {
+        guard let allocated = avformat_alloc_context() else { throw .outOfMemory }
+        // Blocking I/O inside FFmpeg consults this callback, which is what lets cancel() interrupt it.
+        allocated.pointee.interrupt_callback = AVIOInterruptCB(
+            callback: formatInterruptCallback,
+            opaque: Unmanaged.passUnretained(cancellation).toOpaque()
+        )
+        var context: UnsafeMutablePointer<AVFormatContext>? = allocated
+        var dictionary: OpaquePointer?
+        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
+        // Options the demuxer did not consume are left in the dictionary.
+        defer { av_dict_free(&dictionary) }
+        // On failure avformat_open_input frees the context and sets it to NULL.
+        let status = avformat_open_input(&context, url, nil, &dictionary)
+        guard status >= 0, let opened = context else {
+            throw AVFailure(code: status < 0 ? status : vigil_averror_einval())
+        }
+        pointer = opened
+        self.cancellation = cancellation
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVFormatContext>? = pointer
+        avformat_close_input(&context)
+    }
+
+    /// Probes the streams, decoding a few packets if the header is not enough.
+    ///
+    /// - Parameter maxPixels: passed to the probing decoders so a hostile header cannot make
+    ///   them allocate a huge picture before the caller has seen the dimensions.
+    func findStreamInfo(maxPixels: Int) throws(AVFailure) {
+        let count = Int(pointer.pointee.nb_streams)
+        var perStream = [OpaquePointer?](repeating: nil, count: count)
+        for index in perStream.indices {
+            av_dict_set(&perStream[index], "max_pixels", String(maxPixels), 0)
+        }
+        defer {
+            for index in perStream.indices { av_dict_free(&perStream[index]) }
+        }
+        let status = perStream.withUnsafeMutableBufferPointer { buffer in
+            avformat_find_stream_info(pointer, buffer.baseAddress)
+        }
+        if status < 0 { throw AVFailure(code: status) }
+    }
+
+    /// The stream FFmpeg considers the main video stream, if there is one.
+    func bestVideoStreamIndex() -> Int? {
+        let index = av_find_best_stream(pointer, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        return index >= 0 ? Int(index) : nil
+    }
+
+    /// The short name of the demuxer, such as `mov,mp4,m4a,3gp,3g2,mj2` or `png_pipe`.
+    var formatName: String {
+        guard let format = pointer.pointee.iformat, let name = format.pointee.name else { return "" }
+        return String(cString: name)
+    }
+
+    /// The container's duration in seconds, when known.
+    var durationSeconds: Double? {
+        let duration = pointer.pointee.duration
+        guard duration != vigil_nopts_value(), duration > 0 else { return nil }
+        return Double(duration) / Double(vigil_av_time_base())
+    }
+
+    func stream(at index: Int) -> StreamDescription? {
+        guard let stream = avStream(at: index) else { return nil }
+        let parameters = stream.pointee.codecpar.pointee
+        let nopts = vigil_nopts_value()
+        return StreamDescription(
+            index: index,
+            codecName: String(cString: avcodec_get_name(parameters.codec_id)),
+            width: Int(parameters.width),
+            height: Int(parameters.height),
+            timeBase: .init(stream.pointee.time_base),
+            startTime: stream.pointee.start_time == nopts ? nil : stream.pointee.start_time,
+            duration: stream.pointee.duration == nopts || stream.pointee.duration <= 0 ? nil : stream.pointee.duration,
+            averageFrameRate: .init(stream.pointee.avg_frame_rate),
+            baseFrameRate: .init(stream.pointee.r_frame_rate),
+            frameCount: stream.pointee.nb_frames
+        )
+    }
+
+    /// Reads the next packet of any stream into `packet`.
+    func read(into packet: Packet) -> AVStepResult {
+        AVStepResult(returnCode: av_read_frame(pointer, packet.pointer))
+    }
+
+    func avStream(at index: Int) -> UnsafeMutablePointer<AVStream>? {
+        guard index >= 0, index < Int(pointer.pointee.nb_streams), let streams = pointer.pointee.streams else {
+            return nil
+        }
+        return streams[index]
+    }
+}
+
+extension StreamDescription.Rational {
+    init(_ rational: AVRational) {
+        self.init(numerator: rational.num, denominator: rational.den)
+    }
+}
+
+/// Polled by FFmpeg during blocking calls; a non-zero result aborts them with `AVERROR_EXIT`.
+private let formatInterruptCallback: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { opaque in
+    guard let opaque else { return 0 }
+    return Unmanaged<CancellationFlag>.fromOpaque(opaque).takeUnretainedValue().isCancelled ? 1 : 0
+}

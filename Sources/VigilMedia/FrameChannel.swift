@@ -1,0 +1,238 @@
+import Dispatch
+import Synchronization
+
+/// The bounded hand-off between a reader thread (producer) and asynchronous consumers.
+///
+/// The producer is a real thread and may block; consumers are tasks and never block a thread,
+/// they suspend on continuations instead.
+final class FrameChannel: Sendable {
+    typealias FrameWaiter = CheckedContinuation<Result<Frame?, MediaError>, Never>
+    typealias InfoWaiter = CheckedContinuation<Result<MediaInfo, MediaError>, Never>
+
+    let url: String
+    let capacity: Int
+    let overflow: FrameStream.Overflow
+    /// Raised on cancellation; the reader polls it, including from inside FFmpeg's blocking I/O.
+    let cancellation = CancellationFlag()
+
+    private let state: Mutex<State>
+    /// Wakes a producer blocked on a full buffer in `.wait` mode.
+    private let spaceAvailable = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var started = false
+        var readerRunning = false
+        var info: Result<MediaInfo, MediaError>?
+        var infoWaiters: [Int: InfoWaiter] = [:]
+        var nextInfoWaiterID = 0
+        var buffer: [Frame] = []
+        /// How the reader ended: `.success` for end of input; `nil` while it still runs.
+        var end: Result<Void, MediaError>?
+        /// Consumers suspended on an empty buffer, served first come, first served.
+        var frameWaiters: [FrameWaiter] = []
+        var cancelled = false
+        var producerWaiting = false
+        var dropped = 0
+        var highWaterMark = 0
+
+        /// Takes the flag that says the producer is blocked, so exactly one wake-up is sent.
+        mutating func takeProducerWaiting() -> Bool {
+            defer { producerWaiting = false }
+            return producerWaiting
+        }
+    }
+
+    init(url: String, capacity: Int, overflow: FrameStream.Overflow) {
+        self.url = url
+        self.capacity = max(1, capacity)
+        self.overflow = overflow
+        state = Mutex(State())
+    }
+
+    // MARK: Lifecycle
+
+    /// Marks the channel started; returns `false` if it already was, so only one reader runs.
+    func claimStart() -> Bool {
+        state.withLock { state in
+            guard !state.started else { return false }
+            state.started = true
+            state.readerRunning = true
+            return true
+        }
+    }
+
+    /// Called by the reader thread as its very last act, after the reader has been released.
+    func readerStopped() {
+        state.withLock { $0.readerRunning = false }
+    }
+
+    var isReaderRunning: Bool { state.withLock { $0.readerRunning } }
+    var droppedFrames: Int { state.withLock { $0.dropped } }
+    /// The most frames ever held at once; never above `capacity`.
+    var highWaterMark: Int { state.withLock { $0.highWaterMark } }
+
+    /// Stops everything: interrupts the reader, unblocks it, and wakes every waiter with `.cancelled`.
+    func cancel() {
+        cancellation.cancel()
+        let cancelled = MediaError.cancelled(url: url)
+        let (frameWaiters, infoWaiters, wakeProducer) = state.withLock { state -> ([FrameWaiter], [InfoWaiter], Bool) in
+            guard !state.cancelled else { return ([], [], false) }
+            state.cancelled = true
+            state.buffer.removeAll()
+            if state.info == nil { state.info = .failure(cancelled) }
+            defer {
+                state.frameWaiters.removeAll()
+                state.infoWaiters.removeAll()
+            }
+            return (state.frameWaiters, Array(state.infoWaiters.values), state.takeProducerWaiting())
+        }
+        for waiter in frameWaiters { waiter.resume(returning: .failure(cancelled)) }
+        for waiter in infoWaiters { waiter.resume(returning: .failure(cancelled)) }
+        if wakeProducer { spaceAvailable.signal() }
+    }
+
+    // MARK: Producer side (reader thread)
+
+    /// Publishes the opened input's description.
+    func opened(_ info: MediaInfo) {
+        let waiters = state.withLock { state -> [InfoWaiter] in
+            guard state.info == nil else { return [] }
+            state.info = .success(info)
+            defer { state.infoWaiters.removeAll() }
+            return Array(state.infoWaiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: .success(info)) }
+    }
+
+    /// Hands a frame over, blocking while the buffer is full in `.wait` mode.
+    /// Returns `false` once the channel is cancelled, telling the reader to stop.
+    func send(_ frame: Frame) -> Bool {
+        enum Step {
+            case handedTo(FrameWaiter)
+            case buffered
+            case stop
+            case wait
+        }
+        while true {
+            let step = state.withLock { state -> Step in
+                if state.cancelled { return .stop }
+                if !state.frameWaiters.isEmpty {
+                    return .handedTo(state.frameWaiters.removeFirst())
+                }
+                if state.buffer.count < capacity {
+                    state.buffer.append(frame)
+                } else if overflow == .dropOldest {
+                    // Live input: the freshest picture matters more than a stale one.
+                    state.buffer.removeFirst()
+                    state.buffer.append(frame)
+                    state.dropped += 1
+                } else {
+                    state.producerWaiting = true
+                    return .wait
+                }
+                state.highWaterMark = max(state.highWaterMark, state.buffer.count)
+                return .buffered
+            }
+            switch step {
+            case .handedTo(let waiter):
+                waiter.resume(returning: .success(frame))
+                return true
+            case .buffered:
+                return true
+            case .stop:
+                return false
+            case .wait:
+                spaceAvailable.wait()
+            }
+        }
+    }
+
+    /// Records how the reader ended. Frames still buffered are delivered before the outcome.
+    func finish(_ outcome: Result<Void, MediaError>) {
+        let (frameWaiters, infoWaiters, info) = state.withLock { state -> ([FrameWaiter], [InfoWaiter], Result<MediaInfo, MediaError>?) in
+            guard state.end == nil, !state.cancelled else { return ([], [], nil) }
+            state.end = outcome
+            var infoWaiters: [InfoWaiter] = []
+            if state.info == nil {
+                // The reader ended without opening the input: info waiters learn why.
+                switch outcome {
+                case .failure(let error): state.info = .failure(error)
+                case .success: state.info = .failure(.noVideoStream(url: url))
+                }
+                infoWaiters = Array(state.infoWaiters.values)
+                state.infoWaiters.removeAll()
+            }
+            // Waiting consumers imply an empty buffer, so the outcome is what they get next.
+            let frameWaiters = state.frameWaiters
+            state.frameWaiters.removeAll()
+            if !frameWaiters.isEmpty { state.end = .success(()) }
+            return (frameWaiters, infoWaiters, state.info)
+        }
+        if let info {
+            for waiter in infoWaiters { waiter.resume(returning: info) }
+        }
+        for (position, waiter) in frameWaiters.enumerated() {
+            // The first consumer hears about a failure; the sequence is simply over for the rest.
+            switch outcome {
+            case .failure(let error) where position == 0: waiter.resume(returning: .failure(error))
+            default: waiter.resume(returning: .success(nil))
+            }
+        }
+    }
+
+    // MARK: Consumer side (tasks)
+
+    /// The next frame, `nil` at the end, or the reader's error (once; `nil` after it).
+    func next() async -> Result<Frame?, MediaError> {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: FrameWaiter) in
+                let (immediate, wakeProducer) = state.withLock { state -> (Result<Frame?, MediaError>?, Bool) in
+                    if state.cancelled { return (.failure(.cancelled(url: url)), false) }
+                    if !state.buffer.isEmpty {
+                        let frame = state.buffer.removeFirst()
+                        return (.success(frame), state.takeProducerWaiting())
+                    }
+                    switch state.end {
+                    case .success?:
+                        return (.success(nil), false)
+                    case .failure(let error)?:
+                        // Report the failure once; later calls see a finished sequence.
+                        state.end = .success(())
+                        return (.failure(error), false)
+                    case nil:
+                        state.frameWaiters.append(continuation)
+                        return (nil, false)
+                    }
+                }
+                if wakeProducer { spaceAvailable.signal() }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// The opened input's description, waiting for the reader to open it if necessary.
+    /// Cancelling the calling task ends only this wait, not the stream.
+    func info() async -> Result<MediaInfo, MediaError> {
+        let id = state.withLock { state in
+            defer { state.nextInfoWaiterID += 1 }
+            return state.nextInfoWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: InfoWaiter) in
+                let known = state.withLock { state -> Result<MediaInfo, MediaError>? in
+                    if let info = state.info { return info }
+                    // Checked under the lock so a cancellation racing with this call is never missed.
+                    if Task.isCancelled { return .failure(.cancelled(url: url)) }
+                    state.infoWaiters[id] = continuation
+                    return nil
+                }
+                if let known { continuation.resume(returning: known) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.infoWaiters.removeValue(forKey: id) }
+            waiter?.resume(returning: .failure(.cancelled(url: url)))
+        }
+    }
+}
