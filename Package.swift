@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilHash", targets: ["VigilHash"]),
         .library(name: "VigilMedia", targets: ["VigilMedia"]),
+        .library(name: "VigilMatch", targets: ["VigilMatch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,7 @@ let package = Package(
             name: "VigilMedia",
             dependencies: ["CFFmpeg"]
         ),
+        .target(name: "VigilMatch", dependencies: ["VigilHash"]),
         .executableTarget(
             name: "vigil",
             dependencies: [
@@ -38,12 +40,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "vigil-bench",
-            dependencies: ["VigilHash"],
+            dependencies: ["VigilHash", "VigilMatch"],
             path: "Benchmarks/vigil-bench"
         ),
         .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilHashTests", dependencies: ["VigilHash", "VigilTestSupport"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilTestSupport"]),
+        .testTarget(name: "VigilMatchTests", dependencies: ["VigilMatch", "VigilTestSupport"]),
         .testTarget(name: "vigilTests", dependencies: ["vigil", "VigilHash", "VigilTestSupport"]),
     ]
 )

@@ -3,18 +3,6 @@ import Testing
 import VigilHash
 import VigilTestSupport
 
-/// A small deterministic generator (SplitMix64), so a failing case can be reproduced from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One generated test image.
 struct RandomImage {
     enum Content: CaseIterable { case noise, flat, horizontalGradient, verticalGradient, diagonalGradient, waves, blocks, extremes }

@@ -26,7 +26,7 @@ struct BadInputTests {
     /// Makes every bad input in `directory` and returns the paths in `cases` order.
     static func makeInputs(in directory: URL) throws -> [String] {
         func path(_ name: String) -> URL { directory.appendingPathComponent(name) }
-        FileManager.default.createFile(atPath: path("empty.mp4").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path("empty.mp4").path, contents: Data())
         try Data("these are not pixels\n".utf8).write(to: path("notes.txt"))
         let clip = path("whole.mp4")
         try SyntheticMedia.clip("testsrc2=size=320x240:rate=25", seconds: 2, to: clip)

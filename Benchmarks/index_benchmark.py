@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Hash-index benchmark: Vigil's HashIndex against faiss (IndexBinaryFlat, IndexBinaryMultiHash) on
+the same banks and queries, one thread each, radius 31, checking that results are identical.
+
+Banks: uniformly random hashes, and clustered ones (near-duplicate groups, as video frames give).
+Queries: half are bank hashes with 0-40 bits flipped, half random.
+
+Usage: index_benchmark.py [--sizes 1000000,10000000] [--queries 200]
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench-output")
+VIGIL_BENCH = os.path.join(ROOT, ".build", "release", "vigil-bench")
+RADIUS = 31
+
+
+def make_bank(count, clustered, rng):
+    if not clustered:
+        return rng.integers(0, 256, size=(count, 32), dtype=np.uint8)
+    centres = rng.integers(0, 256, size=(count // 50 + 1, 32), dtype=np.uint8)
+    bank = np.repeat(centres, 50, axis=0)[:count].copy()
+    bits = np.unpackbits(bank, axis=1)
+    flips = rng.random(bits.shape) < rng.uniform(0, 40 / 256, size=(count, 1))
+    return np.packbits(bits ^ flips, axis=1)
+
+
+def make_queries(bank, count, rng):
+    near = bank[rng.integers(0, len(bank), size=count // 2)].copy()
+    bits = np.unpackbits(near, axis=1)
+    flips = rng.random(bits.shape) < rng.uniform(0, 40 / 256, size=(len(near), 1))
+    near = np.packbits(bits ^ flips, axis=1)
+    far = rng.integers(0, 256, size=(count - len(near), 32), dtype=np.uint8)
+    return np.concatenate([near, far])
+
+
+def checksum(lims, ids):
+    total = 0
+    for query in range(len(lims) - 1):
+        for entry in ids[lims[query]:lims[query + 1]]:
+            total = (total + query * 1_000_003 + int(entry)) % (1 << 64)
+    return total
+
+
+def time_faiss(index, queries):
+    import faiss
+    timings, all_lims, all_ids = [], [0], []
+    for q in queries:
+        start = time.perf_counter()
+        lims, _, ids = index.range_search(q.reshape(1, 32), RADIUS + 1)  # faiss: distance < radius
+        timings.append((time.perf_counter() - start) * 1e6)
+        all_ids.extend(sorted(ids.tolist()))
+        all_lims.append(all_lims[-1] + len(ids))
+    timings.sort()
+    return timings, all_lims, all_ids
+
+
+def row(name, count, build, bytes_per_entry, timings, matches, same, flat_mean):
+    p50 = timings[len(timings) // 2]
+    p99 = timings[min(len(timings) - 1, len(timings) * 99 // 100)]
+    mean = statistics.mean(timings)
+    return (f"| {name} | {count:,} | {build:.1f} | {bytes_per_entry:.1f} | {p50:,.1f} | {p99:,.1f} | "
+            f"{flat_mean / mean:,.1f}x | {matches} | {same} |")
+
+
+def main():
+    import faiss
+    faiss.omp_set_num_threads(1)
+    sizes = [1_000_000, 10_000_000]
+    query_count = 200
+    args = sys.argv[1:]
+    if "--sizes" in args:
+        sizes = [int(v) for v in args[args.index("--sizes") + 1].split(",")]
+    if "--queries" in args:
+        query_count = int(args[args.index("--queries") + 1])
+    os.makedirs(OUT, exist_ok=True)
+    rng = np.random.default_rng(20261122)
+    lines = ["| index | bank | build s | bytes/entry | p50 µs | p99 µs | speed-up vs flat (mean) | matches | same results |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |"]
+    for clustered in (False, True):
+        for count in sizes:
+            kind = "clustered" if clustered else "random"
+            bank = make_bank(count, clustered, rng)
+            queries = make_queries(bank, query_count, rng)
+            bank_path = os.path.join(OUT, f"bank-{kind}-{count}.bin")
+            query_path = os.path.join(OUT, f"queries-{kind}-{count}.bin")
+            bank.tofile(bank_path)
+            queries.tofile(query_path)
+
+            flat = faiss.IndexBinaryFlat(256)
+            start = time.perf_counter()
+            flat.add(bank)
+            flat_build = time.perf_counter() - start
+            flat_times, lims, ids = time_faiss(flat, queries)
+            reference = checksum(lims, ids)
+            flat_mean = statistics.mean(flat_times)
+            label = f"{kind}"
+            lines.append(row(f"faiss IndexBinaryFlat ({label})", count, flat_build, 32, flat_times, len(ids), "ref", flat_mean))
+            del flat
+
+            multi = faiss.IndexBinaryMultiHash(256, 8, 32)
+            multi.nflip = RADIUS // 8  # exact at radius 31 by the pigeonhole principle
+            start = time.perf_counter()
+            multi.add(bank)
+            multi_build = time.perf_counter() - start
+            multi_times, lims, ids = time_faiss(multi, queries)
+            same = "yes" if checksum(lims, ids) == reference else "NO"
+            # faiss keeps 8 tables of (32-bit key, 64-bit id) beside its flat copy of the vectors.
+            lines.append(row(f"faiss IndexBinaryMultiHash 8x32 ({label})", count, multi_build, 32 + 8 * 12,
+                             multi_times, len(ids), same, flat_mean))
+            del multi
+
+            output = subprocess.run([VIGIL_BENCH, "index", "--hashes", bank_path, "--queries", query_path,
+                                     "--radius", str(RADIUS)], check=True, capture_output=True, text=True)
+            fields = output.stdout.strip().splitlines()[-1].split(",")
+            layout, _, build, bytes_per_entry, p50, p99, mean, matches, digest = fields
+            same = "yes" if int(digest) == reference else "NO"
+            speedup = flat_mean / float(mean)
+            lines.append(f"| Vigil HashIndex, {layout} ({label}) | {count:,} | {float(build):.1f} | {float(bytes_per_entry):.1f} | "
+                         f"{float(p50):,.1f} | {float(p99):,.1f} | {speedup:,.1f}x | {matches} | {same} |")
+            os.remove(bank_path)
+            os.remove(query_path)
+            print("\n".join(lines[-3:]), flush=True)
+    text = "\n".join(lines)
+    with open(os.path.join(OUT, "index-results.md"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
