@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "VigilHash",
                 "VigilMedia",
+                "VigilMatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -27,14 +27,8 @@ struct HashCommand: AsyncParsableCommand {
     @Argument(help: "Image or video files (any format FFmpeg reads).")
     var files: [String]
 
-    @Flag(help: "Hash key frames only (the default): fastest, one hash per GOP.")
-    var keyframes = false
-
-    @Flag(help: "Hash every frame, reproducing Meta's vPDQ output line for line.")
-    var everyFrame = false
-
-    @Option(help: ArgumentHelp("Hash the first frame of every S seconds of presentation time (correct on variable frame rate).", valueName: "S"))
-    var secondsPerHash: Double?
+    @OptionGroup(title: "Sampling")
+    var sampling: SamplingOptions
 
     @Flag(help: "Also hash the 7 rotations and mirror images; each variant gets its own line with its name appended.")
     var dihedral = false
@@ -51,27 +45,10 @@ struct HashCommand: AsyncParsableCommand {
     @Option(help: "Frames hashed in parallel (default: number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    enum LumaChoice: String, ExpressibleByArgument, CaseIterable {
-        case auto, single, double
-    }
-
     func validate() throws {
-        let chosen = [keyframes, everyFrame, secondsPerHash != nil].filter { $0 }.count
-        if chosen > 1 {
-            throw ValidationError("Choose one of --keyframes, --every-frame and --seconds-per-hash.")
-        }
-        if let secondsPerHash, !(secondsPerHash > 0 && secondsPerHash.isFinite) {
-            throw ValidationError("--seconds-per-hash must be a positive number of seconds, not \(secondsPerHash).")
-        }
         if jobs < 1 {
             throw ValidationError("--jobs must be at least 1.")
         }
-    }
-
-    var sampling: SamplingMode {
-        if everyFrame { return .everyFrame }
-        if let secondsPerHash { return .interval(seconds: secondsPerHash) }
-        return .keyframes
     }
 
     func run() async throws {
@@ -81,15 +58,9 @@ struct HashCommand: AsyncParsableCommand {
         for file in files {
             do {
                 try await hash(file, output: output)
-            } catch let error as MediaError {
-                failed += 1
-                errors.write("vigil: \(error.description)")
-            } catch let error as UnhashableInput {
-                failed += 1
-                errors.write("vigil: \(error.description)")
             } catch {
                 failed += 1
-                errors.write("vigil: \(file): \(error)")
+                errors.write("vigil: \(InputFailure.describe(error, input: file))")
             }
             output.flush()
             errors.flush()
@@ -100,20 +71,11 @@ struct HashCommand: AsyncParsableCommand {
     }
 
     private func hash(_ file: String, output: LineWriter) async throws {
-        let frames = FrameStream(url: file, options: MediaReaderOptions(sampling: sampling), capacity: 2 * jobs)
-        let info = try await frames.info()
-        guard info.width >= PDQHasher.minimumDimension, info.height >= PDQHasher.minimumDimension else {
-            throw UnhashableInput(path: file, width: info.width, height: info.height)
-        }
-        let precision: LumaPrecision
-        switch luma {
-        case .auto: precision = info.isStillImage ? .double : .single
-        case .single: precision = .single
-        case .double: precision = .double
-        }
-        let pool = HasherPool(lumaPrecision: precision)
+        let frames = FrameStream(url: file, options: MediaReaderOptions(sampling: sampling.mode), capacity: 2 * jobs)
+        let kind = try await InputKind.describe(frames, path: file, luma: luma)
+        let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
 
-        if info.isStillImage {
+        if kind.info.isStillImage {
             var iterator = frames.makeAsyncIterator()
             guard let frame = try await iterator.next() else {
                 throw MediaError.noFrames(url: file)

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import VigilMatch
+import VigilMedia
+
+/// `vigil scan`: replays files or streams through the matching pipeline.
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Match files or streams against hash lists and give a verdict per input.",
+        discussion: """
+            Each input is sampled (key frames by default), hashed and matched against every bank. \
+            A frame within the threshold of a still-image entry is a finding on its own; frames matching \
+            video entries count toward the video-level rule (vPDQ style: at least 80% of the input's \
+            good-quality frames must match the known video).
+            Prints one line per matching frame, then a verdict per input; --json prints JSON lines \
+            ({"type":"match",...} and {"type":"verdict",...}).
+            Exit status: 0 no match, 1 match found, 2 error (a match wins over an error elsewhere, \
+            since it is the finding that needs action; errors are still reported on stderr).
+
+            Examples:
+              vigil scan upload.mp4 --bank known.csv
+              vigil scan rtmp://127.0.0.1/live/cam --bank banks/ --max-duration 60s --json
+            """
+    )
+
+    @Argument(help: "Files or stream URLs (HLS, RTMP, RTSP, SRT, HTTP, UDP).")
+    var inputs: [String]
+
+    @OptionGroup(title: "Banks")
+    var banks: BankOptions
+
+    @OptionGroup(title: "Sampling")
+    var sampling: SamplingOptions
+
+    @Flag(help: "Also query the 7 rotations and mirror images of every frame.")
+    var dihedral = false
+
+    @Flag(help: "Print JSON lines instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Stop each input after this much media time (e.g. 60s, 5m): needed for live streams.", valueName: "DURATION"))
+    var maxDuration: MediaDuration?
+
+    @Option(help: ArgumentHelp("Luma arithmetic, as for `vigil hash`.", valueName: "auto|single|double"))
+    var luma: LumaChoice = .auto
+
+    @Option(help: "Frames hashed in parallel (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if jobs < 1 {
+            throw ValidationError("--jobs must be at least 1.")
+        }
+    }
+
+    func run() async throws {
+        let output = LineWriter(FileHandle.standardOutput)
+        let errors = LineWriter(FileHandle.standardError)
+        let matchers: [BankMatcher]
+        do {
+            matchers = try banks.loadMatchers(errors: errors)
+        } catch {
+            errors.write("vigil: \(error)")
+            errors.flush()
+            throw ExitCode(2)
+        }
+        let scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
+                                   maxDuration: maxDuration, luma: luma, jobs: jobs)
+        let reporter = ScanReporter(json: json, output: output)
+        var anyMatch = false
+        var anyError = false
+        for input in inputs {
+            do {
+                let verdict = try await scanner.scan(input) { reporter.report($0) }
+                reporter.report(verdict)
+                anyMatch = anyMatch || verdict.matched
+            } catch {
+                anyError = true
+                errors.write("vigil: \(InputFailure.describe(error, input: input))")
+            }
+            output.flush()
+            errors.flush()
+        }
+        if anyMatch { throw ExitCode(1) }
+        if anyError { throw ExitCode(2) }
+    }
+}

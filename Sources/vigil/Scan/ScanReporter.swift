@@ -1,0 +1,68 @@
+import Foundation
+import VigilHash
+import VigilMatch
+
+/// Writes `vigil scan` findings and verdicts, as text for people or JSON lines for scripts.
+struct ScanReporter {
+    var json: Bool
+    var output: LineWriter
+
+    func report(_ finding: FrameFinding) {
+        let entry = finding.match.entry
+        if json {
+            var object: [String: Any] = [
+                "type": "match", "input": finding.input, "pts": Self.rounded(finding.ptsSeconds),
+                "keyframe": finding.isKeyframe, "bank": finding.match.bank, "entry": entry.reference,
+                "entry_hash": entry.hash.hex, "hash": finding.hash.hex, "distance": finding.match.distance,
+                "quality": finding.quality, "entries_within_threshold": finding.entriesWithinThreshold,
+            ]
+            if !entry.ids.isEmpty { object["entry_ids"] = entry.ids }
+            if let label = entry.label { object["label"] = label }
+            if finding.variant != .original { object["variant"] = finding.variant.description }
+            write(object)
+        } else {
+            var line = "MATCH \(finding.input) at \(HashRecord.timestamp(finding.ptsSeconds))s: "
+                + "bank \(finding.match.bank), entry \(entry.reference)"
+            if let label = entry.label { line += " (\(label))" }
+            line += ", distance \(finding.match.distance), quality \(finding.quality)"
+            if finding.variant != .original { line += ", as \(finding.variant)" }
+            output.write(line)
+        }
+    }
+
+    func report(_ verdict: ScanVerdict) {
+        if json {
+            write([
+                "type": "verdict", "input": verdict.input, "matched": verdict.matched,
+                "frames_hashed": verdict.framesHashed, "frames_matched": verdict.framesMatched,
+                "image_matches": verdict.imageMatches,
+                "video_matches": verdict.videoMatches.map { match -> [String: Any] in
+                    ["bank": match.bank, "video": match.result.videoID,
+                     "query_pct": Self.rounded(match.result.queryPercent, places: 1),
+                     "compared_pct": Self.rounded(match.result.comparedPercent, places: 1)]
+                },
+            ])
+            return
+        }
+        guard verdict.matched else {
+            output.write("\(verdict.input): no match (\(verdict.framesHashed) frames hashed)")
+            return
+        }
+        var reasons = ["\(verdict.framesMatched) of \(verdict.framesHashed) hashed frames matched"]
+        for match in verdict.videoMatches {
+            reasons.append(String(format: "video %@ in bank %@: %.0f%% of query frames, %.0f%% of its frames",
+                                  match.result.videoID, match.bank, match.result.queryPercent, match.result.comparedPercent))
+        }
+        output.write("\(verdict.input): MATCH (\(reasons.joined(separator: "; ")))")
+    }
+
+    private func write(_ object: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        output.write(String(decoding: data, as: UTF8.self))
+    }
+
+    private static func rounded(_ value: Double, places: Int = 3) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// `vigil scan` end to end: a bank made by `vigil hash` from a sample clip, copies of the clip made
+/// by ffmpeg the way re-uploads change a video, and an unrelated clip.
+@Suite("vigil scan: end to end", .serialized)
+struct ScanCommandTests {
+    static let known = Fixtures.root.appendingPathComponent("Samples/mandelbrot-zoom.mp4").path
+    static let unrelated = Fixtures.root.appendingPathComponent("Samples/game-of-life.mp4").path
+
+    /// A working folder with the bank (every frame of the known clip, as a vPDQ file).
+    static func makeBank() throws -> (directory: URL, bank: String) {
+        let directory = try Fixtures.temporaryDirectory()
+        let hashed = try VigilBinary.run(["hash", "--every-frame", known])
+        guard hashed.status == 0 else { throw SubprocessError(description: hashed.stderrText) }
+        let bank = directory.appendingPathComponent("known-clip.txt")
+        try hashed.stdout.write(to: bank)
+        return (directory, bank.path)
+    }
+
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test("edited copies of a known clip match; an unrelated clip does not", arguments: [
+        ("re-encoded at low quality", ["-c:v", "libx264", "-crf", "40", "-g", "30"]),
+        ("scaled to half size", ["-vf", "scale=320:-2", "-c:v", "libx264", "-g", "40"]),
+    ])
+    func editedCopiesMatch(_ edit: (name: String, arguments: [String])) throws {
+        let (directory, bank) = try Self.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("copy.mp4").path
+        try SyntheticMedia.ffmpeg(["-i", Self.known] + edit.arguments + ["-an", copy])
+
+        let result = try VigilBinary.run(["scan", "--json", copy, "--bank", bank])
+        #expect(result.status == 1, "\(edit.name): \(result.stderrText)")
+        let lines = try Self.jsonLines(result.stdoutText)
+        let verdict = try #require(lines.last)
+        #expect(verdict["type"] as? String == "verdict")
+        #expect(verdict["matched"] as? Bool == true, "\(edit.name): \(verdict)")
+        let videos = try #require(verdict["video_matches"] as? [[String: Any]])
+        #expect(videos.first?["video"] as? String == "known-clip")
+        #expect((videos.first?["query_pct"] as? Double ?? 0) >= 80)
+        let matches = lines.dropLast()
+        #expect(!matches.isEmpty)
+        for match in matches {
+            #expect(match["type"] as? String == "match")
+            #expect((match["distance"] as? Int ?? 99) <= 31)
+            #expect(match["bank"] as? String == "known-clip")
+            #expect(match["input"] as? String == copy)
+        }
+    }
+
+    @Test("an unrelated clip gives no match and exit status 0")
+    func unrelatedClipDoesNotMatch() throws {
+        let (directory, bank) = try Self.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try VigilBinary.run(["scan", Self.unrelated, "--bank", bank])
+        #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
+        #expect(result.stdoutText.hasSuffix("no match (6 frames hashed)\n"), "\(result.stdoutText)")
+        #expect(!result.stdoutText.contains("MATCH"))
+    }
+
+    @Test("text output: a line per matching frame and a verdict; a match wins over another input's error")
+    func textOutputAndExitStatus() throws {
+        let (directory, bank) = try Self.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try VigilBinary.run(["scan", Self.known, directory.appendingPathComponent("missing.mp4").path, "--bank", bank])
+        #expect(result.status == 1)
+        let lines = result.stdoutText.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("MATCH \(Self.known) at ") }.count == 6)
+        #expect(lines.last?.hasPrefix("\(Self.known): MATCH (6 of 6 hashed frames matched; video known-clip") == true)
+        #expect(result.stderrText.contains("missing.mp4"))
+    }
+
+    @Test("--max-duration stops after that much media time")
+    func maxDuration() throws {
+        let (directory, bank) = try Self.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try VigilBinary.run(["scan", "--json", "--max-duration", "5s", Self.known, "--bank", bank])
+        let verdict = try #require(try Self.jsonLines(result.stdoutText).last)
+        // Key frames every 2 s: 0, 2 and 4 s are within the first 5 s.
+        #expect(verdict["frames_hashed"] as? Int == 3)
+    }
+
+    @Test("a mirrored copy matches only with --dihedral")
+    func mirroredCopyNeedsDihedral() throws {
+        let (directory, bank) = try Self.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mirrored = directory.appendingPathComponent("mirrored.mp4").path
+        try SyntheticMedia.ffmpeg(["-i", Self.known, "-vf", "hflip", "-c:v", "libx264", "-g", "50", mirrored])
+        let plain = try VigilBinary.run(["scan", mirrored, "--bank", bank])
+        #expect(plain.status == 0, "\(plain.stdoutText)")
+        let dihedral = try VigilBinary.run(["scan", "--json", "--dihedral", mirrored, "--bank", bank])
+        #expect(dihedral.status == 1)
+        let lines = try Self.jsonLines(dihedral.stdoutText)
+        #expect(lines.contains { $0["variant"] as? String == "flipy" || $0["variant"] as? String == "flipx" })
+    }
+
+    @Test("an invalid bank stops the scan before any input is read, naming file and line")
+    func invalidBank() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bank = directory.appendingPathComponent("broken.txt")
+        try Data("e6cf059c4c6696362cc9d6663cd9c263714169d98327399993363d9c3d9cc666\nnot-a-hash\n".utf8).write(to: bank)
+        let result = try VigilBinary.run(["scan", Self.known, "--bank", bank.path])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrText.contains("broken.txt:2:"), "\(result.stderrText)")
+    }
+}
