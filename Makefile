@@ -28,10 +28,7 @@ test: reference build
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test
 
 demo: release
-	@echo "== vigil hash Samples/mandelbrot-still.png"
-	$(BIN_RELEASE)/vigil hash Samples/mandelbrot-still.png
-	@echo "== vigil hash --keyframes Samples/mandelbrot-zoom.mp4  (frameNumber,quality,hash,timestamp)"
-	$(BIN_RELEASE)/vigil hash Samples/mandelbrot-zoom.mp4
+	@bash scripts/demo.sh $(BIN_RELEASE)/vigil
 
 bench: reference release
 	bash Benchmarks/run.sh
