@@ -21,21 +21,27 @@ VIGIL_BENCH = os.path.join(ROOT, ".build", "release", "vigil-bench")
 RADIUS = 31
 
 
+def perturb(hashes, max_flips, rng, chunk=250_000):
+    """Flips each bit of row r with probability p_r, p_r uniform in [0, max_flips/256): in chunks,
+    since a bit matrix of 10M rows would not fit in memory."""
+    out = np.empty_like(hashes)
+    for start in range(0, len(hashes), chunk):
+        part = hashes[start:start + chunk]
+        bits = np.unpackbits(part, axis=1)
+        flips = rng.random(bits.shape, dtype=np.float32) < rng.uniform(0, max_flips / 256, size=(len(part), 1))
+        out[start:start + chunk] = np.packbits(bits ^ flips, axis=1)
+    return out
+
+
 def make_bank(count, clustered, rng):
     if not clustered:
         return rng.integers(0, 256, size=(count, 32), dtype=np.uint8)
     centres = rng.integers(0, 256, size=(count // 50 + 1, 32), dtype=np.uint8)
-    bank = np.repeat(centres, 50, axis=0)[:count].copy()
-    bits = np.unpackbits(bank, axis=1)
-    flips = rng.random(bits.shape) < rng.uniform(0, 40 / 256, size=(count, 1))
-    return np.packbits(bits ^ flips, axis=1)
+    return perturb(np.repeat(centres, 50, axis=0)[:count], 40, rng)
 
 
 def make_queries(bank, count, rng):
-    near = bank[rng.integers(0, len(bank), size=count // 2)].copy()
-    bits = np.unpackbits(near, axis=1)
-    flips = rng.random(bits.shape) < rng.uniform(0, 40 / 256, size=(len(near), 1))
-    near = np.packbits(bits ^ flips, axis=1)
+    near = perturb(bank[rng.integers(0, len(bank), size=count // 2)], 40, rng)
     far = rng.integers(0, 256, size=(count - len(near), 32), dtype=np.uint8)
     return np.concatenate([near, far])
 
