@@ -36,20 +36,8 @@ struct HashCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON lines instead of CSV.")
     var json = false
 
-    @Option(help: ArgumentHelp("""
-        Luma arithmetic: 'double' matches the pdqhash binding (python-threatexchange, HMA image lists), \
-        'single' matches Meta's C++ library and vPDQ. 'auto' uses double for images, single for video.
-        """, valueName: "auto|single|double"))
-    var luma: LumaChoice = .auto
-
-    @Option(help: "Frames hashed in parallel (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        if jobs < 1 {
-            throw ValidationError("--jobs must be at least 1.")
-        }
-    }
+    @OptionGroup(title: "Hashing")
+    var hashing: HashingOptions
 
     func run() async throws {
         let output = LineWriter(FileHandle.standardOutput)
@@ -71,8 +59,8 @@ struct HashCommand: AsyncParsableCommand {
     }
 
     private func hash(_ file: String, output: LineWriter) async throws {
-        let frames = FrameStream(url: file, options: MediaReaderOptions(sampling: sampling.mode), capacity: 2 * jobs)
-        let kind = try await InputKind.describe(frames, path: file, luma: luma)
+        let frames = FrameStream(url: file, options: MediaReaderOptions(sampling: sampling.mode), capacity: 2 * hashing.jobs)
+        let kind = try await InputKind.describe(frames, path: file, luma: hashing.luma)
         let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
 
         if kind.info.isStillImage {
@@ -90,7 +78,7 @@ struct HashCommand: AsyncParsableCommand {
             output.write("# \(file)")
         }
         var frameCount = 0
-        try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
+        try await OrderedHashing(width: hashing.jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
             frameCount += 1
             write(.videoFrame(path: file, frame: frame), to: output)
         }

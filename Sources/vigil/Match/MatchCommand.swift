@@ -30,14 +30,7 @@ struct MatchCommand: AsyncParsableCommand {
     func run() async throws {
         let output = LineWriter(FileHandle.standardOutput)
         let errors = LineWriter(FileHandle.standardError)
-        let matchers: [BankMatcher]
-        do {
-            matchers = try banks.loadMatchers(errors: errors)
-        } catch {
-            errors.write("vigil: \(error)")
-            errors.flush()
-            throw ExitCode(2)
-        }
+        let matchers = try banks.loadMatchersOrExit(errors: errors)
         var anyMatch = false
         var anyError = false
         func lookUp(_ text: Substring, origin: String) {

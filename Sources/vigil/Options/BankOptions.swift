@@ -42,6 +42,18 @@ struct BankOptions: ParsableArguments {
         }
     }
 
+    /// Loads every bank, or reports why not and exits with status 2: nothing can be matched
+    /// against a bank that did not load.
+    func loadMatchersOrExit(errors: LineWriter) throws(ExitCode) -> [BankMatcher] {
+        do {
+            return try loadMatchers(errors: errors)
+        } catch {
+            errors.write("vigil: \(error)")
+            errors.flush()
+            throw ExitCode(2)
+        }
+    }
+
     /// A bank's name: its file or folder name without extension.
     static func name(of path: String) -> String {
         let url = URL(fileURLWithPath: path)

@@ -42,31 +42,15 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop each input after this much media time (e.g. 60s, 5m): needed for live streams.", valueName: "DURATION"))
     var maxDuration: MediaDuration?
 
-    @Option(help: ArgumentHelp("Luma arithmetic, as for `vigil hash`.", valueName: "auto|single|double"))
-    var luma: LumaChoice = .auto
-
-    @Option(help: "Frames hashed in parallel (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        if jobs < 1 {
-            throw ValidationError("--jobs must be at least 1.")
-        }
-    }
+    @OptionGroup(title: "Hashing")
+    var hashing: HashingOptions
 
     func run() async throws {
         let output = LineWriter(FileHandle.standardOutput)
         let errors = LineWriter(FileHandle.standardError)
-        let matchers: [BankMatcher]
-        do {
-            matchers = try banks.loadMatchers(errors: errors)
-        } catch {
-            errors.write("vigil: \(error)")
-            errors.flush()
-            throw ExitCode(2)
-        }
+        let matchers = try banks.loadMatchersOrExit(errors: errors)
         let scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
-                                   maxDuration: maxDuration, luma: luma, jobs: jobs)
+                                   maxDuration: maxDuration, luma: hashing.luma, jobs: hashing.jobs)
         let reporter = ScanReporter(json: json, output: output)
         var anyMatch = false
         var anyError = false
