@@ -70,6 +70,39 @@ public struct VideoMatchRule: Sendable, Hashable {
         )
     }
 
+    /// Like ``evaluate(query:compared:videoID:)``, but the query share is that of the best run of
+    /// `windowFrames` consecutive good-quality query frames, so known footage spliced between
+    /// unrelated footage, or a known clip inside a long stream, still matches.
+    ///
+    /// `query` must be in presentation order. Queries no longer than the window are judged whole.
+    /// The compared share is still over the whole query.
+    public func evaluateBestWindow(
+        query: [VideoMatchFrame], compared: [VideoMatchFrame], videoID: String, windowFrames: Int
+    ) -> VideoMatchResult {
+        let whole = evaluate(query: query, compared: compared, videoID: videoID)
+        let usable = query.filter { $0.quality >= minQuality }
+        guard windowFrames > 0, usable.count > windowFrames else { return whole }
+        let comparedHashes = distinctUsableHashes(compared)
+        let near = usable.map { frame in comparedHashes.contains { $0.distance(to: frame.hash) <= frameThreshold } }
+        var inWindow = near[0..<windowFrames].count(where: { $0 })
+        var best = inWindow
+        for end in windowFrames..<near.count {
+            inWindow += (near[end] ? 1 : 0) - (near[end - windowFrames] ? 1 : 0)
+            best = max(best, inWindow)
+        }
+        let queryPercent = Self.percent(best, of: windowFrames)
+        return VideoMatchResult(
+            videoID: videoID,
+            queryPercent: max(queryPercent, whole.queryPercent),
+            comparedPercent: whole.comparedPercent,
+            queryFrames: whole.queryFrames,
+            comparedFrames: whole.comparedFrames,
+            isMatch: best > 0
+                && max(queryPercent, whole.queryPercent) >= queryMatchPercent
+                && whole.comparedPercent >= comparedMatchPercent
+        )
+    }
+
     /// Good-quality hashes without repeats, so a static scene of many identical frames counts once
     /// rather than outweighing the rest of the video.
     private func distinctUsableHashes(_ frames: [VideoMatchFrame]) -> [PDQHash] {

@@ -70,8 +70,10 @@ struct InputScanner {
             let matcher = matchers[bankIndex]
             for videoID in videoIDs.sorted() {
                 guard let video = matcher.bank.video(id: videoID) else { continue }
+                let compared = video.frames.map(\.matchFrame)
                 let best = videoFrames
-                    .map { matcher.videoRule.evaluate(query: $0, against: video) }
+                    .map { matcher.videoRule.evaluateBestWindow(query: $0, compared: compared, videoID: video.id,
+                                                                windowFrames: Self.videoWindowFrames) }
                     .max { $0.queryPercent < $1.queryPercent }
                 if let best, best.isMatch {
                     verdict.videoMatches.append((matcher.bank.name, best))
@@ -80,6 +82,10 @@ struct InputScanner {
         }
         return verdict
     }
+
+    /// Sampled frames in the window the video rule judges: about 10 s of key frames at a 2 s GOP,
+    /// long enough that chance coincidences do not add up, short enough to find a spliced clip.
+    static let videoWindowFrames = 5
 
     /// Network sources move on whether or not Vigil keeps up: there the freshest frame wins.
     static func isLive(_ input: String) -> Bool {
