@@ -9,9 +9,20 @@ let package = Package(
         .library(name: "VigilHash", targets: ["VigilHash"]),
         .library(name: "VigilMedia", targets: ["VigilMedia"]),
         .library(name: "VigilMatch", targets: ["VigilMatch"]),
+        .library(name: "VigilAlerts", targets: ["VigilAlerts"]),
+        .library(name: "VigilDaemon", targets: ["VigilDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -30,12 +41,44 @@ let package = Package(
             dependencies: ["CFFmpeg"]
         ),
         .target(name: "VigilMatch", dependencies: ["VigilHash"]),
+        .target(
+            name: "VigilAlerts",
+            dependencies: [
+                "VigilHash",
+                "VigilMatch",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "VigilDaemon",
+            dependencies: [
+                "VigilHash",
+                "VigilMatch",
+                "VigilMedia",
+                "VigilAlerts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "VigilHash",
                 "VigilMedia",
                 "VigilMatch",
+                "VigilDaemon",
+                "VigilAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +91,22 @@ let package = Package(
         .testTarget(name: "VigilHashTests", dependencies: ["VigilHash", "VigilTestSupport"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilMatchTests", dependencies: ["VigilMatch", "VigilTestSupport"]),
+        .testTarget(
+            name: "VigilAlertsTests",
+            dependencies: [
+                "VigilAlerts", "VigilHash", "VigilMatch", "VigilTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "VigilDaemonTests",
+            dependencies: [
+                "VigilDaemon", "VigilAlerts", "VigilHash", "VigilMatch", "VigilMedia", "VigilTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "vigilTests", dependencies: ["vigil", "VigilHash", "VigilTestSupport"]),
     ]
 )

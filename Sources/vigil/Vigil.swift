@@ -12,6 +12,6 @@ struct Vigil: AsyncParsableCommand {
             Exit status: 0 success, 2 when any input could not be processed.
             """,
         version: "0.1.0",
-        subcommands: [HashCommand.self, ScanCommand.self, MatchCommand.self, BankCommand.self]
+        subcommands: [HashCommand.self, ScanCommand.self, MatchCommand.self, BankCommand.self, ServeCommand.self]
     )
 }

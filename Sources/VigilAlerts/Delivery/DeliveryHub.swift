@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+
+/// The outbox and its sinks together: commits alerts for every sink and runs one worker per sink.
+public final class DeliveryHub: Sendable {
+    /// The durable queue.
+    public let outbox: Outbox
+    /// One worker per sink, in configuration order.
+    public let workers: [DeliveryWorker]
+
+    /// Creates a hub delivering to `sinks`, whose names must be unique.
+    public init(
+        outbox: Outbox, sinks: [any AlertSink], settings: DeliveryWorker.Settings = .init(),
+        metrics: DeliveryMetrics = DeliveryMetrics(), logger: Logger = Logger(label: "vigil.delivery"),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.outbox = outbox
+        workers = sinks.map {
+            DeliveryWorker(sink: $0, outbox: outbox, settings: settings, metrics: metrics, logger: logger, clock: clock)
+        }
+    }
+
+    /// The sinks' names.
+    public var sinkNames: [String] { workers.map(\.sink.name) }
+
+    /// Commits `alert` for every sink (durably, before returning) and wakes the workers.
+    public func commit(_ alert: Alert, now: Date = Date()) async throws(OutboxError) {
+        try await outbox.enqueue(alert, sinks: sinkNames, now: now)
+        for worker in workers { worker.wake() }
+    }
+
+    /// Runs every worker until the calling task is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for worker in workers {
+                group.addTask { await worker.run() }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import CoreMetrics
+import Foundation
+import Logging
+
+/// Delivers one sink's queue from the outbox, in order, at least once.
+///
+/// Only the oldest pending alert of the sink is ever tried: while it fails, the alerts behind it
+/// wait (per-sink order is part of the contract), with exponential backoff between tries. Once the
+/// alert is older than ``Settings/deadLetterAfter`` and a try has failed, it is marked dead and the
+/// queue moves on. Every state change is written to the outbox before the next step, so a crash
+/// resumes exactly where delivery stood, at worst repeating the one alert in flight.
+public final class DeliveryWorker: Sendable {
+    /// Tunables.
+    public struct Settings: Sendable, Equatable {
+        /// Backoff between tries.
+        public var retry: RetryPolicy
+        /// Age (since commit) after which a failing alert is dead-lettered, in seconds.
+        public var deadLetterAfter: TimeInterval
+        /// How often an idle worker looks at the outbox even without being woken, in seconds
+        /// (alerts committed by another process, a missed wake-up).
+        public var idlePoll: TimeInterval
+
+        /// Creates settings; by default alerts are retried for a day.
+        public init(retry: RetryPolicy = RetryPolicy(), deadLetterAfter: TimeInterval = 86_400, idlePoll: TimeInterval = 5) {
+            self.retry = retry
+            self.deadLetterAfter = deadLetterAfter
+            self.idlePoll = max(0.01, idlePoll)
+        }
+    }
+
+    /// The sink served.
+    public let sink: any AlertSink
+    /// The settings in force.
+    public let settings: Settings
+    private let outbox: Outbox
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private let doorbell = Doorbell()
+    private let metrics: DeliveryMetrics
+
+    /// Creates a worker; call ``run()`` in a task of its own.
+    public init(
+        sink: any AlertSink, outbox: Outbox, settings: Settings = Settings(), metrics: DeliveryMetrics = DeliveryMetrics(),
+        logger: Logger = Logger(label: "vigil.delivery"), clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.sink = sink
+        self.outbox = outbox
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Tells the worker that alerts were committed, so an idle worker starts at once.
+    public func wake() {
+        doorbell.ring()
+    }
+
+    /// Delivers until the task is cancelled. An alert being sent when cancellation comes stays
+    /// pending unless its sink acknowledged it, and goes out again on the next start.
+    public func run() async {
+        var logger = logger
+        logger[metadataKey: "sink"] = "\(sink.name)"
+        let depth = metrics.depth(sink: sink.name)
+        while !Task.isCancelled {
+            do {
+                depth.set(try await outbox.pendingCount(sink: sink.name))
+                guard let head = try await outbox.head(sink: sink.name) else {
+                    await doorbell.wait(timeout: .milliseconds(Int(settings.idlePoll * 1000)))
+                    continue
+                }
+                let now = clock()
+                let wait = head.record.nextAttemptAt.timeIntervalSince(now)
+                if wait > 0 {
+                    // Backing off; a ring (new alerts) does not shorten it, only the due time does.
+                    try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up))))
+                    continue
+                }
+                try await attempt(head, logger: logger)
+            } catch is CancellationError {
+                break
+            } catch {
+                // The database itself failed; nothing was lost (the alert is still pending), so
+                // pause and try again rather than spin.
+                logger.error("outbox unavailable", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func attempt(_ head: PendingDelivery, logger: Logger) async throws {
+        let record = head.record
+        let outgoing = OutgoingAlert(
+            alertID: record.alertID, body: head.body, attempt: record.attempts + 1, idempotencyKey: record.idempotencyKey)
+        do {
+            try await sink.deliver(outgoing)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            let now = clock()
+            metrics.attempts(sink: sink.name, result: "failure").increment()
+            let failures = record.attempts + 1
+            if now.timeIntervalSince(record.enqueuedAt) >= settings.deadLetterAfter {
+                try await outbox.markDead(record.sequence, error: "\(error)", countAttempt: true, at: now)
+                metrics.deadLetters(sink: sink.name).increment()
+                logger.error("alert dead-lettered", metadata: [
+                    "alert": "\(record.alertID)", "attempts": "\(failures)", "error": "\(error)",
+                ])
+                return
+            }
+            let delay = settings.retry.delay(afterFailures: failures)
+            try await outbox.markFailed(record.sequence, error: "\(error)", retryAt: now.addingTimeInterval(delay), at: now)
+            logger.warning("alert delivery failed; will retry", metadata: [
+                "alert": "\(record.alertID)", "attempt": "\(failures)", "retry_in_s": "\(String(format: "%.2f", delay))",
+                "error": "\(error)",
+            ])
+            return
+        }
+        let now = clock()
+        try await outbox.markDelivered(record.sequence, at: now)
+        metrics.attempts(sink: sink.name, result: "success").increment()
+        if let alert = try? AlertCoding.decode(head.body) {
+            let latency = max(0, now.timeIntervalSince(alert.frame.observedAt))
+            metrics.latency(sink: sink.name).recordNanoseconds(Int64(latency * 1e9))
+        }
+        logger.debug("alert delivered", metadata: ["alert": "\(record.alertID)", "attempt": "\(outgoing.attempt)"])
+    }
+}

@@ -1,0 +1,7 @@
+/// An alert in the outbox with its delivery state at every sink.
+public struct StoredAlert: Sendable, Equatable {
+    /// The incident's current state (frames matched, last seen... keep changing while it is open).
+    public var alert: Alert
+    /// One record per sink the alert was committed for, in sink order.
+    public var deliveries: [DeliveryRecord]
+}

@@ -1,0 +1,40 @@
+import Foundation
+import VigilAlerts
+
+/// An alert with its delivery state, as `GET /v1/alerts` lists it.
+struct AlertView: Encodable {
+    var alert: Alert
+    var deliveries: [DeliveryRecord]
+
+    init(_ stored: StoredAlert) {
+        alert = stored.alert
+        deliveries = stored.deliveries
+    }
+}
+
+/// A page of alerts; pass `next_after` as `after` for the next page.
+struct AlertPage: Encodable {
+    var alerts: [AlertView]
+    var nextAfter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case alerts
+        case nextAfter = "next_after"
+    }
+}
+
+struct StreamList: Encodable {
+    var streams: [StreamStatus]
+}
+
+struct BankList: Encodable {
+    var banks: [BankStatus]
+}
+
+struct SinkList: Encodable {
+    var sinks: [SinkSummary]
+}
+
+struct Health: Encodable {
+    var status: String
+}

@@ -1,0 +1,41 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An API failure: an HTTP status and a message a person can act on, sent as
+/// `{"error":{"status":400,"message":"…"}}`.
+public struct APIError: Error, Sendable, HTTPResponseError {
+    public var status: HTTPResponse.Status
+    /// What went wrong, in words.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONResponse.make(status: status, ErrorBody(error: .init(status: Int(status.code), message: message)))
+    }
+
+    struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            var status: Int
+            var message: String
+        }
+        var error: Detail
+    }
+}
+
+/// JSON responses with the alert encoder's conventions (sorted keys, millisecond UTC dates).
+enum JSONResponse {
+    static func make(status: HTTPResponse.Status = .ok, _ value: some Encodable) -> Response {
+        let data = (try? APICoding.encoder.encode(value)) ?? Data(#"{"error":{"status":500,"message":"encoding failed"}}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

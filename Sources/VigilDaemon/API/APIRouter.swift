@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import VigilAlerts
+
+/// The HTTP API of DESIGN.md, on Hummingbird.
+///
+/// Every route but `GET /healthz` needs the bearer token; request bodies are limited to
+/// `api.max_body_bytes`; every error is JSON.
+enum APIRouter {
+    static func make(core: DaemonCore) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware(logger: core.logger))
+        router.add(middleware: BearerAuthMiddleware(token: { core.apiToken }, openPaths: ["/healthz"]))
+
+        router.get("/healthz") { _, _ in JSONResponse.make(Health(status: "ok")) }
+
+        router.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: core.metrics.render())))
+        }
+
+        router.get("/v1/streams") { _, _ in JSONResponse.make(StreamList(streams: core.supervisor.statuses())) }
+
+        router.post("/v1/streams") { request, _ -> Response in
+            let body = try await readBody(request, core: core)
+            let spec: StreamSpec
+            do {
+                spec = try ConfigLoader.parseStream(
+                    JSONConfigValue.reader(JSONConfigValue.parse(body)), allowFiles: core.config.api.allowFileSources, origin: .api)
+            } catch let error as ConfigError {
+                throw APIError(.unprocessableContent, error.description)
+            }
+            try await core.addStream(spec)
+            return JSONResponse.make(status: .created, core.supervisor.status(id: spec.id))
+        }
+
+        router.get("/v1/streams/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let status = core.supervisor.status(id: id) else { throw APIError(.notFound, "no stream with id \(id.debugDescription)") }
+            return JSONResponse.make(status)
+        }
+
+        router.delete("/v1/streams/:id") { _, context -> Response in
+            try await core.removeStream(id: context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+
+        router.get("/v1/alerts") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            var after: AlertID?
+            if let text = query.get("after"), !text.isEmpty {
+                guard let id = AlertID(text) else { throw APIError(.badRequest, "after must be an alert id (a 26-character ULID)") }
+                after = id
+            }
+            var limit = 100
+            if let text = query.get("limit") {
+                guard let value = Int(text), (1...1000).contains(value) else { throw APIError(.badRequest, "limit must be a number in 1...1000") }
+                limit = value
+            }
+            let alerts = try await core.hub.outbox.alerts(after: after, limit: limit)
+            return JSONResponse.make(AlertPage(alerts: alerts.map { AlertView($0) }, nextAfter: alerts.last?.alert.id.rawValue ?? after?.rawValue))
+        }
+
+        router.get("/v1/alerts/:id") { _, context -> Response in
+            let text = try context.parameters.require("id")
+            guard let id = AlertID(text) else { throw APIError(.badRequest, "not an alert id (a 26-character ULID)") }
+            guard let stored = try await core.hub.outbox.alert(id) else { throw APIError(.notFound, "no alert with id \(text)") }
+            return JSONResponse.make(AlertView(stored))
+        }
+
+        router.get("/v1/sinks") { _, _ -> Response in
+            var summaries = try await core.hub.outbox.sinkSummaries()
+            for name in core.hub.sinkNames where !summaries.contains(where: { $0.sink == name }) {
+                summaries.append(SinkSummary(sink: name, pending: 0, delivered: 0, dead: 0))
+            }
+            return JSONResponse.make(SinkList(sinks: summaries))
+        }
+
+        router.get("/v1/banks") { _, _ in JSONResponse.make(BankList(banks: core.banks.statuses())) }
+
+        router.post("/v1/banks") { request, _ -> Response in
+            let body = try await readBody(request, core: core)
+            let spec: BankSpec
+            do {
+                spec = try ConfigLoader.parseBank(JSONConfigValue.reader(JSONConfigValue.parse(body)), origin: .api)
+            } catch let error as ConfigError {
+                throw APIError(.unprocessableContent, error.description)
+            }
+            return JSONResponse.make(status: .created, try await core.addBank(spec))
+        }
+
+        router.delete("/v1/banks/:name") { _, context -> Response in
+            try await core.removeBank(name: context.parameters.require("name"))
+            return Response(status: .noContent)
+        }
+
+        router.post("/v1/banks/:name/reload") { _, context -> Response in
+            JSONResponse.make(try await core.reloadBank(name: context.parameters.require("name")))
+        }
+        return router
+    }
+
+    /// The request body, refusing more than `api.max_body_bytes` (checked against Content-Length
+    /// first, so an honest oversized upload is refused before it is read) and non-JSON types.
+    private static func readBody(_ request: Request, core: DaemonCore) async throws -> Data {
+        let limit = core.config.api.maxBodyBytes
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, "send the body as application/json")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "the request body is \(length) bytes; the limit is \(limit)")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Data(buffer: buffer)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "the request body exceeds the limit of \(limit) bytes")
+        }
+    }
+}

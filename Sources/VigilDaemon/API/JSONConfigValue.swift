@@ -1,0 +1,69 @@
+import Foundation
+
+/// Reads API bodies through the config's validation, so a stream or bank added over the API is
+/// checked exactly like one in the config file.
+enum JSONConfigValue {
+    /// The JSON object in `data` as a config value; a 400 when it is not a JSON object.
+    static func parse(_ data: Data) throws(APIError) -> ConfigValue {
+        guard !data.isEmpty else { throw APIError(.badRequest, "the request body is empty; send a JSON object") }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw APIError(.badRequest, "the request body is not valid JSON")
+        }
+        guard case .object = value else { throw APIError(.badRequest, "the request body must be a JSON object") }
+        return value.configValue
+    }
+
+    /// A reader over `value` that never substitutes environment variables.
+    static func reader(_ value: ConfigValue) -> ConfigReader {
+        ConfigReader(value: value, path: "", file: nil, substitution: EnvironmentSubstitution(environment: [:], enabled: false))
+    }
+}
+
+/// Any JSON value, decoded without Foundation's untyped `Any`.
+private indirect enum JSONValue: Decodable {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .number(String(value))
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(String(value))
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    var configValue: ConfigValue {
+        switch self {
+        case .object(let members):
+            return .mapping(members.keys.sorted().map { (key: $0, value: members[$0]!.configValue) }, line: nil)
+        case .array(let items):
+            return .sequence(items.map(\.configValue), line: nil)
+        case .string(let text):
+            return .scalar(text, line: nil, quoted: true)
+        case .number(let text):
+            return .scalar(text, line: nil, quoted: false)
+        case .bool(let value):
+            return .scalar(value ? "true" : "false", line: nil, quoted: false)
+        case .null:
+            return .null(line: nil)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import VigilAlerts
+
+/// Runs the incident policy and hands its decisions to the outbox.
+///
+/// New alerts are committed in the order the policy raised them, by one committer task, each
+/// before any delivery is tried. Updates to open incidents (frames matched, last seen) are
+/// coalesced and written about once a second, since every matching frame of a long incident would
+/// otherwise cost a disk sync.
+public actor AlertPipeline {
+    private var policy: IncidentPolicy
+    private let hub: DeliveryHub
+    private let metrics: DaemonMetrics
+    private let logger: Logger
+    private let opened: (stream: AsyncStream<Alert>, continuation: AsyncStream<Alert>.Continuation)
+    private var pendingUpdates: [AlertID: Alert] = [:]
+    /// Alerts raised but not yet committed: updates must wait for their alert's row.
+    private var uncommitted: Set<AlertID> = []
+
+    /// Creates a pipeline feeding `hub`.
+    public init(settings: IncidentPolicy.Settings, hub: DeliveryHub, metrics: DaemonMetrics, logger: Logger) {
+        policy = IncidentPolicy(settings: settings)
+        self.hub = hub
+        self.metrics = metrics
+        self.logger = logger
+        opened = AsyncStream.makeStream(of: Alert.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Applies the policy to one hashed frame.
+    public func observe(_ observation: FrameObservation) {
+        let decisions = policy.observe(observation)
+        guard !decisions.isEmpty else { return }
+        for decision in decisions {
+            switch decision {
+            case .open(let alert):
+                uncommitted.insert(alert.id)
+                metrics.alertsRaised(bank: alert.bank).increment()
+                logger.notice("match: incident opened", metadata: [
+                    "alert": "\(alert.id)", "stream": "\(alert.stream)", "bank": "\(alert.bank)",
+                    "entry": "\(alert.entry.id)", "distance": "\(alert.distance)",
+                ])
+                opened.continuation.yield(alert)
+            case .update(let alert):
+                pendingUpdates[alert.id] = alert
+            }
+        }
+        metrics.openIncidents.set(policy.openIncidentCount)
+    }
+
+    /// Closes a removed stream's incidents.
+    public func streamRemoved(_ stream: String) {
+        for alert in policy.closeAll(stream: stream) { pendingUpdates[alert.id] = pendingUpdates[alert.id] ?? alert }
+        metrics.openIncidents.set(policy.openIncidentCount)
+    }
+
+    /// Commits alerts as they are raised and flushes updates every second, until ``finish()`` was
+    /// called and everything raised before it is committed.
+    public nonisolated func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await alert in self.opened.stream {
+                    await self.commit(alert)
+                }
+                await self.flushUpdates()
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    await self.expireAndFlush()
+                    if await self.isFinished { break }
+                }
+            }
+        }
+    }
+
+    private var isFinished = false
+
+    /// No more observations will come; ``run()`` returns once the raised alerts are committed.
+    public func finish() {
+        isFinished = true
+        opened.continuation.finish()
+    }
+
+    private func commit(_ alert: Alert) async {
+        // The outbox is the only place an alert is safe; keep trying rather than drop it.
+        var failures = 0
+        while true {
+            do {
+                try await hub.commit(alert)
+                uncommitted.remove(alert.id)
+                return
+            } catch {
+                failures += 1
+                logger.critical("cannot commit alert to the outbox; retrying", metadata: [
+                    "alert": "\(alert.id)", "error": "\(error)", "tries": "\(failures)",
+                ])
+                try? await Task.sleep(for: .milliseconds(min(5000, 100 * failures)))
+            }
+        }
+    }
+
+    private func expireAndFlush() async {
+        for alert in policy.expire(now: Date()) {
+            logger.info("incident closed", metadata: ["alert": "\(alert.id)", "frames_matched": "\(alert.framesMatched)"])
+        }
+        metrics.openIncidents.set(policy.openIncidentCount)
+        await flushUpdates()
+    }
+
+    private func flushUpdates() async {
+        let ready = pendingUpdates.filter { !uncommitted.contains($0.key) }
+        guard !ready.isEmpty else { return }
+        for key in ready.keys { pendingUpdates[key] = nil }
+        let alerts = ready.values.sorted { $0.id < $1.id }
+        do {
+            try await hub.outbox.update(alerts)
+        } catch {
+            logger.error("cannot store incident updates; will retry", metadata: ["alerts": "\(alerts.count)", "error": "\(error)"])
+            // Newer states that arrived meanwhile win over the ones that failed to store.
+            for alert in alerts where pendingUpdates[alert.id] == nil { pendingUpdates[alert.id] = alert }
+        }
+    }
+}

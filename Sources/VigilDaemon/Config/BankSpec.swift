@@ -1,0 +1,22 @@
+/// One hash bank, from the config file or the API.
+public struct BankSpec: Sendable, Equatable, Codable {
+    /// Unique name, reported in alerts.
+    public var name: String
+    /// Files and folders the bank is loaded from (see `BankLoader`).
+    public var paths: [String]
+    /// Largest Hamming distance that counts as a match (0...256).
+    public var threshold: Int
+    /// Frames below this PDQ quality are not matched against this bank (0...100).
+    public var minQuality: Int
+    /// Where the bank was defined.
+    public var origin: StreamSpec.Origin
+
+    /// Creates a spec with PDQ's customary threshold and quality floor.
+    public init(name: String, paths: [String], threshold: Int = 31, minQuality: Int = 50, origin: StreamSpec.Origin = .config) {
+        self.name = name
+        self.paths = paths
+        self.threshold = threshold
+        self.minQuality = minQuality
+        self.origin = origin
+    }
+}

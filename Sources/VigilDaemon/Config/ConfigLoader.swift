@@ -1,0 +1,217 @@
+import Foundation
+import VigilAlerts
+
+/// Reads and validates `vigil.yml`.
+///
+/// Validation is complete at start: unknown keys, wrong types, out-of-range numbers, unsupported
+/// stream URLs, duplicate ids and unset environment variables all fail with a ``ConfigError`` naming
+/// the key path and line, before the daemon touches a stream.
+public enum ConfigLoader {
+    /// Loads the file at `path`, substituting `${ENV}` from `environment`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> DaemonConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(file: path, path: "", message: "cannot read the config file: \((error as NSError).localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, path: "", message: "the config file is not UTF-8")
+        }
+        return try parse(text, file: path, environment: environment)
+    }
+
+    /// Parses config text; `file` only names it in errors.
+    public static func parse(_ text: String, file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> DaemonConfig {
+        let root = ConfigReader(
+            value: try ConfigValue.parse(text, file: file), path: "", file: file,
+            substitution: EnvironmentSubstitution(environment: environment))
+        let keys = try root.mapping(allowed: [
+            "listen", "api_token", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
+            "bank_poll_interval", "shutdown_timeout",
+        ])
+        guard let tokenReader = keys["api_token"] else {
+            throw ConfigError(file: file, line: 1, path: "api_token", message: "is required (e.g. api_token: ${VIGIL_API_TOKEN})")
+        }
+        let token = try tokenReader.nonEmptyString()
+        guard token.utf8.count >= 16 else {
+            throw tokenReader.error("must be at least 16 characters (use a long random value)")
+        }
+        var config = DaemonConfig(apiToken: token)
+        if let listen = keys["listen"] { config.listen = try parseListen(listen) }
+        if let state = keys["state_dir"] { config.stateDirectory = try state.nonEmptyString() }
+        if let interval = keys["bank_poll_interval"] { config.bankPollInterval = try interval.seconds(in: 0...3600) }
+        if let timeout = keys["shutdown_timeout"] { config.shutdownTimeout = try timeout.seconds(in: 0.1...600) }
+        if let api = keys["api"] { config.api = try parseAPI(api) }
+        if let hashing = keys["hashing"] { config.hashing = try parseHashing(hashing) }
+        if let log = keys["log"] { config.log = try parseLog(log) }
+        if let alerts = keys["alerts"] { config.alerts = try parseAlerts(alerts) }
+        if let banks = keys["banks"] {
+            for item in try banks.sequence() {
+                let bank = try parseBank(item, origin: .config)
+                if config.banks.contains(where: { $0.name == bank.name }) {
+                    throw item.error("bank name \(bank.name.debugDescription) is used twice")
+                }
+                config.banks.append(bank)
+            }
+        }
+        if let streams = keys["streams"] {
+            for item in try streams.sequence() {
+                let stream = try parseStream(item, allowFiles: true, origin: .config)
+                if config.streams.contains(where: { $0.id == stream.id }) {
+                    throw item.error("stream id \(stream.id.debugDescription) is used twice")
+                }
+                config.streams.append(stream)
+            }
+        }
+        return config
+    }
+
+    static func parseListen(_ reader: ConfigReader) throws(ConfigError) -> ListenAddress {
+        let text = try reader.nonEmptyString()
+        guard let colon = text.lastIndex(of: ":") else {
+            throw reader.error("expected host:port, e.g. 127.0.0.1:8089")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw reader.error("the host is missing (write 127.0.0.1:PORT to stay on loopback)") }
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw reader.error("the port must be a number in 0...65535")
+        }
+        return ListenAddress(host: host, port: port)
+    }
+
+    static func parseAPI(_ reader: ConfigReader) throws(ConfigError) -> APIConfig {
+        let keys = try reader.mapping(allowed: ["max_body_bytes", "allow_file_sources", "bank_roots"])
+        var api = APIConfig()
+        if let size = keys["max_body_bytes"] { api.maxBodyBytes = try size.int(in: 1024...(16 << 20)) }
+        if let files = keys["allow_file_sources"] { api.allowFileSources = try files.bool() }
+        if let roots = keys["bank_roots"] { api.bankRoots = try roots.strings() }
+        return api
+    }
+
+    static func parseHashing(_ reader: ConfigReader) throws(ConfigError) -> HashingConfig {
+        let keys = try reader.mapping(allowed: ["workers", "queue_per_stream", "max_queued"])
+        var hashing = HashingConfig()
+        if let workers = keys["workers"] { hashing.workers = try workers.int(in: 1...256) }
+        if let queue = keys["queue_per_stream"] { hashing.queuePerStream = try queue.int(in: 1...64) }
+        if let total = keys["max_queued"] { hashing.maxQueued = try total.int(in: 1...4096) }
+        return hashing
+    }
+
+    static func parseLog(_ reader: ConfigReader) throws(ConfigError) -> LogConfig {
+        let keys = try reader.mapping(allowed: ["format", "level"])
+        var log = LogConfig()
+        if let format = keys["format"] {
+            let text = try format.string()
+            guard let value = LogConfig.Format(rawValue: text) else { throw format.error("must be text or json, not \(text.debugDescription)") }
+            log.format = value
+        }
+        if let level = keys["level"] {
+            let text = try level.string().lowercased()
+            guard LogLevels.parse(text) != nil else {
+                throw level.error("must be one of \(LogLevels.names.joined(separator: ", ")), not \(text.debugDescription)")
+            }
+            log.level = text
+        }
+        return log
+    }
+
+    static func parseAlerts(_ reader: ConfigReader) throws(ConfigError) -> AlertsConfig {
+        let keys = try reader.mapping(allowed: ["webhooks", "jsonl", "stdout", "window", "dead_letter_after", "retry"])
+        var alerts = AlertsConfig()
+        if let window = keys["window"] { alerts.window = try window.seconds(in: 0...86_400) }
+        if let age = keys["dead_letter_after"] { alerts.deadLetterAfter = try age.seconds(in: 1...(30 * 86_400)) }
+        if let stdout = keys["stdout"] { alerts.stdout = try stdout.bool() }
+        if let jsonl = keys["jsonl"], !jsonl.isNull { alerts.jsonl = try jsonl.nonEmptyString() }
+        if let retry = keys["retry"] {
+            let retryKeys = try retry.mapping(allowed: ["initial", "max", "multiplier"])
+            var policy = RetryPolicy()
+            if let initial = retryKeys["initial"] { policy.initial = try initial.seconds(in: 0.001...3600) }
+            if let maximum = retryKeys["max"] { policy.maximum = try maximum.seconds(in: 0.001...86_400) }
+            if let multiplier = retryKeys["multiplier"] {
+                let text = try multiplier.string()
+                guard let value = Double(text), value >= 1, value <= 10 else { throw multiplier.error("must be a number in 1...10") }
+                policy.multiplier = value
+            }
+            guard policy.maximum >= policy.initial else { throw retry.error("max must not be below initial") }
+            alerts.retry = policy
+        }
+        if let webhooks = keys["webhooks"] {
+            for (index, item) in try webhooks.sequence().enumerated() {
+                let hookKeys = try item.mapping(allowed: ["name", "url", "secret", "timeout"])
+                guard let urlReader = hookKeys["url"] else { throw item.error("url is required") }
+                let url = try urlReader.nonEmptyString()
+                guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+                      scheme == "http" || scheme == "https", components.host?.isEmpty == false
+                else {
+                    throw urlReader.error("must be an http:// or https:// URL with a host, not \(url.debugDescription)")
+                }
+                guard let secretReader = hookKeys["secret"] else {
+                    throw item.error("secret is required (e.g. secret: ${VIGIL_WEBHOOK_SECRET})")
+                }
+                let secret = try secretReader.nonEmptyString()
+                let name = try hookKeys["name"].map { reader throws(ConfigError) in try reader.nonEmptyString() } ?? "webhook-\(index + 1)"
+                guard StreamURLPolicy.isValidIdentifier(name) else {
+                    throw (hookKeys["name"] ?? item).error("name must be letters, digits, '.', '_' or '-' (at most 64)")
+                }
+                if alerts.webhooks.contains(where: { $0.name == name }) || name == "jsonl" || name == "stdout" {
+                    throw (hookKeys["name"] ?? item).error("sink name \(name.debugDescription) is used twice")
+                }
+                var spec = WebhookSpec(name: name, url: url, secret: secret)
+                if let timeout = hookKeys["timeout"] { spec.timeout = try timeout.seconds(in: 0.1...300) }
+                alerts.webhooks.append(spec)
+            }
+        }
+        return alerts
+    }
+
+    /// Reads a bank entry of the config (or an API body converted to the same shape).
+    static func parseBank(_ reader: ConfigReader, origin: StreamSpec.Origin) throws(ConfigError) -> BankSpec {
+        let keys = try reader.mapping(allowed: ["name", "path", "paths", "threshold", "min_quality"])
+        guard let nameReader = keys["name"] else { throw reader.error("name is required") }
+        let name = try nameReader.nonEmptyString()
+        guard StreamURLPolicy.isValidIdentifier(name) else {
+            throw nameReader.error("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)")
+        }
+        var paths: [String] = []
+        if let path = keys["path"] { paths += try path.strings() }
+        if let more = keys["paths"] { paths += try more.strings() }
+        guard !paths.isEmpty else { throw reader.error("path is required (a file or folder of hashes)") }
+        var bank = BankSpec(name: name, paths: paths, origin: origin)
+        if let threshold = keys["threshold"] { bank.threshold = try threshold.int(in: 0...256) }
+        if let quality = keys["min_quality"] { bank.minQuality = try quality.int(in: 0...100) }
+        return bank
+    }
+
+    /// Reads a stream entry of the config (or an API body converted to the same shape).
+    static func parseStream(_ reader: ConfigReader, allowFiles: Bool, origin: StreamSpec.Origin) throws(ConfigError) -> StreamSpec {
+        let keys = try reader.mapping(allowed: ["id", "url", "sampling", "interval", "max_keyframe_gap"])
+        guard let idReader = keys["id"] else { throw reader.error("id is required") }
+        let id = try idReader.nonEmptyString()
+        guard StreamURLPolicy.isValidIdentifier(id) else {
+            throw idReader.error("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)")
+        }
+        guard let urlReader = keys["url"] else { throw reader.error("url is required") }
+        let url = try urlReader.nonEmptyString()
+        if let problem = StreamURLPolicy.problem(with: url, allowFiles: allowFiles) {
+            throw urlReader.error(problem)
+        }
+        var spec = StreamSpec(id: id, url: url, origin: origin)
+        let interval = try keys["interval"].map { reader throws(ConfigError) in try reader.seconds(in: 0.01...3600) }
+        if let sampling = keys["sampling"] {
+            switch try sampling.string() {
+            case "keyframes": spec.sampling = .keyframes
+            case "every-frame": spec.sampling = .everyFrame
+            case "interval": spec.sampling = .interval(seconds: interval ?? 1)
+            case let other:
+                throw sampling.error("must be keyframes, interval or every-frame, not \(other.debugDescription)")
+            }
+        }
+        if interval != nil, spec.sampling.name != "interval" {
+            throw (keys["interval"] ?? reader).error("only applies with sampling: interval")
+        }
+        if let gap = keys["max_keyframe_gap"] { spec.maxKeyframeGap = try gap.seconds(in: 0.1...3600) }
+        return spec
+    }
+}

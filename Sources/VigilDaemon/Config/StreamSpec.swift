@@ -1,0 +1,54 @@
+/// One stream to watch, from the config file or the API.
+public struct StreamSpec: Sendable, Equatable, Codable {
+    /// Unique id: letters, digits, `.`, `_` and `-`, at most 64 characters, starting alphanumeric.
+    public var id: String
+    /// Where to read it: `rtmp://`, `rtsp://`, `srt://`, `http(s)://` (HLS, MPEG-TS), `udp://`,
+    /// or a local file (path or `file://`) where allowed.
+    public var url: String
+    /// Which frames to hash.
+    public var sampling: Sampling
+    /// When key frames come rarer than this (seconds), hash at this interval instead; nil to never
+    /// fall back. Honoured by stream sources that can switch sampling on the fly.
+    public var maxKeyframeGap: Double?
+    /// Where the stream was defined; API streams are stored and can be deleted over the API.
+    public var origin: Origin
+
+    /// Which frames of a stream are hashed.
+    public enum Sampling: Sendable, Equatable, Codable {
+        /// Key frames only (cheapest; one hash per GOP).
+        case keyframes
+        /// The first frame of every `seconds` of presentation time.
+        case interval(seconds: Double)
+        /// Every decoded frame.
+        case everyFrame
+
+        /// The config and API spelling: `keyframes`, `interval`, `every-frame`.
+        public var name: String {
+            switch self {
+            case .keyframes: return "keyframes"
+            case .interval: return "interval"
+            case .everyFrame: return "every-frame"
+            }
+        }
+    }
+
+    /// Where a stream or bank was defined.
+    public enum Origin: String, Sendable, Equatable, Codable {
+        /// The config file: changed by editing it and reloading.
+        case config
+        /// The HTTP API: stored in the state database and restored at start.
+        case api
+    }
+
+    /// Creates a spec.
+    public init(id: String, url: String, sampling: Sampling = .keyframes, maxKeyframeGap: Double? = nil, origin: Origin = .config) {
+        self.id = id
+        self.url = url
+        self.sampling = sampling
+        self.maxKeyframeGap = maxKeyframeGap
+        self.origin = origin
+    }
+
+    /// Whether the source is a local file rather than a network stream.
+    public var isFile: Bool { StreamURLPolicy.isFile(url) }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Synchronization
+import VigilHash
+import VigilMedia
+
+/// The one hashing pool all streams share: `width` workers (one per core by default), each with
+/// its own `PDQHasher`, fed from bounded per-stream queues.
+///
+/// Live rules: when a stream already has ``perStreamCapacity`` frames waiting, its oldest is dropped
+/// for the new one (the freshest picture matters most), and when ``maxQueued`` frames wait in all,
+/// the oldest frame of the longest queue is dropped. Workers take streams in turn (round robin), so
+/// a busy stream cannot starve a quiet one. Memory is bounded by `maxQueued` frames whatever the
+/// number of streams.
+public final class HashingPool: Sendable {
+    /// Frames hashed at once.
+    public let width: Int
+    /// Frames one stream may have waiting.
+    public let perStreamCapacity: Int
+    /// Frames waiting across all streams.
+    public let maxQueued: Int
+
+    private struct State {
+        var queues: [String: [HashJob]] = [:]
+        /// Streams with waiting frames, in the order they are served.
+        var turn: [String] = []
+        var queued = 0
+        var waiters: [CheckedContinuation<HashJob?, Never>] = []
+        var finished = false
+        var inFlight = 0
+    }
+    private let state = Mutex(State())
+    private let onDepth: @Sendable (Int) -> Void
+
+    /// What became of a submitted frame.
+    public struct Submission: Sendable, Equatable {
+        /// False when the pool has finished: the frame was not taken.
+        public var accepted: Bool
+        /// Streams whose oldest waiting frame was dropped to make room (the submitting stream's
+        /// own, or the longest queue's when the pool is full).
+        public var dropped: [String]
+    }
+
+    /// Creates a pool.
+    ///
+    /// - Parameter onDepth: told the number of waiting frames after each change (for metrics).
+    public init(
+        width: Int, perStreamCapacity: Int = 2, maxQueued: Int = 64, onDepth: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.width = max(1, width)
+        self.perStreamCapacity = max(1, perStreamCapacity)
+        self.maxQueued = max(1, maxQueued)
+        self.onDepth = onDepth
+    }
+
+    /// Frames waiting now.
+    public var depth: Int { state.withLock { $0.queued } }
+
+    /// Queues a frame; never blocks.
+    @discardableResult
+    public func submit(_ job: HashJob) -> Submission {
+        var dropped: [String] = []
+        let (accepted, waiter, depth) = state.withLock { state -> (Bool, CheckedContinuation<HashJob?, Never>?, Int) in
+            guard !state.finished else { return (false, nil, state.queued) }
+            if !state.waiters.isEmpty {
+                state.inFlight += 1
+                return (true, state.waiters.removeFirst(), state.queued)
+            }
+            var queue = state.queues[job.stream] ?? []
+            if queue.isEmpty { state.turn.append(job.stream) }
+            if queue.count >= perStreamCapacity {
+                queue.removeFirst()
+                state.queued -= 1
+                dropped.append(job.stream)
+            }
+            queue.append(job)
+            state.queued += 1
+            state.queues[job.stream] = queue
+            if state.queued > maxQueued, let longest = state.queues.max(by: { $0.value.count < $1.value.count })?.key {
+                state.queues[longest]?.removeFirst()
+                state.queued -= 1
+                dropped.append(longest)
+                if state.queues[longest]?.isEmpty == true {
+                    state.queues[longest] = nil
+                    state.turn.removeAll { $0 == longest }
+                }
+            }
+            return (true, nil, state.queued)
+        }
+        if let waiter { waiter.resume(returning: job) }
+        onDepth(depth)
+        return Submission(accepted: accepted, dropped: dropped)
+    }
+
+    /// Drops the waiting frames of a stream that was removed.
+    public func removeQueued(stream: String) {
+        let depth = state.withLock { state -> Int in
+            if let queue = state.queues.removeValue(forKey: stream) {
+                state.queued -= queue.count
+                state.turn.removeAll { $0 == stream }
+            }
+            return state.queued
+        }
+        onDepth(depth)
+    }
+
+    /// Stops accepting frames; ``run(_:)`` returns once the waiting frames are hashed.
+    public func finish() {
+        let waiters = state.withLock { state -> [CheckedContinuation<HashJob?, Never>] in
+            state.finished = true
+            guard state.queued == 0 else { return [] }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+    }
+
+    /// Runs the workers, handing each hashed frame to `handler`, until ``finish()`` was called and
+    /// every waiting frame is hashed, or the task is cancelled.
+    public func run(_ handler: @escaping @Sendable (HashedFrame) async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<width {
+                group.addTask {
+                    // Each worker owns its hasher: hashers keep working buffers and are not thread-safe.
+                    let hasher = PDQHasher(lumaPrecision: .single)
+                    while let job = await self.next() {
+                        let hashed = Self.hash(job, with: hasher)
+                        await handler(hashed)
+                        self.done()
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next job in stream rotation, waiting when there is none; nil once finished and empty.
+    private func next() async -> HashJob? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<HashJob?, Never>) in
+                let (job, depth) = state.withLock { state -> (HashJob??, Int) in
+                    if Task.isCancelled { return (.some(nil), state.queued) }
+                    guard let stream = state.turn.first, var queue = state.queues[stream], !queue.isEmpty else {
+                        if state.finished { return (.some(nil), state.queued) }
+                        state.waiters.append(continuation)
+                        return (nil, state.queued)
+                    }
+                    let job = queue.removeFirst()
+                    state.queued -= 1
+                    state.inFlight += 1
+                    state.turn.removeFirst()
+                    if queue.isEmpty {
+                        state.queues[stream] = nil
+                    } else {
+                        state.queues[stream] = queue
+                        state.turn.append(stream)
+                    }
+                    return (.some(job), state.queued)
+                }
+                if let job {
+                    onDepth(depth)
+                    continuation.resume(returning: job)
+                }
+            }
+        } onCancel: {
+            let waiters = state.withLock { state -> [CheckedContinuation<HashJob?, Never>] in
+                defer { state.waiters.removeAll() }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: nil) }
+        }
+    }
+
+    private func done() {
+        let waiters = state.withLock { state -> [CheckedContinuation<HashJob?, Never>] in
+            state.inFlight -= 1
+            guard state.finished, state.queued == 0 else { return [] }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+    }
+
+    private static func hash(_ job: HashJob, with hasher: PDQHasher) -> HashedFrame {
+        let frame = job.frame
+        let result = frame.pixels.withUnsafeBufferPointer { buffer -> PDQResult in
+            guard let base = buffer.baseAddress else { return PDQResult(hash: .zero, quality: 0) }
+            return hasher.hash(PixelView(base: base, width: frame.width, height: frame.height))
+        }
+        return HashedFrame(
+            stream: job.stream, source: job.source, ptsSeconds: frame.ptsSeconds, keyframe: frame.isKeyframe,
+            observedAt: job.observedAt, hash: result.hash, quality: result.quality)
+    }
+}

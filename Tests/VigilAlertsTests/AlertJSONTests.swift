@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import VigilAlerts
+
+@Suite("Alert JSON")
+struct AlertJSONTests {
+    @Test("keys are exactly those of the documented alert, snake_case, with millisecond UTC times")
+    func keys() throws {
+        let alert = TestAlerts.alert(2)
+        let object = try #require(JSONSerialization.jsonObject(with: AlertCoding.encode(alert)) as? [String: Any])
+        #expect(Set(object.keys) == [
+            "id", "stream", "source", "bank", "entry", "distance", "quality", "frame", "hash", "video_match",
+            "first_seen", "last_seen", "frames_matched",
+        ])
+        let frame = try #require(object["frame"] as? [String: Any])
+        #expect(Set(frame.keys) == ["pts_seconds", "keyframe", "observed_at"])
+        #expect(frame["observed_at"] as? String == "2027-01-15T08:00:02.000Z")
+        let video = try #require(object["video_match"] as? [String: Any])
+        #expect(Set(video.keys) == ["query_pct", "compared_pct"])
+        #expect((try #require(object["entry"] as? [String: Any]))["id"] as? String == "entry-2")
+    }
+
+    @Test("an alert survives a round trip through JSON unchanged")
+    func roundTrip() throws {
+        for number in 0..<5 {
+            let alert = TestAlerts.alert(number, at: Date(timeIntervalSince1970: 1_800_000_000.123 + Double(number) * 0.0117))
+            #expect(try AlertCoding.decode(AlertCoding.encode(alert)) == alert)
+        }
+    }
+
+    @Test("timestamps: formatting and parsing agree; offsets other than Z are refused")
+    func timestamps() {
+        let date = Date(timeIntervalSince1970: 1_700_000_000.5)
+        #expect(Timestamp.format(date) == "2023-11-14T22:13:20.500Z")
+        #expect(Timestamp.parse("2023-11-14T22:13:20.500Z") == date)
+        #expect(Timestamp.parse("2023-11-14T22:13:20Z") == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(Timestamp.parse("2023-11-14T22:13:20+01:00") == nil)
+        #expect(Timestamp.parse("yesterday") == nil)
+    }
+
+    @Test("alerts validate against docs/alert.schema.json; invalid ones do not",
+          .timeLimit(.minutes(1)))
+    func schema() throws {
+        let schemaPath = try SchemaValidator.schemaPath()
+        let alerts = (0..<6).map { TestAlerts.alert($0) }
+        let lines = try alerts.map { String(decoding: try AlertCoding.encode($0), as: UTF8.self) }
+        guard let results = try SchemaValidator.validate(lines, schema: schemaPath) else { return }
+        #expect(results == Array(repeating: "ok", count: lines.count))
+
+        // The schema is strict: an extra field (such as pixels) or a malformed hash is rejected.
+        var withPixels = try #require(JSONSerialization.jsonObject(with: AlertCoding.encode(alerts[0])) as? [String: Any])
+        withPixels["thumbnail"] = "iVBORw0KGgo="
+        var badHash = try #require(JSONSerialization.jsonObject(with: AlertCoding.encode(alerts[1])) as? [String: Any])
+        badHash["hash"] = "XYZ"
+        let invalid = try [withPixels, badHash].map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        let rejected = try #require(try SchemaValidator.validate(invalid, schema: schemaPath))
+        #expect(rejected.allSatisfy { $0 != "ok" })
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import VigilTestSupport
+
+/// Validates JSON documents against a JSON Schema with Python's `jsonschema` package.
+enum SchemaValidator {
+    static func schemaPath() throws -> String {
+        let path = Fixtures.root.appendingPathComponent("docs/alert.schema.json").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SubprocessError(description: "missing \(path)")
+        }
+        return path
+    }
+
+    /// One result per document: "ok" or the validator's message. Nil, after a loud warning, when
+    /// Python's jsonschema is not installed.
+    static func validate(_ documents: [String], schema: String) throws -> [String]? {
+        let script = """
+            import json, sys
+            try:
+                import jsonschema
+            except ImportError:
+                print("NO-JSONSCHEMA"); sys.exit(0)
+            schema = json.load(open(sys.argv[1]))
+            validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+            for line in sys.stdin:
+                if not line.strip():
+                    continue
+                errors = sorted(validator.iter_errors(json.loads(line)), key=lambda e: list(e.path))
+                print("ok" if not errors else "; ".join(e.message for e in errors).replace("\\n", " "))
+            """
+        let input = Data((documents.joined(separator: "\n") + "\n").utf8)
+        let output = try runProcess("python3", ["-c", script, schema], stdin: input, timeout: 60)
+        guard output.status == 0 else {
+            throw SubprocessError(description: "python3 failed: \(output.stderrText)")
+        }
+        let lines = output.stdoutText.split(separator: "\n").map(String.init)
+        if lines.first == "NO-JSONSCHEMA" {
+            print("⚠️  SKIPPED: JSON Schema validation needs Python's jsonschema (pip install jsonschema); alerts were NOT validated against docs/alert.schema.json")
+            return nil
+        }
+        return lines
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import NIOHTTP1
+import Testing
+import VigilDaemon
+import VigilTestSupport
+
+@Suite("HTTP API", .serialized)
+struct APITests {
+    static let protectedRoutes: [(HTTPMethod, String)] = [
+        (.GET, "/metrics"), (.GET, "/v1/streams"), (.POST, "/v1/streams"), (.GET, "/v1/streams/cam"),
+        (.DELETE, "/v1/streams/cam"), (.GET, "/v1/alerts"), (.GET, "/v1/alerts?after=01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+        (.GET, "/v1/sinks"), (.GET, "/v1/banks"), (.POST, "/v1/banks"), (.POST, "/v1/banks/known/reload"),
+        (.DELETE, "/v1/banks/known"), (.GET, "/v1/nonexistent"),
+    ]
+
+    @Test("missing or wrong token: 401 with a JSON error on every route but /healthz", .timeLimit(.minutes(1)))
+    func authentication() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let health = try await API.call(.GET, daemon.base + "/healthz", token: nil)
+        #expect(health.status == 200)
+        for (method, path) in Self.protectedRoutes {
+            for token: String? in [nil, "wrong-token", TestDaemon.token + "x", String(TestDaemon.token.dropLast())] {
+                let response = try await API.call(method, daemon.base + path, token: token, body: method == .POST ? Data("{}".utf8) : nil)
+                #expect(response.status == 401, "\(method) \(path) with \(token ?? "no token") gave \(response.status)")
+                #expect(response.errorMessage != nil, "\(method) \(path): \(response.text)")
+            }
+        }
+        let malformed = try await API.call(.GET, daemon.base + "/v1/streams", token: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])
+        #expect(malformed.status == 401)
+        let ok = try await API.call(.GET, daemon.base + "/v1/streams")
+        #expect(ok.status == 200)
+    }
+
+    @Test("hostile bodies get a 4xx with a clear message, and the daemon carries on", .timeLimit(.minutes(1)))
+    func hostileBodies() async throws {
+        let daemon = try await TestDaemon.start { $0.api.maxBodyBytes = 4096 }
+        defer { Task { await daemon.stop() } }
+        let streams = daemon.base + "/v1/streams"
+        let cases: [(Data, [(String, String)], Int, String)] = [
+            (Data(repeating: 0x41, count: 200_000), [], 413, "limit"),
+            (Data(#"{"id": "a", "url": "#.utf8), [], 400, "not valid JSON"),
+            (Data("[1, 2, 3]".utf8), [], 400, "JSON object"),
+            (Data(), [], 400, "empty"),
+            (API.json(["id": "a", "url": "gopher://127.0.0.1/x"]), [], 422, "unsupported scheme \"gopher\""),
+            (API.json(["id": "a", "url": "file:///etc/passwd"]), [], 422, "file:// sources are not accepted"),
+            (API.json(["id": "a", "url": "/etc/passwd"]), [], 422, "local files are not accepted"),
+            (API.json(["id": "a", "url": "http://"]), [], 422, "no host"),
+            (API.json(["id": "a", "url": "not a url"]), [], 422, "spaces"),
+            (API.json(["id": "../../etc", "url": "rtmp://127.0.0.1/x"]), [], 422, "id: must be letters"),
+            (API.json(["url": "rtmp://127.0.0.1/x"]), [], 422, "id is required"),
+            (API.json(["id": "a", "url": "rtmp://127.0.0.1/x", "sampling": "sometimes"]), [], 422, "sampling"),
+            (API.json(["id": "a", "url": "rtmp://127.0.0.1/x", "extra": 1]), [], 422, "extra: unknown key"),
+            (API.json(["id": "a", "url": "rtmp://127.0.0.1/x"]), [("Content-Type", "text/plain")], 415, "application/json"),
+            (API.json(["id": "a", "url": "${VIGIL_API_TOKEN}"]), [], 422, "local files"),
+        ]
+        for (body, headers, status, message) in cases {
+            let response = try await API.call(.POST, streams, body: body, headers: headers)
+            #expect(response.status == status, "body \(String(decoding: body.prefix(60), as: UTF8.self)): \(response.status) \(response.text.prefix(200))")
+            #expect(response.errorMessage?.contains(message) == true, "expected \(message.debugDescription) in \(response.text.prefix(300))")
+            #expect(response.contentType?.hasPrefix("application/json") == true)
+        }
+        // Deep nesting and a lying Content-Length are refused too.
+        let nested = Data((String(repeating: "[", count: 1500) + String(repeating: "]", count: 1500)).utf8)
+        #expect(try await API.call(.POST, streams, body: nested).status == 400)
+        let bogusAlert = try await API.call(.GET, daemon.base + "/v1/alerts?after=not-an-id")
+        #expect(bogusAlert.status == 400)
+        #expect(try await API.call(.GET, daemon.base + "/v1/alerts?limit=0").status == 400)
+        let missing = try await API.call(.GET, daemon.base + "/v1/streams/nope")
+        #expect(missing.status == 404 && missing.errorMessage?.contains("nope") == true)
+        let unknownRoute = try await API.call(.GET, daemon.base + "/v2/everything")
+        #expect(unknownRoute.status == 404 && unknownRoute.errorMessage != nil)
+
+        // Unaffected: still healthy, and a valid request works.
+        #expect(try await API.call(.GET, daemon.base + "/healthz", token: nil).status == 200)
+        let created = try await API.call(.POST, streams, body: API.json(["id": "cam-1", "url": "rtmp://127.0.0.1/live/cam"]))
+        #expect(created.status == 201, "\(created.text)")
+        let listed = try await API.call(.GET, streams)
+        #expect(((listed.json?["streams"] as? [[String: Any]])?.map { $0["id"] as? String }) == ["cam-1"])
+    }
+
+    @Test("streams: create, read, delete; duplicates conflict; config streams cannot be deleted", .timeLimit(.minutes(1)))
+    func streamLifecycle() async throws {
+        let daemon = try await TestDaemon.start {
+            $0.streams = [StreamSpec(id: "configured", url: "rtmp://127.0.0.1/live/c")]
+        }
+        defer { Task { await daemon.stop() } }
+        let body = API.json(["id": "cam", "url": "rtsp://127.0.0.1:8554/cam", "sampling": "interval", "interval": "500ms"])
+        let created = try await API.call(.POST, daemon.base + "/v1/streams", body: body)
+        #expect(created.status == 201)
+        #expect(created.json?["sampling"] as? String == "interval")
+        #expect(created.json?["interval_seconds"] as? Double == 0.5)
+        #expect(created.json?["origin"] as? String == "api")
+        #expect(try await API.call(.POST, daemon.base + "/v1/streams", body: body).status == 409)
+        let one = try await API.call(.GET, daemon.base + "/v1/streams/cam")
+        #expect(one.status == 200 && one.json?["state"] as? String == "connecting")
+        let configured = try await API.call(.DELETE, daemon.base + "/v1/streams/configured")
+        #expect(configured.status == 409 && configured.errorMessage?.contains("config file") == true)
+        #expect(try await API.call(.DELETE, daemon.base + "/v1/streams/cam").status == 204)
+        #expect(try await API.call(.GET, daemon.base + "/v1/streams/cam").status == 404)
+        #expect(try await API.call(.DELETE, daemon.base + "/v1/streams/cam").status == 404)
+    }
+
+    @Test("streams added over the API survive a restart; deleted ones do not come back", .timeLimit(.minutes(1)))
+    func persistence() async throws {
+        let state = try Fixtures.temporaryDirectory()
+        let first = try await TestDaemon.start(stateDirectory: state)
+        for id in ["keep-1", "keep-2", "gone"] {
+            let response = try await API.call(.POST, first.base + "/v1/streams", body: API.json(["id": id, "url": "rtmp://127.0.0.1/live/\(id)"]))
+            #expect(response.status == 201)
+        }
+        #expect(try await API.call(.DELETE, first.base + "/v1/streams/gone").status == 204)
+        await first.stop()
+
+        let second = try await TestDaemon.start(stateDirectory: state)
+        defer { Task { await second.stop() } }
+        let listed = try await API.call(.GET, second.base + "/v1/streams")
+        let ids = (listed.json?["streams"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+        #expect(ids == ["keep-1", "keep-2"])
+    }
+
+    @Test("banks: list, reload, API banks need bank_roots, paths outside them are refused", .timeLimit(.minutes(1)))
+    func banks() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let bankFile = directory.appendingPathComponent("known.txt")
+        try (TestHashes.hex(0) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
+        let daemon = try await TestDaemon.start {
+            $0.banks = [BankSpec(name: "known", paths: [bankFile.path])]
+            $0.api.bankRoots = [directory.path]
+        }
+        defer { Task { await daemon.stop() } }
+        let listed = try await API.call(.GET, daemon.base + "/v1/banks")
+        let banks = try #require(listed.json?["banks"] as? [[String: Any]])
+        #expect(banks.first?["entries"] as? Int == 1)
+
+        try (TestHashes.hex(0) + "\n" + TestHashes.hex(1) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
+        let reloaded = try await API.call(.POST, daemon.base + "/v1/banks/known/reload")
+        #expect(reloaded.status == 200 && reloaded.json?["entries"] as? Int == 2)
+
+        try "not a hash\n".write(to: bankFile, atomically: true, encoding: .utf8)
+        let failed = try await API.call(.POST, daemon.base + "/v1/banks/known/reload")
+        #expect(failed.status == 422 && failed.errorMessage?.contains("known.txt:1") == true)
+        let still = try await API.call(.GET, daemon.base + "/v1/banks")
+        let kept = try #require((still.json?["banks"] as? [[String: Any]])?.first)
+        #expect(kept["entries"] as? Int == 2, "the previous version keeps serving")
+        #expect((kept["last_error"] as? String)?.contains("known.txt:1") == true)
+
+        let outside = try await API.call(.POST, daemon.base + "/v1/banks", body: API.json(["name": "evil", "path": "/etc/passwd"]))
+        #expect(outside.status == 403 && outside.errorMessage?.contains("bank_roots") == true)
+        let extra = directory.appendingPathComponent("extra.txt")
+        try (TestHashes.hex(5) + "\n").write(to: extra, atomically: true, encoding: .utf8)
+        let added = try await API.call(.POST, daemon.base + "/v1/banks", body: API.json(["name": "extra", "path": extra.path, "threshold": 20]))
+        #expect(added.status == 201 && added.json?["threshold"] as? Int == 20)
+        #expect(try await API.call(.DELETE, daemon.base + "/v1/banks/known").status == 409)
+        #expect(try await API.call(.DELETE, daemon.base + "/v1/banks/extra").status == 204)
+        #expect(try await API.call(.POST, daemon.base + "/v1/banks/nope/reload").status == 404)
+    }
+
+    @Test("/metrics serves the Prometheus exposition with stream, hashing, outbox and bank series", .timeLimit(.minutes(1)))
+    func metrics() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let bankFile = directory.appendingPathComponent("known.txt")
+        try (TestHashes.hex(0) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
+        let daemon = try await TestDaemon.start {
+            $0.banks = [BankSpec(name: "known", paths: [bankFile.path])]
+            $0.streams = [StreamSpec(id: "cam", url: "rtmp://127.0.0.1/live/cam")]
+        }
+        defer { Task { await daemon.stop() } }
+        let response = try await API.call(.GET, daemon.base + "/metrics")
+        #expect(response.status == 200)
+        #expect(response.contentType?.hasPrefix("text/plain") == true)
+        for name in ["vigil_stream_state{", "vigil_stream_frames_in_total{", "vigil_bank_entries{bank=\"known\"} 1",
+                     "vigil_bank_reload_seconds_bucket{", "vigil_stream_reconnects_total{"] {
+            #expect(response.text.contains(name), "missing \(name) in:\n\(response.text.prefix(2000))")
+        }
+    }
+}
+
+/// Hashes for bank files.
+enum TestHashes {
+    static func hex(_ seed: Int) -> String {
+        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 0x1234_5678
+        var text = ""
+        for _ in 0..<4 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            text += String(format: "%016llx", z)
+        }
+        return text
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import VigilDaemon
+
+@Suite("Config (vigil.yml)")
+struct ConfigTests {
+    static let environment = ["VIGIL_API_TOKEN": "token-0123456789abcdef", "HOOK_SECRET": "hook-secret"]
+
+    static let full = """
+        listen: 127.0.0.1:9099
+        api_token: ${VIGIL_API_TOKEN}
+        state_dir: /tmp/vigil-state
+        log: {format: json, level: debug}
+        api: {max_body_bytes: 4096, allow_file_sources: true, bank_roots: [/srv/banks]}
+        hashing: {workers: 3, queue_per_stream: 1, max_queued: 10}
+        bank_poll_interval: 500ms
+        shutdown_timeout: 5s
+        banks:
+          - name: known
+            path: Samples/banks/known.csv
+            threshold: 28
+            min_quality: 60
+          - name: more
+            paths: [a.txt, b.txt]
+        streams:
+          - id: lobby-cam
+            url: rtmp://127.0.0.1/live/lobby
+            sampling: keyframes
+            max_keyframe_gap: 4s
+          - id: hall
+            url: http://127.0.0.1:8080/hall/index.m3u8
+            sampling: interval
+            interval: 2s
+        alerts:
+          window: 2m
+          dead_letter_after: 12h
+          retry: {initial: 250ms, max: 30s, multiplier: 3}
+          webhooks:
+            - url: https://tns.example.org/hooks/vigil
+              secret: ${HOOK_SECRET}
+              timeout: 3s
+            - name: backup
+              url: http://127.0.0.1:9000/hook
+              secret: "${MISSING:-fallback}"
+          jsonl: ./vigil-state/alerts.jsonl
+          stdout: yes
+        """
+
+    @Test("a full config reads into the documented settings")
+    func full() throws {
+        let config = try ConfigLoader.parse(Self.full, file: "vigil.yml", environment: Self.environment)
+        #expect(config.listen == ListenAddress(host: "127.0.0.1", port: 9099))
+        #expect(config.listen.isLoopback)
+        #expect(config.apiToken == "token-0123456789abcdef")
+        #expect(config.databasePath == "/tmp/vigil-state/vigil.sqlite")
+        #expect(config.log.format == .json && config.log.level == "debug")
+        #expect(config.api.maxBodyBytes == 4096 && config.api.allowFileSources && config.api.bankRoots == ["/srv/banks"])
+        #expect(config.hashing.workers == 3 && config.hashing.queuePerStream == 1 && config.hashing.maxQueued == 10)
+        #expect(config.bankPollInterval == 0.5 && config.shutdownTimeout == 5)
+        #expect(config.banks == [
+            BankSpec(name: "known", paths: ["Samples/banks/known.csv"], threshold: 28, minQuality: 60),
+            BankSpec(name: "more", paths: ["a.txt", "b.txt"]),
+        ])
+        #expect(config.streams == [
+            StreamSpec(id: "lobby-cam", url: "rtmp://127.0.0.1/live/lobby", sampling: .keyframes, maxKeyframeGap: 4),
+            StreamSpec(id: "hall", url: "http://127.0.0.1:8080/hall/index.m3u8", sampling: .interval(seconds: 2)),
+        ])
+        #expect(config.alerts.window == 120 && config.alerts.deadLetterAfter == 43_200)
+        #expect(config.alerts.retry.initial == 0.25 && config.alerts.retry.maximum == 30 && config.alerts.retry.multiplier == 3)
+        #expect(config.alerts.webhooks == [
+            WebhookSpec(name: "webhook-1", url: "https://tns.example.org/hooks/vigil", secret: "hook-secret", timeout: 3),
+            WebhookSpec(name: "backup", url: "http://127.0.0.1:9000/hook", secret: "fallback"),
+        ])
+        #expect(config.alerts.jsonl == "./vigil-state/alerts.jsonl" && config.alerts.stdout)
+    }
+
+    @Test("defaults: loopback listen, ./vigil-state, no sinks")
+    func defaults() throws {
+        let config = try ConfigLoader.parse("api_token: 0123456789abcdef0123", environment: [:])
+        #expect(config.listen == ListenAddress(host: "127.0.0.1", port: 8089))
+        #expect(config.stateDirectory == "./vigil-state")
+        #expect(config.banks.isEmpty && config.streams.isEmpty && config.alerts.webhooks.isEmpty)
+        #expect(config.alerts.window == 60)
+    }
+
+    @Test("errors name the key path, the line and the problem", arguments: [
+        ("api_token: ${NOPE}", "vigil.yml:1: api_token: environment variable NOPE is not set"),
+        ("api_token: short", "vigil.yml:1: api_token: must be at least 16 characters"),
+        ("listen: 127.0.0.1:8089", "api_token: is required"),
+        ("api_token: 0123456789abcdef\nlisen: 1.2.3.4:5", "vigil.yml:2: lisen: unknown key (did you mean \"listen\"?)"),
+        ("api_token: 0123456789abcdef\nlisten: nowhere", "vigil.yml:2: listen: expected host:port"),
+        ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a}\n  - {id: b, url: rtmp://h/b}\n  - {id: c, url: 'gopher://h/c'}",
+         "vigil.yml:5: streams[2].url: unsupported scheme \"gopher\""),
+        ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a}\n  - {id: a, url: rtmp://h/b}", "streams[1]: stream id \"a\" is used twice"),
+        ("api_token: 0123456789abcdef\nstreams:\n  - {id: 'bad id', url: rtmp://h/a}", "streams[0].id: must be letters"),
+        ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a, sampling: often}", "streams[0].sampling: must be keyframes, interval or every-frame"),
+        ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: 'rtmp:///nohost'}", "streams[0].url: is not a valid rtmp URL (no host)"),
+        ("api_token: 0123456789abcdef\nbanks:\n  - {name: k, path: k.txt, threshold: 300}", "banks[0].threshold: 300 is outside 0...256"),
+        ("api_token: 0123456789abcdef\nbanks:\n  - {name: k}", "banks[0]: path is required"),
+        ("api_token: 0123456789abcdef\nalerts:\n  window: forever", "alerts.window: \"forever\" is not a duration"),
+        ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: ftp://x/y, secret: s}", "alerts.webhooks[0].url: must be an http:// or https:// URL"),
+        ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: https://x/y}", "alerts.webhooks[0]: secret is required"),
+        ("api_token: 0123456789abcdef\nalerts: [1, 2]", "alerts: expected a mapping"),
+        ("api_token: [unclosed", "invalid YAML"),
+    ])
+    func errors(text: String, expected: String) {
+        do {
+            _ = try ConfigLoader.parse(text, file: "vigil.yml", environment: [:])
+            Issue.record("expected an error containing \(expected)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
+
+    @Test("environment substitution: defaults, $$ escapes, and values never re-parsed as YAML")
+    func substitution() throws {
+        let substitution = EnvironmentSubstitution(environment: ["A": "x: [1]", "EMPTY": ""])
+        #expect(try substitution.apply("${A}") == "x: [1]")
+        #expect(try substitution.apply("pre-${EMPTY:-dflt}-post") == "pre-dflt-post")
+        #expect(try substitution.apply("cost $$5 and $HOME") == "cost $5 and $HOME")
+        #expect(throws: SubstitutionError.self) { try substitution.apply("${A") }
+        #expect(throws: SubstitutionError.self) { try substitution.apply("${1BAD}") }
+        let config = try ConfigLoader.parse("api_token: ${T}\nstate_dir: ${S}", environment: ["T": "a: b, c: d ########", "S": "[x]"])
+        #expect(config.apiToken == "a: b, c: d ########")
+        #expect(config.stateDirectory == "[x]")
+    }
+
+    @Test("stream URL policy: files only where allowed, network schemes need a host")
+    func urlPolicy() {
+        #expect(StreamURLPolicy.problem(with: "rtmp://127.0.0.1/live/x", allowFiles: false) == nil)
+        #expect(StreamURLPolicy.problem(with: "https://127.0.0.1/a.m3u8", allowFiles: false) == nil)
+        #expect(StreamURLPolicy.problem(with: "file:///etc/passwd", allowFiles: false)?.contains("file://") == true)
+        #expect(StreamURLPolicy.problem(with: "/etc/passwd", allowFiles: false)?.contains("local files") == true)
+        #expect(StreamURLPolicy.problem(with: "Samples/clip.mp4", allowFiles: true) == nil)
+        #expect(StreamURLPolicy.problem(with: "javascript:alert(1)", allowFiles: true)?.contains("unsupported scheme") == true)
+        #expect(StreamURLPolicy.problem(with: "http://a b/", allowFiles: true)?.contains("spaces") == true)
+        #expect(StreamURLPolicy.problem(with: String(repeating: "a", count: 5000), allowFiles: true)?.contains("longer") == true)
+        #expect(DurationText.seconds("250ms") == 0.25)
+        #expect(DurationText.seconds("2m") == 120)
+        #expect(DurationText.seconds("1.5") == 1.5)
+        #expect(DurationText.seconds("-1s") == nil)
+    }
+}

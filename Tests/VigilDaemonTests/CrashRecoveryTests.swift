@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import VigilAlerts
+import VigilTestSupport
+
+/// The built `vigil` executable, next to the test bundle (or VIGIL_BINARY).
+enum VigilExecutable {
+    static var path: String? {
+        if let configured = ProcessInfo.processInfo.environment["VIGIL_BINARY"] { return configured }
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidates = [bundleDirectory.appendingPathComponent("vigil").path]
+        // Swift Testing may run from inside the .xctest bundle's folder.
+        candidates.append(bundleDirectory.deletingLastPathComponent().appendingPathComponent("vigil").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// A `vigil serve` child process, killed when the test ends whatever happens.
+final class DaemonProcess: @unchecked Sendable {
+    let process = Process()
+    let log: URL
+
+    init(executable: String, config: String, log: URL) throws {
+        self.log = log
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["serve", "--config", config]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    func kill9() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func terminate(timeout: TimeInterval) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill9(); return nil }
+        return process.terminationStatus
+    }
+
+    deinit { kill9() }
+}
+
+@Suite("Crash recovery with the built binary", .serialized)
+struct CrashRecoveryTests {
+    @Test("kill -9 with undelivered alerts in the outbox, then a restart: all delivered", .timeLimit(.minutes(2)))
+    func killNine() async throws {
+        guard let executable = VigilExecutable.path else {
+            print("⚠️  SKIPPED: the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
+            return
+        }
+        let directory = try Fixtures.temporaryDirectory()
+        let bank = try await SampleClips.knownBank(in: directory)
+        // The receiver's port is reserved now but nothing listens until after the crash.
+        let receiver = WebhookReceiver()
+        try await receiver.start()
+        let hookPort = receiver.port
+        await receiver.stop()
+        let state = directory.appendingPathComponent("state").path
+        let config = directory.appendingPathComponent("vigil.yml").path
+        // Two copies of the known clip: two incidents, so two alerts wait in the outbox.
+        try """
+            listen: 127.0.0.1:0
+            api_token: ${T}
+            state_dir: \(state)
+            log: {format: json, level: info}
+            banks:
+              - {name: known, path: \(bank)}
+            streams:
+              - {id: first, url: \(SampleClips.known)}
+              - {id: second, url: \(SampleClips.known)}
+            alerts:
+              retry: {initial: 100ms, max: 500ms}
+              webhooks:
+                - {name: hook, url: "http://127.0.0.1:\(hookPort)/hook", secret: crash-secret, timeout: 1s}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        setenv("T", "crash-test-token-0123456789", 1)
+
+        let first = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("first.log"))
+        // Wait until both alerts are committed and the first has failed at least once (the second
+        // waits behind it: per-sink order).
+        let database = directory.appendingPathComponent("state/vigil.sqlite").path
+        try await waitUntil(timeout: .seconds(30)) {
+            let query = "SELECT COUNT(*), MAX(attempts) FROM vigil_deliveries WHERE state = 'pending'"
+            let row = (try? runProcess("sqlite3", [database, query], timeout: 10))?.stdoutText ?? ""
+            return row.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap { Int($0) }.first == 2
+                && !row.hasSuffix("|0\n") && row.contains("|")
+        }
+        first.kill9()
+        #expect(first.process.terminationReason == .uncaughtSignal)
+        let undelivered = Set(try runProcess("sqlite3", [database, "SELECT alert_id FROM vigil_deliveries WHERE state = 'pending'"], timeout: 10)
+            .stdoutText.split(separator: "\n").map(String.init))
+        #expect(undelivered.count == 2)
+
+        try await receiver.start(port: hookPort)
+        let second = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("second.log"))
+        // The restarted daemon replays the clips and raises new alerts too; what matters is that
+        // the two left in the outbox by the killed process arrive.
+        try await waitUntil(timeout: .seconds(20)) {
+            undelivered.isSubset(of: Set(receiver.received.compactMap { $0.header("Idempotency-Key") }))
+        }
+        let requests = receiver.received
+        for request in requests {
+            let alert = try AlertCoding.decode(request.body)
+            #expect(["first", "second"].contains(alert.stream))
+            let timestamp = try #require(request.header("X-Vigil-Timestamp").flatMap(Int.init))
+            #expect(WebhookSignature.verify(body: request.body, timestamp: timestamp, secret: "crash-secret",
+                                            signature: request.header("X-Vigil-Signature") ?? ""))
+        }
+        // SIGTERM drains and exits cleanly.
+        #expect(second.terminate(timeout: 15) == 0)
+        await receiver.stop()
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import VigilAlerts
+import VigilDaemon
+import VigilTestSupport
+
+@Suite("End to end: sample clips played as live streams", .serialized)
+struct EndToEndTests {
+    static let secret = "e2e-webhook-secret"
+
+    @Test("the known clip raises one signed alert at the webhook within 2 s; the unrelated clip raises none",
+          .timeLimit(.minutes(2)))
+    func knownAndUnrelated() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let bank = try await SampleClips.knownBank(in: directory)
+        let receiver = WebhookReceiver()
+        try await receiver.start()
+        let jsonl = directory.appendingPathComponent("alerts.jsonl").path
+        let daemon = try await TestDaemon.start(sources: ReconnectingFrameSourceFactory()) { config in
+            config.banks = [BankSpec(name: "known", paths: [bank])]
+            config.streams = [
+                StreamSpec(id: "known-clip", url: SampleClips.known),
+                StreamSpec(id: "unrelated-clip", url: SampleClips.unrelated),
+            ]
+            config.alerts.webhooks = [WebhookSpec(name: "hook", url: receiver.url, secret: Self.secret)]
+            config.alerts.jsonl = jsonl
+        }
+        let requests = await receiver.waitFor(count: 1, timeout: .seconds(20))
+        let request = try #require(requests.first)
+        let alert = try AlertCoding.decode(request.body)
+        #expect(alert.stream == "known-clip")
+        #expect(alert.bank == "known")
+        #expect(alert.entry.id == "mandelbrot-zoom")
+        #expect(alert.distance <= 31)
+        #expect(alert.videoMatch != nil)
+        let latency = request.receivedAt.timeIntervalSince(alert.frame.observedAt)
+        #expect(latency < 2, "frame to webhook took \(latency) s")
+        let timestamp = try #require(request.header("X-Vigil-Timestamp").flatMap(Int.init))
+        #expect(WebhookSignature.verify(body: request.body, timestamp: timestamp, secret: Self.secret,
+                                        signature: request.header("X-Vigil-Signature") ?? ""))
+        #expect(request.header("Idempotency-Key") == alert.id.rawValue)
+
+        // Let both clips play out (12 s each, in real time): still one alert, none from the
+        // unrelated clip, and the incident counted every matching key frame.
+        try await waitUntil(timeout: .seconds(30)) {
+            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+            return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
+        }
+        try await Task.sleep(for: .milliseconds(1500))  // one incident-update flush
+        #expect(receiver.received.count == 1)
+        let page = try await API.call(.GET, daemon.base + "/v1/alerts")
+        let alerts = try #require(page.json?["alerts"] as? [[String: Any]])
+        #expect(alerts.count == 1)
+        let stored = try #require(alerts.first?["alert"] as? [String: Any])
+        #expect(stored["stream"] as? String == "known-clip")
+        #expect((stored["frames_matched"] as? Int ?? 0) >= 5)
+        let deliveries = try #require(alerts.first?["deliveries"] as? [[String: Any]])
+        #expect(Set(deliveries.compactMap { $0["state"] as? String }) == ["delivered"])
+        #expect(Set(deliveries.compactMap { $0["sink"] as? String }) == ["hook", "jsonl"])
+        let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+        for stream in streams {
+            #expect(stream["frames_in"] as? Int == 6, "\(stream)")
+            #expect(stream["frames_sampled"] as? Int == 6, "\(stream)")
+            #expect(stream["keyframe_gap_seconds"] as? Double == 2)
+        }
+        let metrics = try await API.call(.GET, daemon.base + "/metrics").text
+        #expect(metrics.contains(#"vigil_stream_frames_in_total{stream="known-clip"} 6"#))
+        #expect(metrics.contains(#"vigil_alerts_raised_total{bank="known"} 1"#))
+        #expect(metrics.contains(#"vigil_alert_delivery_latency_seconds_count{sink="hook"} 1"#))
+
+        // The alerts the daemon produced validate against the published schema.
+        let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 1)
+        if let results = try SchemaValidator.validate(lines + [String(decoding: request.body, as: UTF8.self)]) {
+            #expect(results.allSatisfy { $0 == "ok" }, "\(results)")
+        }
+        await daemon.stop()
+        await receiver.stop()
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds; fails the test after `timeout`.
+func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("condition not met within \(timeout)")
+    throw CancellationError()
+}
+
+/// Validates JSON documents against docs/alert.schema.json with Python's `jsonschema`.
+enum SchemaValidator {
+    static func validate(_ documents: [String]) throws -> [String]? {
+        let schema = Fixtures.root.appendingPathComponent("docs/alert.schema.json").path
+        let script = """
+            import json, sys
+            try:
+                import jsonschema
+            except ImportError:
+                print("NO-JSONSCHEMA"); sys.exit(0)
+            validator = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+            for line in sys.stdin:
+                if line.strip():
+                    errors = list(validator.iter_errors(json.loads(line)))
+                    print("ok" if not errors else "; ".join(e.message for e in errors))
+            """
+        let output = try runProcess("python3", ["-c", script, schema], stdin: Data((documents.joined(separator: "\n") + "\n").utf8), timeout: 60)
+        let lines = output.stdoutText.split(separator: "\n").map(String.init)
+        if lines.first == "NO-JSONSCHEMA" {
+            print("⚠️  SKIPPED: JSON Schema validation needs Python's jsonschema (pip install jsonschema)")
+            return nil
+        }
+        return lines
+    }
+}

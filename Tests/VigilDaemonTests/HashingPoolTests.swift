@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+import Testing
+import VigilDaemon
+import VigilMedia
+
+@Suite("Hashing pool")
+struct HashingPoolTests {
+    static func job(_ stream: String, _ index: Int) -> HashJob {
+        // A small picture with content that differs per index, so hashes differ.
+        var pixels = [UInt8](repeating: 0, count: 32 * 32 * 3)
+        for position in 0..<pixels.count { pixels[position] = UInt8(truncatingIfNeeded: (position * (index + 3)) ^ (position >> 5)) }
+        let frame = Frame(index: index, ptsSeconds: Double(index), isKeyframe: true, width: 32, height: 32, pixels: pixels)
+        return HashJob(stream: stream, source: "test://\(stream)", frame: frame, observedAt: Date())
+    }
+
+    @Test("live: a stream's oldest waiting frame is dropped for a fresh one")
+    func freshestWins() async {
+        let pool = HashingPool(width: 1, perStreamCapacity: 2, maxQueued: 100)
+        var dropped: [String] = []
+        for index in 0..<5 { dropped += pool.submit(Self.job("cam", index)).dropped }
+        #expect(dropped == ["cam", "cam", "cam"])
+        #expect(pool.depth == 2)
+        let hashed = Mutex<[Double]>([])
+        pool.finish()
+        await pool.run { frame in hashed.withLock { $0.append(frame.ptsSeconds) } }
+        #expect(hashed.withLock { $0 } == [3, 4])
+        #expect(pool.submit(Self.job("cam", 9)).accepted == false)
+    }
+
+    @Test("memory is bounded across streams, and streams are served in turn")
+    func boundedAndFair() async {
+        let pool = HashingPool(width: 1, perStreamCapacity: 4, maxQueued: 6)
+        for index in 0..<4 { pool.submit(Self.job("busy", index)) }
+        pool.submit(Self.job("quiet-1", 0))
+        pool.submit(Self.job("quiet-2", 0))
+        let overflow = pool.submit(Self.job("quiet-3", 0))
+        #expect(overflow.dropped == ["busy"])
+        #expect(pool.depth == 6)
+        let order = Mutex<[String]>([])
+        pool.finish()
+        await pool.run { frame in order.withLock { $0.append(frame.stream) } }
+        // Round robin: the busy stream does not get all its frames hashed before the quiet ones.
+        #expect(order.withLock { $0 } == ["busy", "quiet-1", "quiet-2", "quiet-3", "busy", "busy"])
+    }
+
+    @Test("frames hash to the same PDQ as hashing them directly, and pixels are not kept", .timeLimit(.minutes(1)))
+    func hashes() async {
+        let pool = HashingPool(width: 2)
+        let job = Self.job("cam", 1)
+        pool.submit(job)
+        pool.finish()
+        let results = Mutex<[HashedFrame]>([])
+        await pool.run { frame in results.withLock { $0.append(frame) } }
+        let frame = results.withLock { $0 }.first
+        #expect(frame?.stream == "cam")
+        #expect(frame?.quality ?? -1 >= 0)
+        #expect(frame?.hash != nil)
+    }
+
+    @Test("cancelling run() stops idle workers", .timeLimit(.minutes(1)))
+    func cancellation() async {
+        let pool = HashingPool(width: 2)
+        let running = Task { await pool.run { _ in } }
+        try? await Task.sleep(for: .milliseconds(50))
+        running.cancel()
+        await running.value
+    }
+}
