@@ -7,7 +7,8 @@ BIN_RELEASE = .build/release
 .PHONY: help deps reference build release test demo bench clean
 
 help:
-	@echo "make demo    build, then hash the bundled sample clip and image"
+	@echo "make demo    build; hash the samples; scan edited copies against the sample bank;"
+	@echo "             then run the daemon on two live sample streams and show the signed alert"
 	@echo "make test    install what is missing, build, run every test"
 	@echo "make bench   run the benchmarks side by side with the references (see BENCHMARKS.md)"
 	@echo "make build   debug build;  make release   optimised build"
@@ -27,8 +28,11 @@ release: deps
 test: reference build
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test
 
-demo: release
-	@bash scripts/demo.sh $(BIN_RELEASE)/vigil
+# The demo uses the debug build that `make test` also uses (the hashing core is optimised in it),
+# so the two set-up commands share one build.
+demo: build
+	@bash scripts/demo.sh $(BIN_DEBUG)/vigil
+	@bash scripts/serve-demo.sh $(BIN_DEBUG)/vigil
 
 bench: reference release
 	bash Benchmarks/run.sh
