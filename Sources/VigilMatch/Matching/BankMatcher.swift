@@ -7,17 +7,25 @@ import VigilHash
 public struct BankMatcher: Sendable {
     /// The bank.
     public let bank: Bank
-    /// The index over `bank.entries`, entry for entry.
+    /// The index over the entries that take part in matching (see ``matchableEntries``).
     public let index: HashIndex
+    /// For each hash in `index`, its position in `bank.entries`.
+    public let matchableEntries: [Int]
     /// Largest distance that counts as a match.
     public let threshold: Int
     /// Queries below this quality are not matched: flat frames hash alike whatever they show.
     public let minQuality: Int
 
     /// Indexes `bank` for queries at `threshold`.
+    ///
+    /// Entries whose recorded quality is below `minQuality` are left out of the index: a flat or
+    /// dark known frame lies close to every other flat frame, so matching it raises false alerts
+    /// (the video rule ignores such frames too). Entries without a quality are kept.
     public init(bank: Bank, threshold: Int = 31, minQuality: Int = 50) {
         self.bank = bank
-        self.index = HashIndex(bank.entries.map(\.hash), designRadius: threshold)
+        let matchable = bank.entries.indices.filter { bank.entries[$0].quality.map { $0 >= minQuality } ?? true }
+        self.matchableEntries = matchable
+        self.index = HashIndex(matchable.map { bank.entries[$0].hash }, designRadius: threshold)
         self.threshold = threshold
         self.minQuality = minQuality
     }
@@ -27,7 +35,7 @@ public struct BankMatcher: Sendable {
     public func matches(for hash: PDQHash, quality: Int = 100) -> [BankMatch] {
         guard quality >= minQuality else { return [] }
         return index.search(hash, radius: threshold).map {
-            BankMatch(bank: bank.name, entry: bank.entries[$0.entry], distance: $0.distance)
+            BankMatch(bank: bank.name, entry: bank.entries[matchableEntries[$0.entry]], distance: $0.distance)
         }
     }
 
