@@ -1,0 +1,243 @@
+"""Markdown report and PNG plot from the summary that quality.py computes."""
+import numpy as np
+
+MODE_LABELS = {
+    "default": "default",
+    "dihedral": "`--dihedral`",
+    "dihedral-1s": "`--dihedral --seconds-per-hash 1`",
+    "crop-bank": "default, crop-augmented bank",
+    "vpdq": "vPDQ (1 hash/s)",
+}
+SWEEP_POINTS = [16, 20, 24, 28, 31, 34, 36, 40, 44, 48, 52, 56, 64]
+
+
+def p(value):
+    return "–" if value is None else f"{value:.0f}%"
+
+
+def s(value):
+    return "–" if value is None else f"{value:.2f}"
+
+
+def write_markdown(summary, path):
+    setup = summary["setup"]
+    out = []
+    w = out.append
+    w("# Vigil detection quality\n")
+    w(f"Command: `{setup['command']}` — {summary['stages_s']['total']:.0f} s in all "
+      f"(corpus {summary['stages_s']['corpus']:.0f} s, scans {summary['stages_s']['scans']:.0f} s, "
+      f"scoring {summary['stages_s']['scoring']:.0f} s; cached stages are skipped on a re-run).\n")
+    w(f"vigil: `{setup['vigil']}` (sha256 {setup['vigil_sha256_12']}, tree {setup['vigil_commit']}); "
+      f"vpdq {setup['vpdq']}; machine {setup['machine']}; encodes: GOP {setup['gop']}.\n")
+    originals = ", ".join(f"{o['name']} ({o['size']}, {o['seconds']:g} s)" for o in setup["originals"])
+    w(f"Bank: {len(setup['originals'])} originals, every frame hashed — {originals}. "
+      f"Transformed copies: {summary['positives']}. Negative set: {setup['negatives']} clips, "
+      f"{setup['negatives_minutes']} min.\n")
+
+    w("## Per transform\n")
+    w("Video recall = verdict `matched` naming the right original; frame recall = share of sampled frames "
+      "(inside the original's time range) whose match line names the right original; TTFM = media seconds "
+      "from the start of the original's footage to the first correct match (median over copies with one). "
+      "Target: the issue's video-level recall target, judged in the mode named.\n")
+    w("| transform | copies | key-frame interval (s) | frames sampled | video recall default | video recall `--dihedral` "
+      "| video recall `--dihedral --seconds-per-hash 1` | video recall, crop-augmented bank | frame recall default | frame recall `--dihedral` "
+      "| TTFM default (s) | TTFM `--dihedral` (s) | vPDQ video recall | vPDQ frame recall | vPDQ TTFM (s) | target |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    for r in summary["rows"]:
+        target = "–"
+        if "target" in r:
+            t = r["target"]
+            mode = "" if t["mode"] == "default" else " dihedral"
+            target = f"≥{t['share']}%{mode}: " + ("met" if t["met"] else "**missed**")
+        w(f"| {r['transform']} | {r['copies']} | {s(r['keyframe_interval'])} | {r['frames_sampled_default']:.0f} "
+          f"| {p(r['default']['video_recall'])} | {p(r['dihedral']['video_recall'])} | {p(r['dihedral-1s']['video_recall'])} "
+          f"| {p(r['crop-bank']['video_recall'])} | {p(r['default']['frame_recall'])} | {p(r['dihedral']['frame_recall'])} "
+          f"| {s(r['default']['ttfm_median'])} | {s(r['dihedral']['ttfm_median'])} "
+          f"| {p(r['vpdq']['video_recall'])} | {p(r['vpdq']['frame_recall'])} | {s(r['vpdq']['ttfm_median'])} | {target} |")
+    o = summary["overall"]
+    w(f"| **all** | {summary['positives']} | | | {p(o['default']['video_recall'])} | {p(o['dihedral']['video_recall'])} "
+      f"| {p(o['dihedral-1s']['video_recall'])} | {p(o['crop-bank']['video_recall'])} | {p(o['default']['frame_recall'])} | {p(o['dihedral']['frame_recall'])} "
+      f"| {s(o['default']['ttfm_median'])} | {s(o['dihedral']['ttfm_median'])} | {p(o['vpdq']['video_recall'])} "
+      f"| {p(o['vpdq']['frame_recall'])} | {s(o['vpdq']['ttfm_median'])} | |\n")
+
+    w("Transforms: " + "; ".join(f"**{r['transform']}** {r['note']}" for r in summary["rows"]) + ".\n")
+
+    missed = [r for r in summary["rows"] if "target" in r and not r["target"]["met"]]
+    w("### Missed copies\n")
+    for r in summary["rows"]:
+        parts = []
+        for m in ("default", "dihedral", "dihedral-1s", "crop-bank", "vpdq"):
+            if r[m]["missed"]:
+                parts.append(f"{MODE_LABELS[m]}: {', '.join(r[m]['missed'])}")
+        if parts:
+            w(f"- {r['transform']} — " + "; ".join(parts))
+    w("")
+    if missed:
+        w("Targets missed: " + ", ".join(f"{r['transform']} ({p(r[r['target']['mode']]['video_recall'])})" for r in missed) + ".\n")
+
+    ttfm_bad = [r["transform"] for r in summary["rows"] if not r["ttfm_target_met"]]
+    w(f"Median time to first match within one key-frame interval + 1 s (default mode): "
+      f"{len(summary['rows']) - len(ttfm_bad)} of {len(summary['rows'])} transforms"
+      + (f"; not for {', '.join(ttfm_bad)} (no correct match, or later)." if ttfm_bad else ".") + "\n")
+
+    w("## False alerts on the negative set\n")
+    w(f"{summary['negative_clips']} clips, {setup['negatives_minutes']} min. A false alert is a `matched` verdict; "
+      "the stricter count is clips with any frame match line. Closest = the negatives whose good-quality "
+      "frames come nearest to a bank frame.\n")
+    w("| mode | matched verdicts | clips with a frame match | which | closest negatives (bits to the nearest original) |")
+    w("|---|--:|--:|---|---|")
+    for m, fa in summary["false_alerts"].items():
+        closest = ", ".join(f"{c.split('/', 1)[1]} → {o} {d}" for c, o, d in fa["closest"]) or "not recomputed for this bank"
+        w(f"| {MODE_LABELS[m]} | {fa['verdicts']} | {fa['clips_with_frame_match']} "
+          f"| {', '.join(fa['which']) or '–'} | {closest} |")
+    w("")
+
+    w("## Threshold sweep\n")
+    window = setup["window_frames"]
+    rule = (f"Vigil's video rule (query share ≥ 80% over the whole query or over the best {window} consecutive "
+            f"good frames, quality ≥ 50)" if window else "the vPDQ rule (query share ≥ 80%, quality ≥ 50)")
+    w(f"Recomputed from `vigil hash --dihedral --json` of every clip (same sampling as the scan) with {rule}; "
+      "the vPDQ column uses the vPDQ rule. Recall over all transformed copies; FA = negative clips with a matched "
+      "verdict / with any frame match.\n")
+    header = "| threshold | " + " | ".join(f"{MODE_LABELS[m]} recall | FA" for m in summary["sweep"]) + " |"
+    w(header)
+    w("|--:|" + "--:|--:|" * len(summary["sweep"]))
+    for t in SWEEP_POINTS:
+        cells = []
+        for m, sw in summary["sweep"].items():
+            point = sw["points"][t]
+            cells.append(f"{p(point['recall'])} | {point['video_fa']} / {point['frame_fa']}")
+        w(f"| {t} | " + " | ".join(cells) + " |")
+    w("")
+    for m, sw in summary["sweep"].items():
+        v, f = sw["best_zero_video_fa"], sw["best_zero_frame_fa"]
+        w(f"- {MODE_LABELS[m]}: zero matched verdicts up to threshold {v['threshold']} (recall {p(v['recall'])}); "
+          f"zero frame matches up to {f['threshold']} (recall {p(f['recall'])}); with bank frames of quality < 50 "
+          f"left out of frame matching, the nearest negative frame is {sw['nearest_good_bank']} bits away, so zero "
+          f"frame matches up to {sw['best_zero_frame_fa_good_bank']['threshold']} "
+          f"(recall {p(sw['best_zero_frame_fa_good_bank']['recall'])}).")
+    w("")
+
+    w("## Candidate improvements measured here\n")
+    o = summary["overall"]
+    w(f"- `--dihedral` (CLI flag): overall video recall {p(o['default']['video_recall'])} → {p(o['dihedral']['video_recall'])}; "
+      f"false alerts {summary['false_alerts']['default']['verdicts']} → {summary['false_alerts']['dihedral']['verdicts']} verdicts.")
+    w(f"- `--dihedral --seconds-per-hash 1` (denser sampling, CLI): {p(o['dihedral-1s']['video_recall'])}; "
+      f"false alerts {summary['false_alerts']['dihedral-1s']['verdicts']} verdicts, "
+      f"{summary['false_alerts']['dihedral-1s']['clips_with_frame_match']} clips with a frame match.")
+    rows = {r["transform"]: r for r in summary["rows"]}
+    crop_rows = [t for t in ("crop-5", "crop-10") if t in rows]
+    fa = summary["false_alerts"]["crop-bank"]
+    w(f"- Crop-augmented bank (each original also hashed at centred crops of "
+      f"{', '.join(f'{c * 100:g}%' for c in summary['setup']['bank_crops'])}; default scan settings): overall "
+      f"{p(o['default']['video_recall'])} → {p(o['crop-bank']['video_recall'])}; "
+      + ", ".join(f"{t} {p(rows[t]['default']['video_recall'])} → {p(rows[t]['crop-bank']['video_recall'])}" for t in crop_rows)
+      + f"; false alerts {fa['verdicts']} verdicts, {fa['clips_with_frame_match']} clips with a frame match.")
+    fa_a = summary["false_alerts"]["dihedral-1s"]["aggregation"]
+    for name, text in summary["aggregations"].items():
+        splice = rows["splice"]["dihedral-1s"]["aggregation"][name] if "splice" in rows else None
+        w(f"- Aggregation over a window ({text}; 1 hash/s, `--dihedral`, threshold 31; computed by the harness "
+          f"from the hashes, not a CLI option): overall {p(o['dihedral-1s']['video_recall'])} → "
+          f"{p(summary['aggregation_overall'][name])}, splice {p(rows['splice']['dihedral-1s']['video_recall'] if 'splice' in rows else None)} → "
+          f"{p(splice)}; negatives matched: {fa_a[name]}.")
+    w("")
+    w("### Quality gate\n")
+    w("Recomputed from the `--dihedral` key-frame hashes at threshold 31 for several minimum qualities (query "
+      "frames and the known video's frames alike; Vigil's default is 50).\n")
+    gated = [t for t in ("clip-20", "noop", "text", "logo-small") if t in rows]
+    w("| min quality | recall, all copies | " + " | ".join(f"recall {t}" for t in gated) + " | negatives matched | negatives with a frame match |")
+    w("|--:|--:|" + "--:|" * len(gated) + "--:|--:|")
+    for q in summary["quality_sweep"]:
+        w(f"| {q['min_quality']} | {p(q['recall'])} | " + " | ".join(p(q["by_transform"][t]) for t in gated)
+          + f" | {q['video_fa']} | {q['frame_fa']} |")
+    w("")
+
+    w("## Checks\n")
+    for m, a in summary["agreement"].items():
+        w(f"- {MODE_LABELS[m]}: the recomputed video rule at threshold 31 names the same videos as `vigil scan` on "
+          f"{a['same']} of {a['clips']} clips; `vigil hash` sampled as many frames as the scan on "
+          f"{a['frame_counts_same']} of {a['clips']}.")
+    scan_modes = ("default", "dihedral", "dihedral-1s", "crop-bank")
+    wrong = sum(r[m].get("wrong_video", 0) for r in summary["rows"] for m in scan_modes)
+    outside = {m: sum(r[m].get("frames_outside_matched", 0) for r in summary["rows"]) for m in scan_modes}
+    w(f"- Copies whose verdict named a wrong original (all modes): {wrong}. Frames outside the original's range "
+      f"(splice filler, etc.) that matched: {outside}.")
+    h = summary["histograms"]
+    for m in ("default", "dihedral"):
+        t = np.array(h[m]["true"])
+        f = np.array(h[m]["false"])
+        if len(t) and len(f):
+            w(f"- Distances, {MODE_LABELS[m]}: true pairs median {np.median(t):.0f} bits "
+              f"({(t <= 31).mean() * 100:.0f}% within 31), false pairs min {f.min():.0f}, 1st percentile "
+              f"{np.percentile(f, 1):.0f}, median {np.median(f):.0f}.")
+    w("\nPlot: `quality.png` beside this report.\n")
+    with open(path, "w") as fh:
+        fh.write("\n".join(out))
+
+
+def write_plot(summary, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = summary["rows"]
+    fig, axes = plt.subplots(2, 2, figsize=(15, 12.5))
+    names = [r["transform"] for r in rows]
+    y = np.arange(len(rows))
+    series = [("default", "Vigil default", "#4c72b0"), ("dihedral", "Vigil --dihedral", "#55a868"),
+              ("dihedral-1s", "Vigil --dihedral, 1 hash/s", "#8172b2"), ("vpdq", "Meta vPDQ, 1 hash/s", "#c44e52")]
+    extra = [("crop-bank", "Vigil default, crop-augmented bank", "#dd8452")]
+    for ax, key, title in ((axes[0, 0], "video_recall", "Video-level recall"),
+                           (axes[0, 1], "frame_recall", "Frame-level recall")):
+        shown = series + extra if key == "video_recall" else series
+        height = 0.8 / len(shown)
+        for i, (m, label, colour) in enumerate(shown):
+            ax.barh(y + (i - (len(shown) - 1) / 2) * height, [r[m][key] for r in rows], height, label=label, color=colour)
+        ax.set_yticks(y)
+        ax.set_yticklabels(names)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 105)
+        ax.set_xlabel("%")
+        ax.set_title(title)
+        if key == "video_recall":
+            ax.axvline(95, color="grey", ls=":", lw=1)
+            ax.axvline(80, color="grey", ls=":", lw=1)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, fontsize=8)
+
+    ax = axes[1, 0]
+    h = summary["histograms"]
+    bins = np.arange(0, 140, 2)
+    ax.hist(h["dihedral"]["true"], bins=bins, alpha=0.6, label="true pairs (copy frame → its original), --dihedral", color="#55a868")
+    ax.hist(h["default"]["true"], bins=bins, histtype="step", lw=1.5, label="true pairs, default", color="#4c72b0")
+    ax.hist(h["dihedral"]["false"], bins=bins, alpha=0.6, label="false pairs (negative frame → nearest bank frame), --dihedral", color="#c44e52")
+    ax.hist(h["default"]["false"], bins=bins, histtype="step", lw=1.5, label="false pairs, default", color="#8c2d2d")
+    ax.axvline(31, color="black", ls="--", lw=1, label="threshold 31")
+    ax.set_yscale("log")
+    ax.set_xlabel("Hamming distance (bits of 256)")
+    ax.set_ylabel("frames")
+    ax.set_title("Distance to the nearest bank frame")
+    ax.legend(fontsize=8)
+
+    ax = axes[1, 1]
+    for m, label, colour in series:
+        pts = summary["sweep"][m]["points"]
+        ax.plot([q["threshold"] for q in pts], [q["recall"] for q in pts], label=f"recall, {label}", color=colour)
+    ax.set_xlabel("threshold (bits)")
+    ax.set_ylabel("video-level recall, all copies (%)")
+    ax.set_ylim(0, 102)
+    ax.axvline(31, color="black", ls="--", lw=1)
+    ax2 = ax.twinx()
+    for m, label, colour in series:
+        pts = summary["sweep"][m]["points"]
+        ax2.plot([q["threshold"] for q in pts], [q["frame_fa"] for q in pts], ls=":", color=colour)
+    ax2.set_ylabel("negative clips with a frame match")
+    ax2.set_ylim(bottom=0, top=max(2, max(q["frame_fa"] for m, _, _ in series for q in summary["sweep"][m]["points"]) + 1))
+    ax2.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("Threshold sweep: recall (solid), negatives with a frame match (dotted)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
+    setup = summary["setup"]
+    fig.suptitle(f"Vigil detection quality — {summary['positives']} copies of {len(setup['originals'])} originals, "
+                 f"{setup['negatives']} negative clips ({setup['negatives_minutes']} min)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
