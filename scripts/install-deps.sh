@@ -7,6 +7,13 @@ packages=(
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
     ffmpeg
     python3-venv
+    # Live-source tests start real servers on the loopback interface: nginx with the RTMP module,
+    # GStreamer's RTSP server (driven from Debian's Python through GObject introspection; x264enc
+    # is in plugins-ugly, the RTP payloaders in plugins-good), and python3 for HTTP and
+    # misbehaving test servers.
+    nginx libnginx-mod-rtmp
+    python3 python3-gi gir1.2-gst-rtsp-server-1.0
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
 )
 
 missing=()
@@ -26,5 +33,13 @@ if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
 fi
 echo "install-deps: installing ${missing[*]}"
+# Installing nginx must not start a system-wide server on port 80: the tests run their own.
+# A policy-rc.d that refuses service starts is the Debian way; only one this script created is removed.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

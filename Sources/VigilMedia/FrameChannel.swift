@@ -31,6 +31,8 @@ final class FrameChannel: Sendable {
         /// Consumers suspended on an empty buffer, served first come, first served.
         var frameWaiters: [FrameWaiter] = []
         var cancelled = false
+        /// The producer must stop, but what it already handed over is still delivered.
+        var producerStopped = false
         var producerWaiting = false
         var dropped = 0
         var highWaterMark = 0
@@ -91,6 +93,16 @@ final class FrameChannel: Sendable {
         if wakeProducer { spaceAvailable.signal() }
     }
 
+    /// Makes the producer's current and future ``send(_:)`` calls return `false` without discarding
+    /// buffered frames, so a stopped producer can still end the sequence normally.
+    func stopProducer() {
+        let wake = state.withLock { state -> Bool in
+            state.producerStopped = true
+            return state.takeProducerWaiting()
+        }
+        if wake { spaceAvailable.signal() }
+    }
+
     // MARK: Producer side (reader thread)
 
     /// Publishes the opened input's description.
@@ -115,7 +127,7 @@ final class FrameChannel: Sendable {
         }
         while true {
             let step = state.withLock { state -> Step in
-                if state.cancelled { return .stop }
+                if state.cancelled || state.producerStopped { return .stop }
                 if !state.frameWaiters.isEmpty {
                     return .handedTo(state.frameWaiters.removeFirst())
                 }

@@ -21,6 +21,16 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     case noFrames(url: String)
     /// Reading stopped because it was cancelled.
     case cancelled(url: String)
+    /// The input names a scheme or mode Vigil does not read; nothing was opened.
+    case unsupportedSource(url: String, reason: String)
+    /// A blocking step (`operation`: "opening", "probing", "reading") passed its deadline of `seconds`.
+    case timedOut(url: String, operation: String, seconds: Double)
+    /// No video packet arrived for `seconds` (the stall watchdog).
+    case stalled(url: String, seconds: Double)
+    /// A single compressed frame was larger than the per-stream limit (`limit` bytes).
+    case packetTooLarge(url: String, bytes: Int, limit: Int)
+    /// Holding the stream at its current size would need more memory than the per-stream limit.
+    case memoryLimitExceeded(url: String, bytes: Int, limit: Int)
 
     /// The input the error concerns.
     public var url: String {
@@ -28,7 +38,9 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .openFailed(let url, _), .noVideoStream(let url), .unsupportedCodec(let url, _),
              .invalidDimensions(let url, _, _), .dimensionsTooLarge(let url, _, _, _),
              .tooManyPixels(let url, _, _, _), .readFailed(let url, _), .decodeFailed(let url, _),
-             .noFrames(let url), .cancelled(let url):
+             .noFrames(let url), .cancelled(let url), .unsupportedSource(let url, _),
+             .timedOut(let url, _, _), .stalled(let url, _), .packetTooLarge(let url, _, _),
+             .memoryLimitExceeded(let url, _, _):
             return url
         }
     }
@@ -60,7 +72,37 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no decodable video frames (truncated or corrupt?)"
         case .cancelled:
             return "cancelled"
+        case .unsupportedSource(_, let reason):
+            return "unsupported source (\(Self.oneLine(reason)))"
+        case .timedOut(_, let operation, let seconds):
+            return "timed out after \(Self.seconds(seconds)) while \(operation)"
+        case .stalled(_, let seconds):
+            return "stalled: no video data for \(Self.seconds(seconds))"
+        case .packetTooLarge(_, let bytes, let limit):
+            return "compressed frame of \(bytes) bytes exceeds the limit of \(limit) bytes"
+        case .memoryLimitExceeded(_, let bytes, let limit):
+            return "stream would need about \(bytes) bytes of memory, over the limit of \(limit) bytes"
         }
+    }
+
+    /// Whether reconnecting could help: true for network trouble and broken data, false for inputs
+    /// Vigil refuses by policy (unsupported, over a limit) and for cancellation.
+    public var isTransient: Bool {
+        switch self {
+        case .openFailed, .noVideoStream, .invalidDimensions, .readFailed, .decodeFailed, .noFrames,
+             .timedOut, .stalled:
+            return true
+        case .unsupportedCodec, .dimensionsTooLarge, .tooManyPixels, .cancelled, .unsupportedSource,
+             .packetTooLarge, .memoryLimitExceeded:
+            return false
+        }
+    }
+
+    /// `2 s`, `0.5 s`: short and exact enough for a one-line message.
+    private static func seconds(_ value: Double) -> String {
+        let rounded = (value * 1000).rounded() / 1000
+        if rounded == rounded.rounded() { return "\(Int(rounded)) s" }
+        return "\(rounded) s"
     }
 
     /// Reasons come from FFmpeg and the file system; keep the description on a single line.

@@ -30,6 +30,8 @@ public final class MediaReader {
     private var pendingPacket = false
     private var consecutiveDecodeErrors = 0
     private var consecutiveReadErrors = 0
+    /// Deadlines for network inputs; files are read without any.
+    private let liveTimeouts: StreamTimeouts?
 
     /// Consecutive failures with nothing decoded in between before the stream is given up on.
     private static let decodeErrorLimit = 64
@@ -61,12 +63,21 @@ public final class MediaReader {
         limits = DimensionLimits(options)
         if cancellation.isCancelled { throw .cancelled(url: url) }
 
+        // The scheme decides which protocols FFmpeg may touch; unknown schemes are refused here.
+        let source = try StreamSource(url)
+        let timeouts = StreamTimeouts.defaults(for: source.kind)
+        let inputGuard = InputGuard(cancellation: cancellation, allowedProtocols: source.allowedProtocols)
+        liveTimeouts = source.isLive ? timeouts : nil
         let format: FormatContext
         do {
-            format = try FormatContext(url: url, cancellation: cancellation)
+            if source.isLive { inputGuard.setDeadline(secondsFromNow: timeouts.open) }
+            format = try FormatContext(url: source.ffmpegURL, guard: inputGuard, options: source.ffmpegOptions(timeouts: timeouts))
+            if source.isLive { inputGuard.setDeadline(secondsFromNow: timeouts.probe) }
             try format.findStreamInfo(maxPixels: options.maxPixels)
         } catch {
-            throw cancellation.isCancelled ? .cancelled(url: url) : .openFailed(url: url, reason: error.message)
+            if cancellation.isCancelled { throw .cancelled(url: url) }
+            if inputGuard.deadlineExpired { throw .timedOut(url: url, operation: "opening", seconds: timeouts.open) }
+            throw .openFailed(url: url, reason: error.message)
         }
         guard let index = format.bestVideoStreamIndex(), let stream = format.stream(at: index) else {
             throw .noVideoStream(url: url)
@@ -201,6 +212,7 @@ public final class MediaReader {
         while true {
             if cancellation.isCancelled { throw .cancelled(url: url) }
             if !pendingPacket {
+                if let liveTimeouts { format.inputGuard.setDeadline(secondsFromNow: liveTimeouts.stall) }
                 switch format.read(into: packet) {
                 case .done:
                     consecutiveReadErrors = 0
@@ -211,6 +223,9 @@ public final class MediaReader {
                     return
                 case .failed(let failure):
                     if failure.isInterrupted, cancellation.isCancelled { throw .cancelled(url: url) }
+                    if failure.isInterrupted, format.inputGuard.deadlineExpired, let liveTimeouts {
+                        throw .stalled(url: url, seconds: liveTimeouts.stall)
+                    }
                     consecutiveReadErrors += 1
                     // Corrupt stretches of a file are skipped; anything else (I/O errors, endless
                     // corruption) ends the input, though frames already in the decoder still come out.

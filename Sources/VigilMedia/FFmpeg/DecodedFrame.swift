@@ -29,6 +29,10 @@ final class DecodedFrame {
     /// Whether the decoder marked the picture as a key frame.
     var isKey: Bool { vigil_frame_is_key(pointer) != 0 }
 
+    /// Whether the picture is intra-coded (`AV_PICTURE_TYPE_I`), which makes it decodable on its own.
+    /// Recovery points of intra-refresh streams are flagged as key frames yet are P pictures.
+    var isIntraPicture: Bool { pointer.pointee.pict_type == AV_PICTURE_TYPE_I }
+
     /// Releases the picture buffers so the frame can receive the next picture.
     func unref() {
         av_frame_unref(pointer)

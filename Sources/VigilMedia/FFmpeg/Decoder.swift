@@ -18,6 +18,9 @@ final class Decoder {
         var keyframesOnly: Bool
         /// Pictures with more pixels are refused before their buffers are allocated.
         var maxPixels: Int
+        /// Slice threading only: frame threading holds pictures back by one frame per thread,
+        /// latency a live source cannot afford.
+        var lowLatency: Bool = false
     }
 
     private var pointer: UnsafeMutablePointer<AVCodecContext>
@@ -36,8 +39,8 @@ final class Decoder {
         if copied < 0 { throw .failed(AVFailure(code: copied)) }
         context.pointee.pkt_timebase = stream.pointee.time_base
         context.pointee.thread_count = Int32(clamping: max(0, configuration.threads))
-        // Files are not latency-sensitive, so frame threading (the faster kind) is allowed too.
-        context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        // Files are not latency-sensitive, so frame threading (the faster kind) is allowed there.
+        context.pointee.thread_type = configuration.lowLatency ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE
         context.pointee.max_pixels = Int64(clamping: configuration.maxPixels)
         if configuration.keyframesOnly {
             context.pointee.skip_frame = AVDISCARD_NONKEY
@@ -49,6 +52,21 @@ final class Decoder {
     deinit {
         var context: UnsafeMutablePointer<AVCodecContext>? = pointer
         avcodec_free_context(&context)
+    }
+
+    /// The codec this decoder was opened for (`AVCodecID`).
+    var codecID: UInt32 { pointer.pointee.codec_id.rawValue }
+
+    /// Whether the decoder discards everything but key frames. Takes effect from the next packet.
+    var keyframesOnly: Bool {
+        get { pointer.pointee.skip_frame == AVDISCARD_NONKEY }
+        set { pointer.pointee.skip_frame = newValue ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT }
+    }
+
+    /// Drops every buffered picture and reference, so decoding can restart at a key frame or
+    /// resume after a flush with `send(nil)`.
+    func flush() {
+        avcodec_flush_buffers(pointer)
     }
 
     /// Hands a packet to the decoder; `nil` signals the end of input so it flushes its delayed frames.

@@ -3,19 +3,19 @@ import CFFmpeg
 /// Owns one opened `AVFormatContext`: the demuxer for a single input.
 final class FormatContext {
     let pointer: UnsafeMutablePointer<AVFormatContext>
-    /// Kept alive here because the interrupt callback reaches it through an unretained pointer.
-    private let cancellation: CancellationFlag
+    /// Kept alive here because FFmpeg's callbacks reach it through an unretained pointer.
+    private let callbacks: InputGuard.CallbackBox
+    let inputGuard: InputGuard
 
-    /// Opens `url` and reads its header.
+    /// Opens `url` under `inputGuard`, which bounds every blocking call and vets every URL opened.
     ///
-    /// - Parameter options: demuxer and protocol options (timeouts and the like for network inputs).
-    init(url: String, cancellation: CancellationFlag, options: [String: String] = [:]) throws(AVFailure) {
+    /// - Parameter options: demuxer and protocol options (timeouts, the protocol whitelist, probing
+    ///   limits). Options no component recognised are ignored, as FFmpeg does.
+    init(url: String, guard inputGuard: InputGuard, options: [String: String] = [:]) throws(AVFailure) {
         guard let allocated = avformat_alloc_context() else { throw .outOfMemory }
-        // Blocking I/O inside FFmpeg consults this callback, which is what lets cancel() interrupt it.
-        allocated.pointee.interrupt_callback = AVIOInterruptCB(
-            callback: formatInterruptCallback,
-            opaque: Unmanaged.passUnretained(cancellation).toOpaque()
-        )
+        // Blocking I/O inside FFmpeg consults the interrupt callback, which is what lets cancel()
+        // and deadlines interrupt it; the open callback enforces the whitelist.
+        let callbacks = inputGuard.install(on: allocated)
         var context: UnsafeMutablePointer<AVFormatContext>? = allocated
         var dictionary: OpaquePointer?
         for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
@@ -27,10 +27,14 @@ final class FormatContext {
             throw AVFailure(code: status < 0 ? status : vigil_averror_einval())
         }
         pointer = opened
-        self.cancellation = cancellation
+        self.callbacks = callbacks
+        self.inputGuard = inputGuard
     }
 
     deinit {
+        // Closing may talk to the peer (RTMP, RTSP teardown); a short deadline keeps a dead peer
+        // from holding the thread.
+        inputGuard.setDeadline(secondsFromNow: 1)
         var context: UnsafeMutablePointer<AVFormatContext>? = pointer
         avformat_close_input(&context)
     }
@@ -96,6 +100,12 @@ final class FormatContext {
         AVStepResult(returnCode: av_read_frame(pointer, packet.pointer))
     }
 
+    /// The codec of stream `index`, to notice a stream that switches codec midway.
+    func codecID(ofStream index: Int) -> UInt32? {
+        guard let stream = avStream(at: index), let parameters = stream.pointee.codecpar else { return nil }
+        return parameters.pointee.codec_id.rawValue
+    }
+
     func avStream(at index: Int) -> UnsafeMutablePointer<AVStream>? {
         guard index >= 0, index < Int(pointer.pointee.nb_streams), let streams = pointer.pointee.streams else {
             return nil
@@ -108,10 +118,4 @@ extension StreamDescription.Rational {
     init(_ rational: AVRational) {
         self.init(numerator: rational.num, denominator: rational.den)
     }
-}
-
-/// Polled by FFmpeg during blocking calls; a non-zero result aborts them with `AVERROR_EXIT`.
-private let formatInterruptCallback: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { opaque in
-    guard let opaque else { return 0 }
-    return Unmanaged<CancellationFlag>.fromOpaque(opaque).takeUnretainedValue().isCancelled ? 1 : 0
 }

@@ -20,6 +20,25 @@ final class Packet {
     /// Whether the demuxer flagged the packet as starting a key frame.
     var isKey: Bool { vigil_packet_is_key(pointer) != 0 }
 
+    /// Payload size in bytes.
+    var size: Int { Int(pointer.pointee.size) }
+
+    /// Presentation timestamp, else decoding timestamp, in the stream's time base; `nil` if neither is known.
+    var bestTimestamp: Int64? {
+        let nopts = vigil_nopts_value()
+        if pointer.pointee.pts != nopts { return pointer.pointee.pts }
+        if pointer.pointee.dts != nopts { return pointer.pointee.dts }
+        return nil
+    }
+
+    /// A new packet referencing the same payload (reference-counted, no copy), for buffering.
+    func clone() throws(AVFailure) -> Packet {
+        let copy = try Packet()
+        let status = av_packet_ref(copy.pointer, pointer)
+        if status < 0 { throw AVFailure(code: status) }
+        return copy
+    }
+
     /// Up to `limit` payload bytes, for sniffing headers.
     func prefix(_ limit: Int) -> [UInt8] {
         let size = Int(pointer.pointee.size)

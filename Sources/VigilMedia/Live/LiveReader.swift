@@ -1,0 +1,563 @@
+import Foundation
+
+/// One connection to a source: opens it under deadlines and the protocol whitelist, reads its video
+/// packets, decodes what the sampling policy needs, and turns the chosen pictures into ``Frame``s.
+///
+/// Blocking, not `Sendable`: a ``StreamSession`` creates one per connection on its own thread.
+/// What must outlive a connection (timeline, counters, the last picture handed out) lives in the
+/// shared ``SamplingContext``.
+final class LiveReader {
+    /// The source as probed on this connection.
+    let info: MediaInfo
+    /// Whether any video packet has been read on this connection.
+    private(set) var receivedPackets = false
+
+    private let source: StreamSource
+    private let options: StreamOptions
+    private let timeouts: StreamTimeouts
+    private let context: SamplingContext
+    private let inputGuard: InputGuard
+    private let limits: DimensionLimits
+    /// Monotonic time at which the session must end, if it has a maximum duration.
+    private let sessionEnd: Double?
+    private let format: FormatContext
+    private let streamIndex: Int
+    private var decoder: Decoder
+    private let converter: RGBConverter
+    private let packet: Packet
+    private let decoded: DecodedFrame
+    /// Seconds per tick of the video stream's time base.
+    private let secondsPerTick: Double?
+    private let frameRate: Double?
+
+    /// Whether every packet is decoded (fallback, scene detection, or a mode that needs it).
+    private var decodesEverything: Bool
+    /// Key-frame gap watch; `nil` when the fallback does not apply.
+    private var gap: KeyframeGapTracker?
+    private var buffer: PacketBuffer
+    private var arrivals = ArrivalLog()
+    private var pending: [Frame] = []
+    private var lastVideoPacket: Double
+    /// Raw time of the last picture handed out on this connection; replayed pictures up to it are skipped.
+    private var lastEmittedRaw: Double?
+    private var skipReplayedUpTo: Double?
+    /// Set while decoding when key frames are back, acted on between packets.
+    private var keyframesReturned = false
+    /// Whether the last packet decoded into a key picture that stands on its own.
+    private var decodedIntraKey = false
+    private var previousSceneThumbnail: Thumbnail?
+    private var pictureSize: (width: Int, height: Int)?
+    private var consecutiveDecodeErrors = 0
+    private var consecutiveReadErrors = 0
+    private var finished = false
+
+    private static let decodeErrorLimit = 64
+    private static let readErrorLimit = 64
+
+    /// Opens and probes `source`, each step under its deadline.
+    init(
+        source: StreamSource, options: StreamOptions, timeouts: StreamTimeouts, context: SamplingContext,
+        cancellation: CancellationFlag, sessionEnd: Double?
+    ) throws(MediaError) {
+        FFmpegLogging.silence()
+        self.source = source
+        self.options = options
+        self.timeouts = timeouts
+        self.context = context
+        self.sessionEnd = sessionEnd
+        limits = DimensionLimits(options.media)
+        let url = source.url
+        let counters = context.counters
+        let inputGuard = InputGuard(
+            cancellation: cancellation, allowedProtocols: source.allowedProtocols,
+            onRefusal: { counters.refused($0) }
+        )
+        self.inputGuard = inputGuard
+        if cancellation.isCancelled { throw .cancelled(url: url) }
+
+        let format: FormatContext
+        inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.open, by: sessionEnd))
+        do {
+            format = try FormatContext(url: source.ffmpegURL, guard: inputGuard, options: source.ffmpegOptions(timeouts: timeouts))
+        } catch {
+            throw Self.classify(error, operation: "opening", seconds: timeouts.open, guard: inputGuard, url: url)
+        }
+        inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.probe, by: sessionEnd))
+        do {
+            try format.findStreamInfo(maxPixels: options.media.maxPixels)
+        } catch {
+            throw Self.classify(error, operation: "probing", seconds: timeouts.probe, guard: inputGuard, url: url)
+        }
+        guard let index = format.bestVideoStreamIndex(), let stream = format.stream(at: index) else {
+            throw .noVideoStream(url: url)
+        }
+        try limits.check(width: stream.width, height: stream.height, url: url)
+        let estimate = options.limits.estimatedBytes(
+            width: stream.width, height: stream.height, bufferedFrames: options.frameBufferCapacity
+        )
+        if estimate > options.limits.maxMemoryBytes {
+            throw .memoryLimitExceeded(url: url, bytes: estimate, limit: options.limits.maxMemoryBytes)
+        }
+        do {
+            packet = try Packet()
+            decoded = try DecodedFrame()
+            converter = try RGBConverter(profile: .video)
+        } catch {
+            throw .openFailed(url: url, reason: error.message)
+        }
+
+        let frameRate = stream.averageFrameRate.positiveValue ?? stream.baseFrameRate.positiveValue
+        let secondsPerTick = stream.timeBase.positiveValue
+        self.frameRate = frameRate
+        self.secondsPerTick = secondsPerTick
+        let duration = stream.duration.flatMap { ticks in secondsPerTick.map { Double(ticks) * $0 } } ?? format.durationSeconds
+        info = MediaInfo(
+            url: url, width: stream.width, height: stream.height, codecName: stream.codecName,
+            frameRate: frameRate, durationSeconds: duration, isStillImage: false
+        )
+
+        let policy = context.policy
+        let sampling = options.media.sampling
+        let keyframeSampling = sampling == .keyframes
+        let fallbackApplies = keyframeSampling && (source.isLive || policy.fallbackOnFiles)
+        if fallbackApplies, let maxGap = policy.maxKeyframeGap, maxGap > 0 {
+            gap = KeyframeGapTracker(maxGap: maxGap, frameRate: frameRate)
+        }
+        decodesEverything = !keyframeSampling || policy.sceneChangeThreshold != nil
+        buffer = PacketBuffer(byteLimit: options.limits.maxBufferedPacketBytes)
+        decoder = try Self.openDecoder(
+            format: format, streamIndex: index, options: options, keyframesOnly: !decodesEverything,
+            lowLatency: source.isLive, codecName: stream.codecName, url: url
+        )
+        self.format = format
+        streamIndex = index
+        lastVideoPacket = MonotonicClock.seconds()
+    }
+
+    /// The next sampled frame; `nil` once the source ends.
+    ///
+    /// - Throws: ``MediaError/stalled(url:seconds:)`` when the stall watchdog fires,
+    ///   ``MediaError/timedOut(url:operation:seconds:)`` when the session's end interrupts a read,
+    ///   ``MediaError/cancelled(url:)``, read and decode failures, and the limit errors.
+    func next() throws(MediaError) -> Frame? {
+        while pending.isEmpty {
+            if finished { return nil }
+            guard try readVideoPacket() else {
+                drainAtEnd()
+                finished = true
+                continue
+            }
+            try handlePacket()
+        }
+        return pending.removeFirst()
+    }
+
+    // MARK: Reading
+
+    /// Reads until a packet of the video stream is in `packet`; `false` at the end of input.
+    private func readVideoPacket() throws(MediaError) -> Bool {
+        let url = source.url
+        while true {
+            if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
+            let now = MonotonicClock.seconds()
+            let stallLeft = lastVideoPacket + timeouts.stall - now
+            if stallLeft <= 0 { throw .stalled(url: url, seconds: timeouts.stall) }
+            inputGuard.setDeadline(secondsFromNow: Self.bounded(stallLeft, by: sessionEnd))
+            switch format.read(into: packet) {
+            case .done:
+                consecutiveReadErrors = 0
+                guard packet.streamIndex == streamIndex else {
+                    packet.unref()
+                    continue
+                }
+                try acceptVideoPacket()
+                return true
+            case .tryAgain:
+                // Some network demuxers report "no data yet" instead of blocking; wait a moment.
+                usleep(5_000)
+            case .endOfFile:
+                // Demuxers reading through nested I/O (HLS) report an interrupted read as the end.
+                if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
+                if inputGuard.deadlineExpired { throw interruptedRead() }
+                return false
+            case .failed(let failure):
+                if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
+                if failure.isInterrupted || inputGuard.deadlineExpired { throw interruptedRead() }
+                consecutiveReadErrors += 1
+                if failure.isInvalidData, consecutiveReadErrors < Self.readErrorLimit { continue }
+                if MonotonicClock.seconds() - lastVideoPacket >= timeouts.stall {
+                    throw .stalled(url: url, seconds: timeouts.stall)
+                }
+                throw .readFailed(url: url, reason: failure.message)
+            }
+        }
+    }
+
+    /// Why a read was cut short by its deadline: the session's end, or a stall.
+    private func interruptedRead() -> MediaError {
+        if let sessionEnd, MonotonicClock.seconds() >= sessionEnd {
+            return .timedOut(url: source.url, operation: "reading", seconds: 0)
+        }
+        return .stalled(url: source.url, seconds: timeouts.stall)
+    }
+
+    /// Counts and vets the video packet just read.
+    private func acceptVideoPacket() throws(MediaError) {
+        receivedPackets = true
+        let now = MonotonicClock.seconds()
+        lastVideoPacket = now
+        let size = packet.size
+        let isKey = packet.isKey
+        context.counters.update { counters in
+            counters.packets += 1
+            counters.bytes += size
+            if isKey { counters.keyframes += 1 }
+        }
+        if size > options.limits.maxPacketBytes {
+            packet.unref()
+            throw .packetTooLarge(url: source.url, bytes: size, limit: options.limits.maxPacketBytes)
+        }
+        arrivals.record(timestamp: packet.bestTimestamp, arrival: .init(monotonic: now, date: Date()))
+    }
+
+    // MARK: Decoding
+
+    private func handlePacket() throws(MediaError) {
+        defer { packet.unref() }
+        try followCodecChanges()
+        let raw = seconds(packet.bestTimestamp)
+        let isKey = packet.isKey
+
+        guard !decodesEverything else {
+            try decodeInSequence(packet)
+            if var tracker = gap {
+                if tracker.packetArrived(raw: raw), !tracker.inFallback {
+                    tracker.enterFallback()
+                    context.counters.update { $0.keyframeFallbacks += 1 }
+                }
+                gap = tracker
+            }
+            if keyframesReturned { try returnToKeyframes(raw: raw) }
+            return
+        }
+
+        var copy: Packet?
+        if gap != nil {
+            do {
+                copy = try packet.clone()
+            } catch {
+                throw .decodeFailed(url: source.url, reason: "cannot buffer a packet: \(error.message)")
+            }
+        }
+        decodedIntraKey = false
+        if isKey { try decodeAlone(packet) }
+        if let copy {
+            // Only a packet that decoded into a whole picture is a safe place to start over: a
+            // recovery point of an intra-refresh stream needs the packets before it.
+            if decodedIntraKey { buffer.restart(with: copy) } else { buffer.append(copy) }
+        }
+        guard var tracker = gap else { return }
+        let exceeded = tracker.packetArrived(raw: raw)
+        gap = tracker
+        if exceeded || buffer.isFull { try fallBack() }
+    }
+
+    /// Decodes one key packet by itself and drains the decoder, so its picture comes out now
+    /// rather than after the decoder's reorder delay (which, fed only key frames, is a whole GOP).
+    private func decodeAlone(_ packet: Packet) throws(MediaError) {
+        try send(packet)
+        _ = decoder.send(nil)
+        try receiveAll(untilEnd: true)
+        decoder.flush()
+        // Key frames come seconds apart: holding a full-size RGB buffer in between, per stream,
+        // would dominate the memory of many idle-looking streams.
+        converter.releaseScratch()
+    }
+
+    /// Decodes a packet as part of the continuous sequence.
+    private func decodeInSequence(_ packet: Packet) throws(MediaError) {
+        try send(packet)
+        try receiveAll(untilEnd: false)
+    }
+
+    private func send(_ packet: Packet) throws(MediaError) {
+        var result = decoder.send(packet)
+        if result == .tryAgain {
+            // The decoder has output waiting; take it, then the packet fits.
+            try receiveAll(untilEnd: false)
+            result = decoder.send(packet)
+        }
+        if case .failed(let failure) = result { try recordDecodeError(failure) }
+    }
+
+    private func receiveAll(untilEnd: Bool) throws(MediaError) {
+        while true {
+            switch decoder.receive(into: decoded) {
+            case .done:
+                consecutiveDecodeErrors = 0
+                defer { decoded.unref() }
+                try consider()
+            case .tryAgain:
+                return
+            case .endOfFile:
+                return
+            case .failed(let failure):
+                try recordDecodeError(failure)
+                if untilEnd { return }
+            }
+        }
+    }
+
+    private func recordDecodeError(_ failure: AVFailure) throws(MediaError) {
+        context.counters.update { $0.decodeErrors += 1 }
+        consecutiveDecodeErrors += 1
+        if consecutiveDecodeErrors >= Self.decodeErrorLimit {
+            throw .decodeFailed(url: source.url, reason: "\(consecutiveDecodeErrors) packets in a row failed to decode, last: \(failure.message)")
+        }
+    }
+
+    /// Key frames stopped coming: decode everything from the last key frame on, and sample at the
+    /// fallback interval.
+    private func fallBack() throws(MediaError) {
+        guard var tracker = gap else { return }
+        tracker.enterFallback()
+        gap = tracker
+        context.counters.update { $0.keyframeFallbacks += 1 }
+        decodesEverything = true
+        decoder.keyframesOnly = false
+        decoder.flush()
+        skipReplayedUpTo = lastEmittedRaw
+        let replay = buffer.packets
+        buffer.removeAll()
+        for buffered in replay {
+            try decodeInSequence(buffered)
+        }
+    }
+
+    /// Key frames are regular again: stop interval sampling, and go back to decoding key frames
+    /// only unless something else needs every picture.
+    private func returnToKeyframes(raw: Double?) throws(MediaError) {
+        keyframesReturned = false
+        guard var tracker = gap else { return }
+        tracker.leaveFallback(raw: raw)
+        gap = tracker
+        guard policyAllowsKeyframeOnly else { return }
+        _ = decoder.send(nil)
+        try receiveAll(untilEnd: true)
+        decoder.flush()
+        decodesEverything = false
+        decoder.keyframesOnly = true
+    }
+
+    /// Scene detection needs every picture, so it keeps continuous decoding on.
+    private var policyAllowsKeyframeOnly: Bool {
+        options.media.sampling == .keyframes && context.policy.sceneChangeThreshold == nil
+    }
+
+    /// Flushes the decoder at the end of input so its delayed pictures are considered too.
+    private func drainAtEnd() {
+        guard decodesEverything else { return }
+        _ = decoder.send(nil)
+        try? receiveAll(untilEnd: true)
+    }
+
+    /// A stream may switch codec midway (a new PMT in MPEG-TS); the decoder follows.
+    private func followCodecChanges() throws(MediaError) {
+        guard let codec = format.codecID(ofStream: streamIndex), codec != decoder.codecID else { return }
+        let name = format.stream(at: streamIndex)?.codecName ?? "unknown"
+        decoder = try Self.openDecoder(
+            format: format, streamIndex: streamIndex, options: options, keyframesOnly: !decodesEverything,
+            lowLatency: source.isLive, codecName: name, url: source.url
+        )
+        context.counters.update { $0.formatChanges += 1 }
+    }
+
+    // MARK: Sampling
+
+    /// Applies the sampling rules to the picture in `decoded`.
+    private func consider() throws(MediaError) {
+        let timestamp = decoded.bestEffortTimestamp
+        let raw = seconds(timestamp)
+        if let limit = skipReplayedUpTo {
+            // Pictures already handed out before the fallback come out of the replay again.
+            if let raw, raw <= limit { return }
+            skipReplayedUpTo = nil
+        }
+        context.counters.update { $0.decodedFrames += 1 }
+        try checkPictureSize()
+
+        let arrival = arrivals.arrival(of: timestamp) ?? .init(monotonic: MonotonicClock.seconds(), date: Date())
+        let isIntraKey = decoded.isKey && decoded.isIntraPicture
+        let sceneCut = detectSceneCut()
+        let inFallback = gap?.inFallback ?? false
+
+        if isIntraKey { decodedIntraKey = true }
+        if isIntraKey, var tracker = gap {
+            if tracker.keyPictureDecoded(raw: raw), inFallback { keyframesReturned = true }
+            gap = tracker
+        }
+
+        let time = context.timeline.place(raw: raw, wall: arrival.monotonic, frameDuration: frameRate.map { 1 / $0 })
+        let interval: Double?
+        let selected: Bool
+        switch options.media.sampling {
+        case .everyFrame:
+            interval = nil
+            selected = true
+        case .interval(let seconds):
+            interval = seconds
+            selected = isNewSlot(time: time, interval: seconds)
+        case .keyframes:
+            interval = inFallback ? context.policy.fallbackInterval : nil
+            if !decodesEverything {
+                selected = true
+            } else if isIntraKey {
+                selected = true
+            } else if let interval {
+                selected = isNewSlot(time: time, interval: interval) || wallClockDue(arrival.monotonic, interval: interval)
+            } else {
+                selected = false
+            }
+        }
+        guard selected || sceneCut else { return }
+        try emit(time: time, raw: raw, arrival: arrival, interval: interval)
+    }
+
+    private func isNewSlot(time: Double, interval: Double) -> Bool {
+        guard interval > 0, interval.isFinite else { return true }
+        let slot = FrameSampler.slot(ptsSeconds: time, interval: interval)
+        guard let last = context.lastSlot else { return true }
+        return slot > last
+    }
+
+    /// Live sources with frozen or scrambled timestamps are still sampled, by the wall clock, at
+    /// half the interval's rate (twice the interval, so it never doubles the timestamp rule).
+    private func wallClockDue(_ now: Double, interval: Double) -> Bool {
+        guard source.isLive, let last = context.lastSampleWall else { return false }
+        return now - last >= 2 * interval
+    }
+
+    private func detectSceneCut() -> Bool {
+        guard let threshold = context.policy.sceneChangeThreshold else { return false }
+        guard let thumbnail = decoded.lumaGrid(size: Thumbnail.size).flatMap(Thumbnail.init(cells:)) else {
+            return false
+        }
+        defer { previousSceneThumbnail = thumbnail }
+        guard let previous = previousSceneThumbnail else { return false }
+        return thumbnail.meanDifference(to: previous) > threshold
+    }
+
+    /// Converts the selected picture and queues it, with its cropped copy if it has borders.
+    private func emit(time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?) throws(MediaError) {
+        let converted: (pixels: [UInt8], width: Int, height: Int)
+        do {
+            converted = try converter.convert(decoded, fittingIn: options.sampleMaxDimension)
+        } catch {
+            switch error {
+            case .unsupportedPixelFormat(let name):
+                throw .decodeFailed(url: source.url, reason: "cannot convert pixel format \(name) to RGB")
+            case .failed(let failure):
+                throw .decodeFailed(url: source.url, reason: "RGB conversion failed: \(failure.message)")
+            }
+        }
+        context.lastSampleTime = time
+        context.lastSampleWall = arrival.monotonic
+        // A key frame also occupies its fallback slot, so a fallback starting after it does not
+        // sample the very next picture again.
+        let slotInterval = interval ?? (options.media.sampling == .keyframes ? context.policy.fallbackInterval : nil)
+        if let slotInterval, slotInterval > 0 {
+            context.lastSlot = FrameSampler.slot(ptsSeconds: time, interval: slotInterval)
+        } else {
+            context.lastSlot = nil
+        }
+        lastEmittedRaw = raw
+
+        let thumbnail = Thumbnail(rgb: converted.pixels, width: converted.width, height: converted.height)
+        if context.isNearDuplicate(thumbnail, at: time) {
+            context.counters.update { $0.nearDuplicatesDropped += 1 }
+            return
+        }
+        if let thumbnail { context.lastThumbnail = (thumbnail, time) }
+
+        let index: Int
+        if let frameRate, let estimate = Int(exactly: (time * frameRate).rounded()) {
+            index = estimate
+        } else {
+            index = context.sampledCount
+        }
+        context.sampledCount += 1
+        let frame = Frame(
+            index: index, ptsSeconds: time, isKeyframe: decoded.isKey, width: converted.width,
+            height: converted.height, pixels: converted.pixels, observedAt: arrival.date
+        )
+        pending.append(frame)
+        var emitted = 1
+        if context.policy.detectBorders,
+           let rect = BorderDetector.contentRect(pixels: converted.pixels, width: converted.width, height: converted.height),
+           let inner = frame.cropped(to: rect) {
+            pending.append(inner)
+            emitted += 1
+            context.counters.update { $0.croppedFrames += 1 }
+        }
+        context.counters.update { $0.sampledFrames += emitted }
+    }
+
+    /// Checks every picture against the size limits, and the memory estimate when the size changes.
+    private func checkPictureSize() throws(MediaError) {
+        let width = decoded.width
+        let height = decoded.height
+        if let pictureSize, pictureSize == (width, height) { return }
+        try limits.check(width: width, height: height, url: source.url)
+        let estimate = options.limits.estimatedBytes(width: width, height: height, bufferedFrames: options.frameBufferCapacity)
+        if estimate > options.limits.maxMemoryBytes {
+            throw .memoryLimitExceeded(url: source.url, bytes: estimate, limit: options.limits.maxMemoryBytes)
+        }
+        if pictureSize != nil { context.counters.update { $0.formatChanges += 1 } }
+        pictureSize = (width, height)
+    }
+
+    // MARK: Helpers
+
+    private func seconds(_ ticks: Int64?) -> Double? {
+        guard let ticks, let secondsPerTick else { return nil }
+        return Double(ticks) * secondsPerTick
+    }
+
+    /// `seconds`, shortened so a blocking call never outlives the session's end.
+    private static func bounded(_ seconds: Double, by sessionEnd: Double?) -> Double {
+        guard let sessionEnd else { return seconds }
+        return min(seconds, sessionEnd - MonotonicClock.seconds())
+    }
+
+    private static func classify(
+        _ failure: AVFailure, operation: String, seconds: Double, guard inputGuard: InputGuard, url: String
+    ) -> MediaError {
+        if inputGuard.cancellation.isCancelled { return .cancelled(url: url) }
+        if failure.isInterrupted || inputGuard.deadlineExpired {
+            return .timedOut(url: url, operation: operation, seconds: seconds)
+        }
+        return .openFailed(url: url, reason: failure.message)
+    }
+
+    private static func openDecoder(
+        format: FormatContext, streamIndex: Int, options: StreamOptions, keyframesOnly: Bool,
+        lowLatency: Bool, codecName: String, url: String
+    ) throws(MediaError) -> Decoder {
+        do {
+            return try Decoder(
+                format: format, streamIndex: streamIndex,
+                configuration: .init(
+                    threads: options.media.decoderThreads, keyframesOnly: keyframesOnly,
+                    maxPixels: options.media.maxPixels, lowLatency: lowLatency
+                )
+            )
+        } catch {
+            switch error {
+            case .noDecoder(let name):
+                throw .unsupportedCodec(url: url, codec: name)
+            case .failed(let failure):
+                throw .openFailed(url: url, reason: "cannot open the \(codecName) decoder: \(failure.message)")
+            }
+        }
+    }
+}

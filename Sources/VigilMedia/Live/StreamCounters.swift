@@ -1,0 +1,39 @@
+/// A snapshot of what a ``StreamSession`` has done so far. All counts cover the whole session,
+/// across reconnects.
+public struct StreamCounters: Sendable, Equatable {
+    /// Connection attempts after the first.
+    public var reconnects = 0
+    /// Times the stall watchdog fired (no video packet within the stall timeout).
+    public var stalls = 0
+    /// Compressed bytes of the video stream read.
+    public var bytes = 0
+    /// Video packets read.
+    public var packets = 0
+    /// Video packets flagged as key frames.
+    public var keyframes = 0
+    /// Pictures decoded.
+    public var decodedFrames = 0
+    /// Frames handed to the frame buffer (cropped copies included).
+    public var sampledFrames = 0
+    /// Packets or pictures the decoder rejected.
+    public var decodeErrors = 0
+    /// Frames discarded because the consumer fell behind (the freshest frame wins).
+    public var droppedFrames = 0
+    /// Sampled pictures dropped as near-identical to the previous one.
+    public var nearDuplicatesDropped = 0
+    /// Cropped copies emitted for pictures with letterbox or pillarbox borders.
+    public var croppedFrames = 0
+    /// Times key frames stopped coming and the reader fell back to interval sampling.
+    public var keyframeFallbacks = 0
+    /// Timestamp discontinuities (resets, wraps, jumps) absorbed by the timeline.
+    public var discontinuities = 0
+    /// Mid-stream changes of picture size or codec.
+    public var formatChanges = 0
+    /// URLs the source tried to make FFmpeg open with a protocol outside its whitelist.
+    public var refusedOpens = 0
+    /// The most recent of those URLs (at most 16), oldest first.
+    public var refusedURLs: [String] = []
+
+    /// Creates zeroed counters.
+    public init() {}
+}

@@ -1,0 +1,175 @@
+/// An input named by the user, parsed once: what kind of source it is, which protocols FFmpeg may
+/// use to read it, and which FFmpeg options bound its network calls.
+///
+/// Anything with a `scheme://` prefix must be one of the supported schemes; everything else is a
+/// local path. Paths are handed to FFmpeg as `file:` URLs, so a file name containing a colon can
+/// never be mistaken for a protocol (`concat:`, `data:`, `subfile:`...).
+public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
+    /// The supported kinds of source.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A local file (a plain path or a `file:` URL).
+        case file
+        /// `pipe:N`, an already open file descriptor.
+        case pipe
+        /// HTTP progressive download or HLS (`.m3u8`) over HTTP.
+        case http
+        /// The same over TLS.
+        case https
+        /// RTMP, as served by nginx-rtmp and most ingest servers.
+        case rtmp
+        /// RTMP over TLS.
+        case rtmps
+        /// RTSP, always read over TCP (interleaved) so no UDP ports are opened.
+        case rtsp
+        /// RTSP over TLS.
+        case rtsps
+        /// SRT in caller mode.
+        case srt
+        /// MPEG-TS over UDP, unicast or multicast.
+        case udp
+        /// MPEG-TS over RTP.
+        case rtp
+    }
+
+    /// The input exactly as given; errors and frames name it this way.
+    public let url: String
+    /// What kind of source it is.
+    public let kind: Kind
+
+    /// Parses `url`.
+    ///
+    /// - Throws: ``MediaError/unsupportedSource(url:reason:)`` for an unknown scheme, an empty
+    ///   input, or an SRT URL asking for listener or rendezvous mode.
+    public init(_ url: String) throws(MediaError) {
+        guard !url.isEmpty else { throw .unsupportedSource(url: url, reason: "empty input name") }
+        self.url = url
+        if let separator = url.range(of: "://") {
+            let scheme = url[..<separator.lowerBound].lowercased()
+            guard let kind = Kind(rawValue: scheme), kind != .pipe else {
+                let supported = Kind.allCases.filter { $0 != .pipe }.map(\.rawValue).joined(separator: ", ")
+                throw .unsupportedSource(url: url, reason: "unsupported scheme \(scheme) (supported: \(supported))")
+            }
+            self.kind = kind
+        } else if url.lowercased().hasPrefix("file:") {
+            kind = .file
+        } else if url.lowercased().hasPrefix("pipe:") {
+            kind = .pipe
+        } else {
+            kind = .file
+        }
+        if kind == .srt, let mode = Self.queryValue("mode", in: url), mode.lowercased() != "caller" {
+            throw .unsupportedSource(url: url, reason: "SRT mode \(mode) is not supported; Vigil connects as caller")
+        }
+    }
+
+    /// Whether the source is a live network stream rather than a file: network sources get
+    /// deadlines tuned for streams, wall-clock checks on their timestamps, the key-frame gap
+    /// fallback and reconnection.
+    public var isLive: Bool {
+        kind != .file && kind != .pipe
+    }
+
+    /// What FFmpeg is asked to open. Paths become `file:` URLs.
+    public var ffmpegURL: String {
+        switch kind {
+        case .file where !url.lowercased().hasPrefix("file:"):
+            return "file:" + url
+        default:
+            return url
+        }
+    }
+
+    /// The protocols FFmpeg may use for this source, and nothing else. An HLS playlist fetched over
+    /// HTTP can therefore only reach further HTTP URLs (and AES keys through `crypto`): never
+    /// `file:`, `data:`, `concat:` or a protocol the source did not ask for.
+    public var allowedProtocols: Set<String> {
+        switch kind {
+        case .file: return ["file"]
+        case .pipe: return ["pipe"]
+        case .http: return ["http", "tcp", "crypto"]
+        case .https: return ["https", "tls", "tcp", "crypto"]
+        case .rtmp: return ["rtmp", "tcp"]
+        case .rtmps: return ["rtmps", "tls", "tcp"]
+        // The RTSP demuxer opens its control connection itself, as tcp:// (tls:// for rtsps).
+        case .rtsp: return ["tcp"]
+        case .rtsps: return ["tls", "tcp"]
+        case .srt: return ["srt"]
+        case .udp: return ["udp"]
+        case .rtp: return ["rtp", "udp"]
+        }
+    }
+
+    /// FFmpeg options for opening this source: the whitelist, the protocol's own timeouts, and probing
+    /// limits for live sources.
+    ///
+    /// FFmpeg 5.1 names and scales timeouts differently per protocol: `timeout` is the socket timeout
+    /// in microseconds for TCP (and so HTTP), RTSP and UDP, but makes RTMP *listen* for a connection;
+    /// SRT wants `connect_timeout` in milliseconds. `rw_timeout` (microseconds) is generic and is the
+    /// one the HLS demuxer passes on to the segments it opens. These are a second line of defence:
+    /// ``InputGuard`` deadlines bound every blocking call whatever the protocol does.
+    func ffmpegOptions(timeouts: StreamTimeouts) -> [String: String] {
+        var options = ["protocol_whitelist": allowedProtocols.sorted().joined(separator: ",")]
+        let open = Self.microseconds(timeouts.open)
+        let stall = Self.microseconds(timeouts.stall)
+        switch kind {
+        case .file, .pipe:
+            return options
+        case .http, .https:
+            options["timeout"] = open
+            options["rw_timeout"] = stall
+            // The whitelist refuses file: (and anything but HTTP) for network sources. FFmpeg's
+            // HLS extension filters would reject such a segment first, silently, and (in the 5.1
+            // security updates) the whole playlist with it: one hostile entry would make the stream
+            // unreadable to Vigil while ordinary players skip it. Letting the URL reach the guard
+            // refuses that entry alone, and counts and reports it. What the filters also prevent,
+            // a segment reaching other files or protocols, the whitelist and FFmpeg's refusal of
+            // nested opens still prevent.
+            options["allowed_extensions"] = "ALL"
+            options["allowed_segment_extensions"] = "ALL"
+            options["extension_picky"] = "0"
+            // One connection per HLS stream. Prefetching the next segment on a second connection
+            // buys nothing at the live edge, where that segment does not exist yet, and a server
+            // that holds such requests until the segment is out (LL-HLS style) would stall the
+            // reader on the prefetch while the current segment sits unread.
+            options["http_multiple"] = "0"
+        case .rtmp, .rtmps:
+            options["rw_timeout"] = stall
+            options["rtmp_live"] = "live"
+        case .rtsp, .rtsps:
+            options["rtsp_transport"] = "tcp"
+            options["timeout"] = stall
+        case .srt:
+            options["mode"] = "caller"
+            options["connect_timeout"] = String(Int((max(0.001, timeouts.open) * 1000).rounded()))
+            options["rw_timeout"] = stall
+        case .udp:
+            options["timeout"] = stall
+            // A burst the reader cannot absorb drops packets instead of ending the stream.
+            options["overrun_nonfatal"] = "1"
+        case .rtp:
+            options["timeout"] = stall
+        }
+        // Start within about a second: analyse at most 1 s or 1 MB of the stream.
+        options["probesize"] = "1000000"
+        options["analyzeduration"] = "1000000"
+        return options
+    }
+
+    /// Seconds as FFmpeg's microsecond option text.
+    private static func microseconds(_ seconds: Double) -> String {
+        String(Int64((max(0.001, min(seconds, 1e6)) * 1_000_000).rounded()))
+    }
+
+    /// The value of `key` in the URL's query, if present.
+    private static func queryValue(_ key: String, in url: String) -> String? {
+        guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.first.map(String.init)?.lowercased() == key { return parts.count > 1 ? String(parts[1]) : "" }
+        }
+        return nil
+    }
+
+    /// The input as given.
+    public var description: String { url }
+}

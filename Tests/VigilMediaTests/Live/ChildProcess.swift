@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// A server or feeder started by a live test. It runs under `timeout`, so even if the test process
+/// dies the child is gone within its hard limit, and `stop()` (or dropping the object) kills its
+/// whole process group.
+final class ChildProcess: @unchecked Sendable {
+    let name: String
+    let logURL: URL
+    private let process = Process()
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// Starts `executable` with `arguments`, output going to `log` inside `directory`.
+    ///
+    /// - Parameter hardLimit: seconds after which `timeout` kills the child whatever happens.
+    init(_ name: String, _ executable: String, _ arguments: [String], directory: URL, hardLimit: Int = 90) throws {
+        self.name = name
+        logURL = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        // timeout puts itself and the child in a new process group: killing the group kills both.
+        process.arguments = ["-k", "2", String(hardLimit), executable] + arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        process.currentDirectoryURL = directory
+        try process.run()
+        try? log.close()
+    }
+
+    deinit {
+        stop()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    /// What the child printed so far.
+    var log: String {
+        (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+    }
+
+    /// Kills the child and its group: SIGKILL at once when `abruptly` (a crash), else SIGTERM first.
+    func stop(abruptly: Bool = false) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
+        let group = -process.processIdentifier
+        if !abruptly {
+            kill(group, SIGTERM)
+            if waitForExit(seconds: 2) { return }
+        }
+        kill(group, SIGKILL)
+        kill(process.processIdentifier, SIGKILL)
+        _ = waitForExit(seconds: 5)
+    }
+
+    private func waitForExit(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning {
+            if Date() > deadline { return false }
+            usleep(20_000)
+        }
+        return true
+    }
+}
+
+/// Free loopback ports, found by binding to port 0 and letting the kernel choose.
+enum FreePort {
+    static func tcp() throws -> Int { try find(type: SOCK_STREAM) }
+    static func udp() throws -> Int { try find(type: SOCK_DGRAM) }
+
+    private static func find(type: __socket_type) throws -> Int {
+        let descriptor = socket(AF_INET, Int32(type.rawValue), 0)
+        guard descriptor >= 0 else { throw SetupError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw SetupError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { throw SetupError("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A test environment problem (a server that would not start), reported as such.
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Polls `condition` every 50 ms until it holds or `seconds` pass.
+func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        if Date() > deadline { return false }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return true
+}
+
+/// Waits until something accepts TCP connections on the loopback `port`.
+func waitForTCP(port: Int, within seconds: Double) async -> Bool {
+    await eventually(within: seconds) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+/// Reads the port a helper script wrote to `file` once it is listening.
+func readPort(from file: URL, within seconds: Double) async throws -> Int {
+    var port: Int?
+    _ = await eventually(within: seconds) {
+        port = (try? String(contentsOf: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return port != nil
+    }
+    guard let port else { throw SetupError("no port in \(file.lastPathComponent) after \(seconds) s") }
+    return port
+}
