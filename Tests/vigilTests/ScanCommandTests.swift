@@ -28,6 +28,7 @@ struct ScanCommandTests {
     @Test("edited copies of a known clip match; an unrelated clip does not", arguments: [
         ("re-encoded at low quality", ["-c:v", "libx264", "-crf", "40", "-g", "30"]),
         ("scaled to half size", ["-vf", "scale=320:-2", "-c:v", "libx264", "-g", "40"]),
+        ("letterboxed", ["-vf", "scale=640:270,pad=640:360:0:45:black", "-c:v", "libx264", "-g", "25"]),
     ])
     func editedCopiesMatch(_ edit: (name: String, arguments: [String])) throws {
         let (directory, bank) = try Self.makeBank()

@@ -6,6 +6,9 @@ struct HashedFrame: Sendable {
     var index: Int
     var ptsSeconds: Double
     var isKeyframe: Bool
+    /// Where the picture inside letterbox or pillarbox borders sits, for the extra cropped copy of
+    /// a frame; nil for whole frames.
+    var crop: CropRect?
     var hash: PDQHash
     var quality: Int
     /// The seven other dihedral variants' hashes, when asked for (``Dihedral`` order, original first).
@@ -16,6 +19,7 @@ struct HashedFrame: Sendable {
         index = frame.index
         ptsSeconds = frame.ptsSeconds
         isKeyframe = frame.isKeyframe
+        crop = frame.crop
         let result: (PDQHash, Int, [PDQHash]?) = frame.pixels.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (.zero, 0, nil) }
             let view = PixelView(base: base, width: frame.width, height: frame.height)

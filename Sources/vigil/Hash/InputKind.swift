@@ -15,13 +15,7 @@ struct InputKind {
         guard info.width >= PDQHasher.minimumDimension, info.height >= PDQHasher.minimumDimension else {
             throw UnhashableInput(path: path, width: info.width, height: info.height)
         }
-        let precision: LumaPrecision
-        switch luma {
-        case .auto: precision = info.isStillImage ? .double : .single
-        case .single: precision = .single
-        case .double: precision = .double
-        }
-        return InputKind(info: info, lumaPrecision: precision)
+        return InputKind(info: info, lumaPrecision: luma.precision(isStillImage: info.isStillImage))
     }
 }
 
@@ -31,3 +25,14 @@ enum LumaChoice: String, CaseIterable, Sendable {
 }
 
 extension LumaChoice: ExpressibleByArgument {}
+
+extension LumaChoice {
+    /// The luma arithmetic for an input of this kind.
+    func precision(isStillImage: Bool) -> LumaPrecision {
+        switch self {
+        case .auto: return isStillImage ? .double : .single
+        case .single: return .single
+        case .double: return .double
+        }
+    }
+}

@@ -19,6 +19,7 @@ struct ScanReporter {
             if !entry.ids.isEmpty { object["entry_ids"] = entry.ids }
             if let label = entry.label { object["label"] = label }
             if finding.variant != .original { object["variant"] = finding.variant.description }
+            if let crop = finding.crop { object["crop"] = crop.description }
             write(object)
         } else {
             var line = "MATCH \(finding.input) at \(HashRecord.timestamp(finding.ptsSeconds))s: "
@@ -26,6 +27,7 @@ struct ScanReporter {
             if let label = entry.label { line += " (\(label))" }
             line += ", distance \(finding.match.distance), quality \(finding.quality)"
             if finding.variant != .original { line += ", as \(finding.variant)" }
+            if let crop = finding.crop { line += ", inside borders (\(crop))" }
             output.write(line)
         }
     }

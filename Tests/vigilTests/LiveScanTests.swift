@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// `vigil scan URL --max-duration` on a live source: the known clip sent by `ffmpeg -re` as
+/// MPEG-TS over UDP on loopback.
+@Suite("vigil scan: live sources", .serialized)
+struct LiveScanTests {
+    /// Sends `clip` in real time, looped, to `url` until the returned process is terminated.
+    static func startSender(_ clip: String, to url: String) throws -> Process {
+        let sender = Process()
+        sender.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sender.arguments = ["timeout", "60", "ffmpeg", "-v", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip,
+                            "-c", "copy", "-f", "mpegts", url]
+        sender.standardOutput = FileHandle.nullDevice
+        sender.standardError = FileHandle.nullDevice
+        try sender.run()
+        return sender
+    }
+
+    @Test("a live UDP stream of the known clip matches within --max-duration; an unrelated one does not",
+          .timeLimit(.minutes(1)))
+    func liveUDPStream() throws {
+        let (directory, bank) = try ScanCommandTests.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = Int.random(in: 20_000..<40_000)
+        let knownSender = try Self.startSender(ScanCommandTests.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316")
+        defer { knownSender.terminate() }
+        let unrelatedSender = try Self.startSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316")
+        defer { unrelatedSender.terminate() }
+
+        let known = try VigilBinary.run(["scan", "--json", "--max-duration", "8s", "udp://127.0.0.1:\(port)", "--bank", bank],
+                                        timeout: 40)
+        #expect(known.status == 1, "\(known.stdoutText)\(known.stderrText)")
+        let verdict = try #require(try ScanCommandTests.jsonLines(known.stdoutText).last)
+        #expect(verdict["matched"] as? Bool == true)
+        #expect((verdict["frames_hashed"] as? Int ?? 0) >= 2)
+
+        let unrelated = try VigilBinary.run(["scan", "--json", "--max-duration", "8s", "udp://127.0.0.1:\(port + 1)", "--bank", bank],
+                                            timeout: 40)
+        #expect(unrelated.status == 0, "\(unrelated.stdoutText)\(unrelated.stderrText)")
+    }
+
+    @Test("an unsupported scheme is refused with a clear message")
+    func unsupportedScheme() throws {
+        let (directory, bank) = try ScanCommandTests.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try VigilBinary.run(["scan", "gopher://127.0.0.1/x", "--bank", bank], timeout: 20)
+        #expect(result.status == 2)
+        #expect(result.stderrText.contains("gopher://127.0.0.1/x"), "\(result.stderrText)")
+    }
+}
