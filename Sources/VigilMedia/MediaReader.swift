@@ -28,6 +28,8 @@ public final class MediaReader {
     private var state = State.reading
     /// The packet in `packet` was refused with EAGAIN and must be sent again.
     private var pendingPacket = false
+    /// Set while the decoder is being drained after a key frame (key-frame sampling only).
+    private var drainingKeyframe = false
     private var consecutiveDecodeErrors = 0
     private var consecutiveReadErrors = 0
     /// Deadlines for network inputs; files are read without any.
@@ -192,6 +194,14 @@ public final class MediaReader {
                 }
                 try feedDecoder()
             case .endOfFile:
+                if drainingKeyframe {
+                    drainingKeyframe = false
+                    decoder.flush()
+                    if case .reading = state {
+                        try feedDecoder()
+                        continue
+                    }
+                }
                 if case .draining(let readFailure) = state { return try endOfStream(readFailure: readFailure) }
                 return try endOfStream(readFailure: nil)
             case .failed(let failure):
@@ -252,6 +262,14 @@ public final class MediaReader {
             pendingPacket = false
             packet.unref()
             switch result {
+            case .done where options.sampling == .keyframes:
+                // Key frames decode on their own, but the decoder would hold each one back for its
+                // reordering delay (for H.264, until two more arrive: seconds on a live stream).
+                // Draining after every key frame hands it out at once; the flush that follows
+                // readies the decoder for the next one.
+                _ = decoder.send(nil)
+                drainingKeyframe = true
+                return
             case .done, .tryAgain, .endOfFile:
                 return
             case .failed(let failure):

@@ -29,15 +29,15 @@ struct LiveScanTests {
         let unrelatedSender = try Self.startSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316")
         defer { unrelatedSender.terminate() }
 
-        let known = try VigilBinary.run(["scan", "--json", "--max-duration", "8s", "udp://127.0.0.1:\(port)", "--bank", bank],
-                                        timeout: 40)
+        let known = try VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port)", "--bank", bank],
+                                        timeout: 50)
         #expect(known.status == 1, "\(known.stdoutText)\(known.stderrText)")
         let verdict = try #require(try ScanCommandTests.jsonLines(known.stdoutText).last)
         #expect(verdict["matched"] as? Bool == true)
         #expect((verdict["frames_hashed"] as? Int ?? 0) >= 2)
 
-        let unrelated = try VigilBinary.run(["scan", "--json", "--max-duration", "8s", "udp://127.0.0.1:\(port + 1)", "--bank", bank],
-                                            timeout: 40)
+        let unrelated = try VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port + 1)", "--bank", bank],
+                                            timeout: 50)
         #expect(unrelated.status == 0, "\(unrelated.stdoutText)\(unrelated.stderrText)")
     }
 

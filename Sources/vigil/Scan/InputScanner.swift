@@ -49,7 +49,9 @@ struct InputScanner {
     ) async throws {
         var options = StreamOptions()
         options.media.sampling = sampling
-        options.maxDuration = maxDuration?.seconds
+        // --max-duration is media time, enforced on frame timestamps below; the session's own limit
+        // is wall-clock time, so it only backs that up for a stream that stalls or keeps reconnecting.
+        options.maxDuration = maxDuration.map { $0.seconds * 2 + 30 }
         // A replayed file gets the same defence against rare key frames as a live stream.
         options.policy.fallbackOnFiles = true
         if !source.isLive {
