@@ -87,7 +87,11 @@ let package = Package(
             dependencies: ["VigilHash", "VigilMatch"],
             path: "Benchmarks/vigil-bench"
         ),
-        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
+        .target(
+            name: "VigilTestSupport",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/VigilTestSupport"
+        ),
         .testTarget(name: "VigilHashTests", dependencies: ["VigilHash", "VigilTestSupport"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilMatchTests", dependencies: ["VigilMatch", "VigilTestSupport"]),

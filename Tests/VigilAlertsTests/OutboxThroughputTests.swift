@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import VigilTestSupport
 import VigilAlerts
 
 /// Alerts per second through the outbox: committed (durably), then delivered by a sink.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import VigilTestSupport
 import VigilAlerts
 
 @Suite("Webhook delivery to a real receiver on 127.0.0.1")

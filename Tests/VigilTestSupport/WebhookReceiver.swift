@@ -6,12 +6,12 @@ import Synchronization
 
 /// A webhook endpoint on 127.0.0.1 for tests: records every request and answers 200 (or what
 /// `respond` says). `stop()` and `start(port:)` again on the same port simulate an outage.
-final class WebhookReceiver: Sendable {
-    struct Request: Sendable {
-        var headers: [String: String]
-        var body: Data
-        var receivedAt: Date
-        func header(_ name: String) -> String? { headers[name.lowercased()] }
+public final class WebhookReceiver: Sendable {
+    public struct Request: Sendable {
+        public var headers: [String: String]
+        public var body: Data
+        public var receivedAt: Date
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
     }
 
     private final class Log: Sendable {
@@ -20,18 +20,18 @@ final class WebhookReceiver: Sendable {
     private let log = Log()
     private let server = Mutex<(task: Task<Void, any Error>?, port: Int)>((nil, 0))
     /// Decides the status of each request (default: 200).
-    let respond: @Sendable (Request) -> HTTPResponse.Status
+    public let respond: @Sendable (Request) -> HTTPResponse.Status
 
-    init(respond: @escaping @Sendable (Request) -> HTTPResponse.Status = { _ in .ok }) {
+    public init(respond: @escaping @Sendable (Request) -> HTTPResponse.Status = { _ in .ok }) {
         self.respond = respond
     }
 
-    var received: [Request] { log.requests.withLock { $0 } }
-    var port: Int { server.withLock { $0.port } }
-    var url: String { "http://127.0.0.1:\(port)/hook" }
+    public var received: [Request] { log.requests.withLock { $0 } }
+    public var port: Int { server.withLock { $0.port } }
+    public var url: String { "http://127.0.0.1:\(port)/hook" }
 
     /// Starts listening (port 0 picks a free one) and returns once the socket is bound.
-    func start(port: Int = 0) async throws {
+    public func start(port: Int = 0) async throws {
         let router = Router()
         router.post("/hook") { [log, respond] request, _ -> Response in
             let buffer = try await request.body.collect(upTo: 1 << 20)
@@ -56,7 +56,7 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Stops listening: connections are refused until `start(port:)` is called again.
-    func stop() async {
+    public func stop() async {
         let task = server.withLock { $0.task }
         task?.cancel()
         _ = await task?.result
@@ -64,7 +64,7 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Waits until `count` requests arrived or `timeout` passes; returns what arrived.
-    func waitFor(count: Int, timeout: Duration) async -> [Request] {
+    public func waitFor(count: Int, timeout: Duration) async -> [Request] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let now = received
