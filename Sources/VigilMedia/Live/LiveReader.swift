@@ -160,6 +160,8 @@ final class LiveReader {
         while true {
             if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
             let now = MonotonicClock.seconds()
+            // A file never stalls: time the reader spent waiting for a slow consumer is not silence.
+            if !source.isLive { lastVideoPacket = now }
             let stallLeft = lastVideoPacket + timeouts.stall - now
             if stallLeft <= 0 { throw .stalled(url: url, seconds: timeouts.stall) }
             inputGuard.setDeadline(secondsFromNow: Self.bounded(stallLeft, by: sessionEnd))
