@@ -10,8 +10,9 @@ struct LiveScanTests {
     static func startSender(_ clip: String, to url: String) throws -> Process {
         let sender = Process()
         sender.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sender.arguments = ["timeout", "60", "ffmpeg", "-v", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip,
-                            "-c", "copy", "-f", "mpegts", url]
+        // ffmpeg itself is the child (so terminate() reaches it), bounded by -t in case it is not.
+        sender.arguments = ["ffmpeg", "-v", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip,
+                            "-t", "50", "-c", "copy", "-f", "mpegts", url]
         sender.standardOutput = FileHandle.nullDevice
         sender.standardError = FileHandle.nullDevice
         try sender.run()
