@@ -31,7 +31,7 @@ struct DeliveryWorkerTests {
     static let fast = DeliveryWorker.Settings(retry: RetryPolicy(initial: 0.01, multiplier: 2, maximum: 0.05), idlePoll: 0.05)
 
     @Test("a failing alert holds back the sink's queue: order is kept and nothing is lost",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func orderUnderFailure() async throws {
         let directory = try TestAlerts.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,7 +61,7 @@ struct DeliveryWorkerTests {
     }
 
     @Test("an alert failing past its maximum age is dead-lettered and the queue moves on",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func deadLetter() async throws {
         let directory = try TestAlerts.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -87,7 +87,7 @@ struct DeliveryWorkerTests {
     }
 
     @Test("each sink keeps its own queue: a failing sink does not hold up another",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func independentSinks() async throws {
         let directory = try TestAlerts.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -13,7 +13,7 @@ enum SchemaValidator {
 
     /// One result per document: "ok" or the validator's message. Nil, after a loud warning, when
     /// Python's jsonschema is not installed.
-    static func validate(_ documents: [String], schema: String) throws -> [String]? {
+    static func validate(_ documents: [String], schema: String) async throws -> [String]? {
         let script = """
             import json, sys
             try:
@@ -29,7 +29,7 @@ enum SchemaValidator {
                 print("ok" if not errors else "; ".join(e.message for e in errors).replace("\\n", " "))
             """
         let input = Data((documents.joined(separator: "\n") + "\n").utf8)
-        let output = try runProcess("python3", ["-c", script, schema], stdin: input, timeout: 60)
+        let output = try await runProcess("python3", ["-c", script, schema], stdin: input, timeout: 60)
         guard output.status == 0 else {
             throw SubprocessError(description: "python3 failed: \(output.stderrText)")
         }

@@ -9,7 +9,7 @@ struct WebhookDeliveryTests {
     static let secret = "s3cret-for-tests"
 
     @Test("a delivered alert carries a valid signature, an idempotency key and the alert as body",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func signedDelivery() async throws {
         let receiver = WebhookReceiver()
         try await receiver.start()
@@ -30,7 +30,7 @@ struct WebhookDeliveryTests {
         #expect(WebhookSignature.verify(body: request.body, timestamp: timestamp, secret: Self.secret, signature: signature))
     }
 
-    @Test("a non-2xx answer or a refused connection is a failed try naming the cause", .timeLimit(.minutes(1)))
+    @Test("a non-2xx answer or a refused connection is a failed try naming the cause", .timeLimit(.minutes(3)))
     func failures() async throws {
         let receiver = WebhookReceiver { _ in .serviceUnavailable }
         try await receiver.start()

@@ -13,7 +13,7 @@ struct APITests {
         (.DELETE, "/v1/banks/known"), (.GET, "/v1/nonexistent"),
     ]
 
-    @Test("missing or wrong token: 401 with a JSON error on every route but /healthz", .timeLimit(.minutes(1)))
+    @Test("missing or wrong token: 401 with a JSON error on every route but /healthz", .timeLimit(.minutes(3)))
     func authentication() async throws {
         let daemon = try await TestDaemon.start()
         defer { Task { await daemon.stop() } }
@@ -32,7 +32,7 @@ struct APITests {
         #expect(ok.status == 200)
     }
 
-    @Test("hostile bodies get a 4xx with a clear message, and the daemon carries on", .timeLimit(.minutes(1)))
+    @Test("hostile bodies get a 4xx with a clear message, and the daemon carries on", .timeLimit(.minutes(3)))
     func hostileBodies() async throws {
         let daemon = try await TestDaemon.start { $0.api.maxBodyBytes = 4096 }
         defer { Task { await daemon.stop() } }
@@ -79,7 +79,7 @@ struct APITests {
         #expect(((listed.json?["streams"] as? [[String: Any]])?.map { $0["id"] as? String }) == ["cam-1"])
     }
 
-    @Test("streams: create, read, delete; duplicates conflict; config streams cannot be deleted", .timeLimit(.minutes(1)))
+    @Test("streams: create, read, delete; duplicates conflict; config streams cannot be deleted", .timeLimit(.minutes(3)))
     func streamLifecycle() async throws {
         let daemon = try await TestDaemon.start {
             $0.streams = [StreamSpec(id: "configured", url: "rtmp://127.0.0.1/live/c")]
@@ -101,7 +101,7 @@ struct APITests {
         #expect(try await API.call(.DELETE, daemon.base + "/v1/streams/cam").status == 404)
     }
 
-    @Test("streams added over the API survive a restart; deleted ones do not come back", .timeLimit(.minutes(1)))
+    @Test("streams added over the API survive a restart; deleted ones do not come back", .timeLimit(.minutes(3)))
     func persistence() async throws {
         let state = try Fixtures.temporaryDirectory()
         let first = try await TestDaemon.start(stateDirectory: state)
@@ -119,7 +119,7 @@ struct APITests {
         #expect(ids == ["keep-1", "keep-2"])
     }
 
-    @Test("banks: list, reload, API banks need bank_roots, paths outside them are refused", .timeLimit(.minutes(1)))
+    @Test("banks: list, reload, API banks need bank_roots, paths outside them are refused", .timeLimit(.minutes(3)))
     func banks() async throws {
         let directory = try Fixtures.temporaryDirectory()
         let bankFile = directory.appendingPathComponent("known.txt")
@@ -156,7 +156,7 @@ struct APITests {
         #expect(try await API.call(.POST, daemon.base + "/v1/banks/nope/reload").status == 404)
     }
 
-    @Test("/metrics serves the Prometheus exposition with stream, hashing, outbox and bank series", .timeLimit(.minutes(1)))
+    @Test("/metrics serves the Prometheus exposition with stream, hashing, outbox and bank series", .timeLimit(.minutes(3)))
     func metrics() async throws {
         let directory = try Fixtures.temporaryDirectory()
         let bankFile = directory.appendingPathComponent("known.txt")

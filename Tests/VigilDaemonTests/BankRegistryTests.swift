@@ -5,7 +5,7 @@ import VigilTestSupport
 
 @Suite("Bank registry: hot reload")
 struct BankRegistryTests {
-    @Test("a changed file is reloaded; a broken one leaves the old bank serving", .timeLimit(.minutes(1)))
+    @Test("a changed file is reloaded; a broken one leaves the old bank serving", .timeLimit(.minutes(3)))
     func reloadChanged() async throws {
         let directory = try Fixtures.temporaryDirectory()
         let file = directory.appendingPathComponent("bank.txt")

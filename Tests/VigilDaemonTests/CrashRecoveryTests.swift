@@ -37,11 +37,11 @@ final class DaemonProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    func terminate(timeout: TimeInterval) -> Int32? {
+    func terminate(timeout: TimeInterval) async -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { kill9(); return nil }
         return process.terminationStatus
     }
@@ -90,13 +90,13 @@ struct CrashRecoveryTests {
         let database = directory.appendingPathComponent("state/vigil.sqlite").path
         try await waitUntil(timeout: .seconds(30)) {
             let query = "SELECT COUNT(*), MAX(attempts) FROM vigil_deliveries WHERE state = 'pending'"
-            let row = (try? runProcess("sqlite3", [database, query], timeout: 10))?.stdoutText ?? ""
+            let row = await (try? runProcess("sqlite3", [database, query], timeout: 10))?.stdoutText ?? ""
             return row.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap { Int($0) }.first == 2
                 && !row.hasSuffix("|0\n") && row.contains("|")
         }
         first.kill9()
         #expect(first.process.terminationReason == .uncaughtSignal)
-        let undelivered = Set(try runProcess("sqlite3", [database, "SELECT alert_id FROM vigil_deliveries WHERE state = 'pending'"], timeout: 10)
+        let undelivered = await Set(try runProcess("sqlite3", [database, "SELECT alert_id FROM vigil_deliveries WHERE state = 'pending'"], timeout: 10)
             .stdoutText.split(separator: "\n").map(String.init))
         #expect(undelivered.count == 2)
 
@@ -116,7 +116,7 @@ struct CrashRecoveryTests {
                                             signature: request.header("X-Vigil-Signature") ?? ""))
         }
         // SIGTERM drains and exits cleanly.
-        #expect(second.terminate(timeout: 15) == 0)
+        #expect(await second.terminate(timeout: 15) == 0)
         await receiver.stop()
     }
 }

@@ -44,7 +44,7 @@ struct HashingPoolTests {
         #expect(order.withLock { $0 } == ["busy", "quiet-1", "quiet-2", "quiet-3", "busy", "busy"])
     }
 
-    @Test("frames hash to the same PDQ as hashing them directly, and pixels are not kept", .timeLimit(.minutes(1)))
+    @Test("frames hash to the same PDQ as hashing them directly, and pixels are not kept", .timeLimit(.minutes(3)))
     func hashes() async {
         let pool = HashingPool(width: 2)
         let job = Self.job("cam", 1)
@@ -58,7 +58,7 @@ struct HashingPoolTests {
         #expect(frame?.hash != nil)
     }
 
-    @Test("cancelling run() stops idle workers", .timeLimit(.minutes(1)))
+    @Test("cancelling run() stops idle workers", .timeLimit(.minutes(3)))
     func cancellation() async {
         let pool = HashingPool(width: 2)
         let running = Task { await pool.run { _ in } }

@@ -4,8 +4,8 @@ import VigilTestSupport
 
 @Suite("vigil serve (the built binary)", .serialized)
 struct ServeCommandTests {
-    @Test("--check-config: 0 and a summary for a valid config; 2 and the key path for an invalid one", .timeLimit(.minutes(1)))
-    func checkConfig() throws {
+    @Test("--check-config: 0 and a summary for a valid config; 2 and the key path for an invalid one", .timeLimit(.minutes(3)))
+    func checkConfig() async throws {
         guard let executable = VigilExecutable.path else {
             print("⚠️  SKIPPED: the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
             return
@@ -16,7 +16,7 @@ struct ServeCommandTests {
         let good = directory.appendingPathComponent("good.yml").path
         try "api_token: ${CHECK_TOKEN}\nbanks:\n  - {name: known, path: \(bank)}\nstreams:\n  - {id: a, url: 'rtmp://127.0.0.1/live/a'}\n"
             .write(toFile: good, atomically: true, encoding: .utf8)
-        let ok = try runProcess(executable, ["serve", "--config", good, "--check-config"],
+        let ok = try await runProcess(executable, ["serve", "--config", good, "--check-config"],
                                 environment: ["CHECK_TOKEN": "check-token-0123456789"], timeout: 60)
         #expect(ok.status == 0, "\(ok.stderrText)")
         #expect(ok.stdoutText.contains("banks[0] known:"))
@@ -25,19 +25,19 @@ struct ServeCommandTests {
         let bad = directory.appendingPathComponent("bad.yml").path
         try "api_token: check-token-0123456789\nstreams:\n  - {id: a, url: 'rtmp://127.0.0.1/a'}\n  - {id: b, url: 'gopher://127.0.0.1/b'}\n"
             .write(toFile: bad, atomically: true, encoding: .utf8)
-        let refused = try runProcess(executable, ["serve", "--config", bad, "--check-config"], timeout: 60)
+        let refused = try await runProcess(executable, ["serve", "--config", bad, "--check-config"], timeout: 60)
         #expect(refused.status == 2)
         #expect(refused.stderrText.contains("bad.yml:4: streams[1].url: unsupported scheme \"gopher\""), "\(refused.stderrText)")
 
         let missingBank = directory.appendingPathComponent("missing.yml").path
         try "api_token: check-token-0123456789\nbanks:\n  - {name: gone, path: /nonexistent/bank.txt}\n"
             .write(toFile: missingBank, atomically: true, encoding: .utf8)
-        let noBank = try runProcess(executable, ["serve", "--config", missingBank, "--check-config"], timeout: 60)
+        let noBank = try await runProcess(executable, ["serve", "--config", missingBank, "--check-config"], timeout: 60)
         #expect(noBank.status == 2)
         #expect(noBank.stderrText.contains("banks[0] (gone): /nonexistent/bank.txt: no such file or folder"), "\(noBank.stderrText)")
     }
 
-    @Test("SIGHUP re-reads the config: streams added and removed, the token replaced", .timeLimit(.minutes(1)))
+    @Test("SIGHUP re-reads the config: streams added and removed, the token replaced", .timeLimit(.minutes(3)))
     func hangupReloads() async throws {
         guard let executable = VigilExecutable.path else {
             print("⚠️  SKIPPED: the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
@@ -71,6 +71,6 @@ struct ServeCommandTests {
         kill(daemon.process.processIdentifier, SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
         #expect(await ids(token: "second-token-0123456789") == ["two", "three"])
-        #expect(daemon.terminate(timeout: 15) == 0)
+        #expect(await daemon.terminate(timeout: 15) == 0)
     }
 }

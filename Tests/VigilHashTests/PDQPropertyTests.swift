@@ -61,10 +61,10 @@ struct PDQPropertyTests {
     static let caseCount = 600
 
     @Test("0 bits of difference and equal quality on every random image",
-          .enabled(if: ReferenceOracle.isAvailable, "Meta's PDQ reference (pdqhash) is not installed"),
+          .enabled("Meta's PDQ reference (pdqhash) is not installed") { await ReferenceOracle.isAvailable },
           .timeLimit(.minutes(10)))
-    func matchesReferenceOnRandomImages() throws {
-        let python = try #require(ReferenceOracle.python)
+    func matchesReferenceOnRandomImages() async throws {
+        let python = try #require(await ReferenceOracle.python.value)
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let casesURL = directory.appendingPathComponent("cases.bin")
@@ -90,7 +90,7 @@ struct PDQPropertyTests {
         try handle.close()
 
         let oracle = Fixtures.root.appendingPathComponent("Tests/Oracles/pdq_oracle.py").path
-        let output = try runProcess(python, [oracle, casesURL.path], timeout: 540)
+        let output = try await runProcess(python, [oracle, casesURL.path], timeout: 540)
         try #require(output.status == 0, "reference oracle failed: \(output.stderrText)")
         let lines = output.stdoutText.split(separator: "\n")
         try #require(lines.count == Self.caseCount)

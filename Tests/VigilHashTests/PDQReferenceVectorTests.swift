@@ -35,8 +35,8 @@ struct PDQReferenceVectorTests {
     }
 
     @Test("hash, quality and all dihedral hashes are bit-identical", arguments: vectors)
-    func matchesReference(_ vector: ReferenceVector) throws {
-        let rgb = try [UInt8](Fixtures.ffmpegRGB(Fixtures.path("pdq-images/\(vector.file)")))
+    func matchesReference(_ vector: ReferenceVector) async throws {
+        let rgb = try await [UInt8](Fixtures.ffmpegRGB(Fixtures.path("pdq-images/\(vector.file)")))
         try #require(rgb.count == vector.width * vector.height * 3)
         let hasher = PDQHasher()
 

@@ -4,13 +4,13 @@ import VigilTestSupport
 /// The Python interpreter of the reference virtualenv that `make test` prepares, if it exists and
 /// can import the reference package.
 enum ReferenceOracle {
-    static let python: String? = {
+    static let python = Task<String?, Never> {
         let candidates = [
             ProcessInfo.processInfo.environment["VIGIL_REFERENCE_PYTHON"],
             Fixtures.root.appendingPathComponent(".reference-venv/bin/python").path,
         ].compactMap { $0 }
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-            if let probe = try? runProcess(candidate, ["-c", "import pdqhash, numpy"], timeout: 60), probe.status == 0 {
+            if let probe = try? await runProcess(candidate, ["-c", "import pdqhash, numpy"], timeout: 60), probe.status == 0 {
                 return candidate
             }
         }
@@ -25,7 +25,9 @@ enum ReferenceOracle {
             """
         FileHandle.standardError.write(Data(message.utf8))
         return nil
-    }()
+    }
 
-    static var isAvailable: Bool { python != nil }
+    static var isAvailable: Bool {
+        get async { await python.value != nil }
+    }
 }

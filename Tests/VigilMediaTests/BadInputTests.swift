@@ -4,7 +4,7 @@ import VigilTestSupport
 @testable import VigilMedia
 
 /// Broken, hostile or unusual inputs end in a typed error with a readable message, never a crash.
-@Suite("Bad input", .timeLimit(.minutes(1)))
+@Suite("Bad input", .timeLimit(.minutes(3)))
 final class BadInputTests {
     let directory: URL
 
@@ -68,16 +68,16 @@ final class BadInputTests {
         #expect(openError(path) != nil)
     }
 
-    @Test func audioOnly() throws {
-        let media = try SyntheticMedia.get()
+    @Test func audioOnly() async throws {
+        let media = try await SyntheticMedia.get()
         let error = openError(media.audioOnly)
         #expect(error == .noVideoStream(url: media.audioOnly))
         #expect(error?.description == "\(media.audioOnly): no video stream (audio only?)")
     }
 
     @Test("First 2 KB of an MP4 whose index is at the end")
-    func truncatedHeader() throws {
-        let media = try SyntheticMedia.get()
+    func truncatedHeader() async throws {
+        let media = try await SyntheticMedia.get()
         let path = try write(try Data(contentsOf: URL(fileURLWithPath: media.clip)).prefix(2048), "head.mp4")
         guard case .openFailed? = openError(path) else {
             Issue.record("expected openFailed")
@@ -86,8 +86,8 @@ final class BadInputTests {
     }
 
     @Test("First 2 KB of an MP4 whose index is at the front: opens, but no frame is complete")
-    func truncatedBeforeFirstFrame() throws {
-        let media = try SyntheticMedia.get()
+    func truncatedBeforeFirstFrame() async throws {
+        let media = try await SyntheticMedia.get()
         let path = try write(try Data(contentsOf: URL(fileURLWithPath: media.fastStartClip)).prefix(2048), "head-faststart.mp4")
         let reader = try MediaReader(url: path, options: .init(sampling: .everyFrame))
         #expect(throws: MediaError.noFrames(url: path)) { try readAll(reader) }
@@ -95,8 +95,8 @@ final class BadInputTests {
     }
 
     @Test("An MP4 cut in half, index at the end: cannot open")
-    func halfFileIndexAtEnd() throws {
-        let media = try SyntheticMedia.get()
+    func halfFileIndexAtEnd() async throws {
+        let media = try await SyntheticMedia.get()
         let data = try Data(contentsOf: URL(fileURLWithPath: media.clip))
         let path = try write(data.prefix(data.count / 2), "half.mp4")
         guard case .openFailed? = openError(path) else {
@@ -106,8 +106,8 @@ final class BadInputTests {
     }
 
     @Test("An MP4 cut in half, index at the front: the first frames still decode")
-    func halfFileIndexAtFront() throws {
-        let media = try SyntheticMedia.get()
+    func halfFileIndexAtFront() async throws {
+        let media = try await SyntheticMedia.get()
         let data = try Data(contentsOf: URL(fileURLWithPath: media.fastStartClip))
         let path = try write(data.prefix(data.count / 2), "half-faststart.mp4")
         let reader = try MediaReader(url: path, options: .init(sampling: .everyFrame))
@@ -164,8 +164,8 @@ final class BadInputTests {
     }
 
     @Test("Video larger than a custom limit is refused at open")
-    func customLimits() throws {
-        let media = try SyntheticMedia.get()
+    func customLimits() async throws {
+        let media = try await SyntheticMedia.get()
         #expect(openError(media.clip, options: .init(maxDimension: 300))
             == .dimensionsTooLarge(url: media.clip, width: 320, height: 240, limit: 300))
         #expect(openError(media.clip, options: .init(maxPixels: 320 * 240 - 1))
@@ -173,8 +173,8 @@ final class BadInputTests {
     }
 
     @Test("Corrupt packets are counted and skipped")
-    func corruptPackets() throws {
-        let media = try SyntheticMedia.get()
+    func corruptPackets() async throws {
+        let media = try await SyntheticMedia.get()
         let reader = try MediaReader(url: media.corruptMJPEG, options: .init(sampling: .everyFrame))
         let frames = try readAll(reader)
         #expect(frames.count == 40)

@@ -3,7 +3,7 @@ import Testing
 import VigilTestSupport
 @testable import VigilMedia
 
-@Suite("Cancelling a MediaReader", .timeLimit(.minutes(1)))
+@Suite("Cancelling a MediaReader", .timeLimit(.minutes(3)))
 struct CancellationTests {
     let path = Fixtures.path("vpdq/test-padded-dimensions.mp4")
 

@@ -3,7 +3,7 @@ import Testing
 import VigilTestSupport
 @testable import VigilMedia
 
-@Suite("FrameStream", .timeLimit(.minutes(1)))
+@Suite("FrameStream", .timeLimit(.minutes(3)))
 struct FrameStreamTests {
     /// Waits up to `seconds` for the stream's reader thread to end.
     private func readerStops(_ stream: FrameStream, within seconds: Double = 5) async -> Bool {
@@ -22,7 +22,7 @@ struct FrameStreamTests {
 
     @Test("Frames arrive complete and in order, and info is available")
     func ordering() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         let stream = FrameStream(url: media.clip, options: .init(sampling: .everyFrame))
         let info = try await stream.info()
         #expect(info.width == 320 && info.height == 240 && info.frameRate == 25)
@@ -38,7 +38,7 @@ struct FrameStreamTests {
 
     @Test("A slow consumer with .wait loses nothing and the buffer stays bounded")
     func slowConsumerWaits() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         let stream = FrameStream(url: media.clip, options: .init(sampling: .everyFrame), capacity: 2, overflow: .wait)
         var indices: [Int] = []
         for try await frame in stream {
@@ -52,7 +52,7 @@ struct FrameStreamTests {
 
     @Test("A slow consumer with .dropOldest gets the freshest frames and the drops are counted")
     func slowConsumerDrops() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         let stream = FrameStream(url: media.clip, options: .init(sampling: .everyFrame), capacity: 3, overflow: .dropOldest)
         var indices: [Int] = []
         for try await frame in stream {
@@ -137,7 +137,7 @@ struct FrameStreamTests {
 
     @Test("A reader error ends iteration with that typed error")
     func readerError() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         let stream = FrameStream(url: media.audioOnly)
         await #expect(throws: MediaError.noVideoStream(url: media.audioOnly)) {
             for try await _ in stream {}

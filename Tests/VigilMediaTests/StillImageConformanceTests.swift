@@ -12,10 +12,10 @@ struct StillImageConformanceTests {
         "shrink-a-lot.jpg", "small.jpg", "square-128x128.jpg", "square-256x256.jpg", "wee.jpg",
     ]
 
-    @Test("RGB bytes are identical to ffmpeg's rawvideo output", .timeLimit(.minutes(1)), arguments: images)
-    func matchesFFmpegCLI(name: String) throws {
+    @Test("RGB bytes are identical to ffmpeg's rawvideo output", .timeLimit(.minutes(3)), arguments: images)
+    func matchesFFmpegCLI(name: String) async throws {
         let path = Fixtures.path("pdq-images/\(name)")
-        let expected = try Fixtures.ffmpegRGB(path)
+        let expected = try await Fixtures.ffmpegRGB(path)
 
         // Default options, as a caller hashing a picture would use them.
         let reader = try MediaReader(url: path)

@@ -2,7 +2,7 @@ import Testing
 @testable import VigilMedia
 
 /// Parsing inputs into sources: schemes, whitelists and per-protocol FFmpeg options.
-@Suite("Stream sources", .timeLimit(.minutes(1)))
+@Suite("Stream sources", .timeLimit(.minutes(3)))
 struct StreamSourceTests {
     @Test("Paths are files, handed to FFmpeg as file: URLs so colons cannot name a protocol")
     func paths() throws {

@@ -4,10 +4,10 @@ import VigilTestSupport
 @testable import VigilMedia
 
 /// Sampling, timing and stream changes on clips generated for the test run.
-@Suite("Generated clips", .timeLimit(.minutes(1)))
+@Suite("Generated clips", .timeLimit(.minutes(3)))
 struct SyntheticClipTests {
-    @Test func everyFrame() throws {
-        let media = try SyntheticMedia.get()
+    @Test func everyFrame() async throws {
+        let media = try await SyntheticMedia.get()
         let reader = try MediaReader(url: media.clip, options: .init(sampling: .everyFrame))
         #expect(reader.info.width == 320 && reader.info.height == 240)
         #expect(reader.info.frameRate == 25)
@@ -19,13 +19,13 @@ struct SyntheticClipTests {
         #expect(frames.filter(\.isKeyframe).map(\.index) == [0, 25, 50])
     }
 
-    @Test func keyframes() throws {
-        let media = try SyntheticMedia.get()
+    @Test func keyframes() async throws {
+        let media = try await SyntheticMedia.get()
         let reader = try MediaReader(url: media.clip, options: .init(sampling: .keyframes))
         let frames = try readAll(reader)
         #expect(frames.map(\.index) == [0, 25, 50])
         #expect(frames.map(\.ptsSeconds) == [0, 1, 2])
-        #expect(try probedKeyframeTimes(media.clip) == [0, 1, 2])
+        await #expect(try probedKeyframeTimes(media.clip) == [0, 1, 2])
         #expect(frames.allSatisfy { $0.isKeyframe })
         // Non-key packets are read but never decoded.
         #expect(reader.packetsRead == 75)
@@ -33,19 +33,19 @@ struct SyntheticClipTests {
     }
 
     @Test("Interval sampling picks the first frame at or after each multiple")
-    func halfSecondInterval() throws {
-        let media = try SyntheticMedia.get()
+    func halfSecondInterval() async throws {
+        let media = try await SyntheticMedia.get()
         let frames = try readAll(media.clip, sampling: .interval(seconds: 0.5))
         // 0.5 s falls between frames 12 (0.48 s) and 13 (0.52 s).
         #expect(frames.map(\.index) == [0, 13, 25, 38, 50, 63])
     }
 
     @Test("Interval sampling follows timestamps on variable frame rate")
-    func variableFrameRate() throws {
-        let media = try SyntheticMedia.get()
+    func variableFrameRate() async throws {
+        let media = try await SyntheticMedia.get()
         let all = try readAll(media.variableRateClip, sampling: .everyFrame)
         #expect(all.count == 40)
-        let probed = try ffprobe([
+        let probed = try await ffprobe([
             "-select_streams", "v", "-show_entries", "frame=best_effort_timestamp_time",
             "-of", "csv=p=0", media.variableRateClip,
         ]).split(whereSeparator: \.isNewline).compactMap { Double($0.split(separator: ",").first ?? "") }
@@ -65,8 +65,8 @@ struct SyntheticClipTests {
     }
 
     @Test("A stream that changes size midway is converted at each size")
-    func resolutionChange() throws {
-        let media = try SyntheticMedia.get()
+    func resolutionChange() async throws {
+        let media = try await SyntheticMedia.get()
         let frames = try readAll(media.resolutionChange, sampling: .everyFrame)
         let sizes = frames.map { "\($0.width)x\($0.height)" }
         #expect(sizes.count == 50)
@@ -75,8 +75,8 @@ struct SyntheticClipTests {
     }
 
     @Test("Decoder threading does not change the pictures or their order")
-    func threadingIsDeterministic() throws {
-        let media = try SyntheticMedia.get()
+    func threadingIsDeterministic() async throws {
+        let media = try await SyntheticMedia.get()
         let single = try MediaReader(url: media.clip, options: .init(sampling: .everyFrame, decoderThreads: 1))
         let automatic = try MediaReader(url: media.clip, options: .init(sampling: .everyFrame, decoderThreads: 0))
         var count = 0

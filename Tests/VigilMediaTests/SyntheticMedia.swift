@@ -19,15 +19,15 @@ struct SyntheticMedia: Sendable {
     let audioOnly: String
     let directory: URL
 
-    /// Built on first use; every suite shares the same files.
-    static let shared: Result<SyntheticMedia, SubprocessError> = Result { try SyntheticMedia() }
-        .mapError { $0 as? SubprocessError ?? SubprocessError(description: "\($0)") }
+    /// Built on first use; every suite shares the same files. A task rather than a plain lazy value,
+    /// so suites waiting for the files suspend instead of holding a cooperative thread.
+    private static let shared = Task { try await SyntheticMedia() }
 
-    static func get() throws -> SyntheticMedia {
-        try shared.get()
+    static func get() async throws -> SyntheticMedia {
+        try await shared.value
     }
 
-    private init() throws {
+    private init() async throws {
         guard let directory = syntheticMediaDirectory else {
             throw SubprocessError(description: "cannot create a temporary directory for generated media")
         }
@@ -42,9 +42,9 @@ struct SyntheticMedia: Sendable {
 
         let testSource = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"]
         let h264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25"]
-        try ffmpeg(["-t", "3"] + testSource + h264 + [clip])
-        try ffmpeg(["-t", "3"] + testSource + h264 + ["-movflags", "+faststart", fastStartClip])
-        try ffmpeg([
+        try await ffmpeg(["-t", "3"] + testSource + h264 + [clip])
+        try await ffmpeg(["-t", "3"] + testSource + h264 + ["-movflags", "+faststart", fastStartClip])
+        try await ffmpeg([
             "-t", "4", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
             "-vf", "settb=1/1000,setpts='if(lt(N,10),N*0.1,1+(N-10)*0.35)/TB'",
             "-fps_mode", "passthrough", "-r", "1000", "-c:v", "libx264", "-g", "5", variableRateClip,
@@ -52,17 +52,17 @@ struct SyntheticMedia: Sendable {
 
         let large = path("large.ts")
         let small = path("small.ts")
-        try ffmpeg(["-t", "1"] + testSource + h264 + [large])
-        try ffmpeg(["-t", "1", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25"] + h264 + [small])
+        try await ffmpeg(["-t", "1"] + testSource + h264 + [large])
+        try await ffmpeg(["-t", "1", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25"] + h264 + [small])
         var joined = try Data(contentsOf: URL(fileURLWithPath: large))
         joined.append(try Data(contentsOf: URL(fileURLWithPath: small)))
         try joined.write(to: URL(fileURLWithPath: resolutionChange))
 
         let cleanMJPEG = path("clean.avi")
-        try ffmpeg(["-t", "2", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-c:v", "mjpeg", "-q:v", "5", cleanMJPEG])
+        try await ffmpeg(["-t", "2", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-c:v", "mjpeg", "-q:v", "5", cleanMJPEG])
         try Self.wipeEveryFifthJPEG(from: cleanMJPEG, to: corruptMJPEG)
 
-        try ffmpeg(["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", audioOnly])
+        try await ffmpeg(["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", audioOnly])
     }
 
     /// Zeroes the first 400 bytes of every fifth embedded JPEG, starting with the third, so the
@@ -97,16 +97,16 @@ private let syntheticMediaDirectory: URL? = {
 }()
 
 /// Runs the `ffmpeg` tool quietly, overwriting outputs, and fails loudly if it fails.
-func ffmpeg(_ arguments: [String], timeout: TimeInterval = 30) throws {
-    let output = try runProcess("ffmpeg", ["-v", "error", "-nostdin", "-y"] + arguments, timeout: timeout)
+func ffmpeg(_ arguments: [String], timeout: TimeInterval = 30) async throws {
+    let output = try await runProcess("ffmpeg", ["-v", "error", "-nostdin", "-y"] + arguments, timeout: timeout)
     guard output.status == 0 else {
         throw SubprocessError(description: "ffmpeg \(arguments.joined(separator: " ")) failed: \(output.stderrText)")
     }
 }
 
 /// Runs `ffprobe` and returns its standard output.
-func ffprobe(_ arguments: [String], timeout: TimeInterval = 30) throws -> String {
-    let output = try runProcess("ffprobe", ["-v", "error"] + arguments, timeout: timeout)
+func ffprobe(_ arguments: [String], timeout: TimeInterval = 30) async throws -> String {
+    let output = try await runProcess("ffprobe", ["-v", "error"] + arguments, timeout: timeout)
     guard output.status == 0 else {
         throw SubprocessError(description: "ffprobe \(arguments.joined(separator: " ")) failed: \(output.stderrText)")
     }

@@ -4,7 +4,7 @@ import VigilTestSupport
 @testable import VigilMedia
 
 /// The vPDQ reference clip: 1080x1080 H.264, 30 fps, 150 frames, key frames wherever the encoder put them.
-@Suite("Reference clip test-padded-dimensions.mp4", .timeLimit(.minutes(1)))
+@Suite("Reference clip test-padded-dimensions.mp4", .timeLimit(.minutes(3)))
 struct VideoFixtureTests {
     let path = Fixtures.path("vpdq/test-padded-dimensions.mp4")
 
@@ -37,8 +37,8 @@ struct VideoFixtureTests {
     }
 
     @Test("Key frames: exactly the frames ffprobe reports with -skip_frame nokey")
-    func keyframes() throws {
-        let expected = try probedKeyframeTimes(path)
+    func keyframes() async throws {
+        let expected = try await probedKeyframeTimes(path)
         #expect(expected == [0], "the clip has a single key frame")
         let reader = try MediaReader(url: path, options: .init(sampling: .keyframes))
         let frames = try readAll(reader)
@@ -57,8 +57,8 @@ struct VideoFixtureTests {
 }
 
 /// Presentation times of the frames `ffprobe` decodes when told to skip non-key frames.
-func probedKeyframeTimes(_ path: String) throws -> [Double] {
-    try ffprobe([
+func probedKeyframeTimes(_ path: String) async throws -> [Double] {
+    try await ffprobe([
         "-select_streams", "v", "-skip_frame", "nokey",
         "-show_entries", "frame=pts_time", "-of", "csv=p=0", path,
     ])

@@ -19,8 +19,8 @@ public enum Fixtures {
 
     /// Decodes the first frame of an image or video to packed RGB24 with the `ffmpeg` command-line
     /// tool: the exact bytes the reference expectations were computed from.
-    public static func ffmpegRGB(_ path: String) throws -> Data {
-        let output = try runProcess("ffmpeg", ["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+    public static func ffmpegRGB(_ path: String) async throws -> Data {
+        let output = try await runProcess("ffmpeg", ["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
         guard output.status == 0 else {
             throw SubprocessError(description: "ffmpeg could not decode \(path): \(output.stderrText)")
         }

@@ -24,69 +24,93 @@ public struct SubprocessError: Error, CustomStringConvertible {
 
 /// Runs a program to completion with a deadline, so no test can hang on a stuck child.
 ///
-/// Output is drained on background threads while the child runs, so a chatty child never blocks on a
-/// full pipe. The child is killed when the deadline passes.
+/// The waiting happens on threads of its own, never on Swift's cooperative pool: tests run in
+/// parallel on that pool, and on a 2-core machine two tests waiting on long children would
+/// otherwise hold every thread and starve the rest into their time limits. Output is drained while
+/// the child runs, so a chatty child never blocks on a full pipe. The child is killed when the
+/// deadline passes or the calling task is cancelled.
 public func runProcess(
     _ executable: String,
     _ arguments: [String],
     stdin: Data? = nil,
     environment: [String: String]? = nil,
     timeout: TimeInterval = 120
-) throws -> ProcessOutput {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
-    process.arguments = executable.contains("/") ? arguments : [executable] + arguments
-    if let environment {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
-    let outPipe = Pipe()
-    let errPipe = Pipe()
-    let inPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = inPipe
-    try process.run()
-
-    let collected = CollectedOutput()
-    let group = DispatchGroup()
-    for (pipe, isStdout) in [(outPipe, true), (errPipe, false)] {
-        group.enter()
-        DispatchQueue.global().async {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            collected.store(data, isStdout: isStdout)
-            group.leave()
+) async throws -> ProcessOutput {
+    let child = try ChildRun(executable, arguments, environment: environment)
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try child.finish(stdin: stdin, timeout: timeout) })
+            }
         }
+    } onCancel: {
+        child.kill()
     }
-    if let stdin {
-        try? inPipe.fileHandleForWriting.write(contentsOf: stdin)
-    }
-    try? inPipe.fileHandleForWriting.close()
+}
 
-    let finished = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        process.waitUntilExit()
-        finished.signal()
-    }
-    // The high-water mark only grows, so the last sample before exit is (nearly) the true peak.
-    var peak: Int?
-    let deadline = DispatchTime.now() + timeout
-    var timedOut = false
-    while finished.wait(timeout: .now() + 0.02) == .timedOut {
-        if let sample = peakResidentBytes(of: process.processIdentifier) { peak = max(peak ?? 0, sample) }
-        if DispatchTime.now() >= deadline {
-            timedOut = true
-            break
+/// One started child and the blocking work of seeing it through to its end.
+private final class ChildRun: @unchecked Sendable {
+    private let process = Process()
+    private let description: String
+    private let outPipe = Pipe()
+    private let errPipe = Pipe()
+    private let inPipe = Pipe()
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String]?) throws {
+        description = ([executable] + arguments).joined(separator: " ")
+        process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.contains("/") ? arguments : [executable] + arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        try process.run()
     }
-    if timedOut {
+
+    func kill() {
         process.terminate()
-        kill(process.processIdentifier, SIGKILL)
-        _ = finished.wait(timeout: .now() + 5)
-        throw SubprocessError(description: "\(executable) \(arguments.joined(separator: " ")) timed out after \(timeout) s")
+        Foundation.kill(process.processIdentifier, SIGKILL)
     }
-    _ = group.wait(timeout: .now() + 10)
-    let (out, err) = collected.values
-    return ProcessOutput(status: process.terminationStatus, stdout: out, stderr: err, peakResidentBytes: peak)
+
+    /// Feeds `stdin`, collects the output and waits for the exit; blocks the calling thread.
+    func finish(stdin: Data?, timeout: TimeInterval) throws -> ProcessOutput {
+        let collected = CollectedOutput()
+        let drained = DispatchGroup()
+        for (pipe, isStdout) in [(outPipe, true), (errPipe, false)] {
+            drained.enter()
+            Thread.detachNewThread {
+                collected.store(pipe.fileHandleForReading.readDataToEndOfFile(), isStdout: isStdout)
+                drained.leave()
+            }
+        }
+        if let stdin {
+            try? inPipe.fileHandleForWriting.write(contentsOf: stdin)
+        }
+        try? inPipe.fileHandleForWriting.close()
+
+        let exited = DispatchSemaphore(value: 0)
+        let process = self.process
+        Thread.detachNewThread {
+            process.waitUntilExit()
+            exited.signal()
+        }
+        // The high-water mark only grows, so the last sample before exit is (nearly) the true peak.
+        var peak: Int?
+        let deadline = DispatchTime.now() + timeout
+        while exited.wait(timeout: .now() + 0.02) == .timedOut {
+            if let sample = peakResidentBytes(of: process.processIdentifier) { peak = max(peak ?? 0, sample) }
+            if DispatchTime.now() >= deadline {
+                kill()
+                _ = exited.wait(timeout: .now() + 5)
+                throw SubprocessError(description: "\(description) timed out after \(timeout) s")
+            }
+        }
+        _ = drained.wait(timeout: .now() + 10)
+        let (out, err) = collected.values
+        return ProcessOutput(status: process.terminationStatus, stdout: out, stderr: err, peakResidentBytes: peak)
+    }
 }
 
 /// `VmHWM` of a running process, in bytes.

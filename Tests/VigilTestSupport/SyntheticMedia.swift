@@ -10,19 +10,19 @@ public enum SyntheticMedia {
     ///   - gop: frames between key frames.
     public static func clip(
         _ source: String, seconds: Double, gop: Int = 25, extraArguments: [String] = [], to url: URL
-    ) throws {
+    ) async throws {
         let arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", String(seconds),
                          "-c:v", "libx264", "-preset", "veryfast", "-g", String(gop), "-pix_fmt", "yuv420p"]
             + extraArguments + [url.path]
-        let result = try runProcess("ffmpeg", arguments, timeout: 120)
+        let result = try await runProcess("ffmpeg", arguments, timeout: 120)
         guard result.status == 0 else {
             throw SubprocessError(description: "ffmpeg could not make \(url.lastPathComponent): \(result.stderrText)")
         }
     }
 
     /// Runs ffmpeg with the given arguments (after `-v error -y`), failing on a non-zero status.
-    public static func ffmpeg(_ arguments: [String]) throws {
-        let result = try runProcess("ffmpeg", ["-v", "error", "-y"] + arguments, timeout: 120)
+    public static func ffmpeg(_ arguments: [String]) async throws {
+        let result = try await runProcess("ffmpeg", ["-v", "error", "-y"] + arguments, timeout: 120)
         guard result.status == 0 else {
             throw SubprocessError(description: "ffmpeg \(arguments.joined(separator: " ")) failed: \(result.stderrText)")
         }

@@ -24,29 +24,29 @@ struct BadInputTests {
     ]
 
     /// Makes every bad input in `directory` and returns the paths in `cases` order.
-    static func makeInputs(in directory: URL) throws -> [String] {
+    static func makeInputs(in directory: URL) async throws -> [String] {
         func path(_ name: String) -> URL { directory.appendingPathComponent(name) }
         _ = FileManager.default.createFile(atPath: path("empty.mp4").path, contents: Data())
         try Data("these are not pixels\n".utf8).write(to: path("notes.txt"))
         let clip = path("whole.mp4")
-        try SyntheticMedia.clip("testsrc2=size=320x240:rate=25", seconds: 2, to: clip)
+        try await SyntheticMedia.clip("testsrc2=size=320x240:rate=25", seconds: 2, to: clip)
         try Data(contentsOf: clip).prefix(2048).write(to: path("truncated.mp4"))
-        try SyntheticMedia.ffmpeg(["-f", "lavfi", "-i", "sine=d=1", path("audio-only.m4a").path])
-        try SyntheticMedia.ffmpeg(["-f", "lavfi", "-i", "color=c=red:s=2x2", "-vf", "scale=1:1", "-pix_fmt", "rgb24",
+        try await SyntheticMedia.ffmpeg(["-f", "lavfi", "-i", "sine=d=1", path("audio-only.m4a").path])
+        try await SyntheticMedia.ffmpeg(["-f", "lavfi", "-i", "color=c=red:s=2x2", "-vf", "scale=1:1", "-pix_fmt", "rgb24",
                                   "-frames:v", "1", path("one-pixel.png").path])
         try SyntheticMedia.pngWithHeader(width: 20000, height: 20000).write(to: path("bomb-20000x20000.png"))
         return cases.map { path($0.name).path }
     }
 
     @Test("each bad input gets one clear line, exit status 2, and good inputs are still hashed")
-    func badInputsAreReportedAndSkipped() throws {
+    func badInputsAreReportedAndSkipped() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bad = try Self.makeInputs(in: directory)
+        let bad = try await Self.makeInputs(in: directory)
         let good = Fixtures.path("pdq-images/q0291.jpg")
         // Good inputs first, between and last, so a failure can't hide a later success.
         let arguments = ["hash", good] + bad[..<4] + [good] + bad[4...] + [good]
-        let result = try VigilBinary.run(Array(arguments), timeout: 60)
+        let result = try await VigilBinary.run(Array(arguments), timeout: 60)
 
         #expect(result.status == 2)
         let hashed = result.stdoutText.split(separator: "\n")
@@ -64,15 +64,15 @@ struct BadInputTests {
     }
 
     @Test("a video cut in half still yields the frames before the cut")
-    func halfVideoHashesWhatItCan() throws {
+    func halfVideoHashesWhatItCan() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let clip = directory.appendingPathComponent("whole.ts")
-        try SyntheticMedia.clip("testsrc2=size=320x240:rate=25", seconds: 4, extraArguments: ["-f", "mpegts"], to: clip)
+        try await SyntheticMedia.clip("testsrc2=size=320x240:rate=25", seconds: 4, extraArguments: ["-f", "mpegts"], to: clip)
         let data = try Data(contentsOf: clip)
         let half = directory.appendingPathComponent("half.ts")
         try data.prefix(data.count / 2).write(to: half)
-        let result = try VigilBinary.run(["hash", "--every-frame", half.path], timeout: 60)
+        let result = try await VigilBinary.run(["hash", "--every-frame", half.path], timeout: 60)
         #expect(result.status == 0, "\(result.stderrText)")
         let frames = result.stdoutText.split(separator: "\n").count
         #expect(frames > 10 && frames < 100, "\(frames) frames from half of a 100-frame clip")

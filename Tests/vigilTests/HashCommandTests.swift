@@ -16,10 +16,10 @@ struct HashCommandTests {
     }()
 
     @Test("images hash to the reference hash and quality through Vigil's own decoder")
-    func imagesMatchReference() throws {
+    func imagesMatchReference() async throws {
         let files = Self.expected.keys.sorted()
         try #require(files.count == 12)
-        let result = try VigilBinary.run(["hash"] + files.map { Fixtures.path("pdq-images/\($0)") })
+        let result = try await VigilBinary.run(["hash"] + files.map { Fixtures.path("pdq-images/\($0)") })
         #expect(result.status == 0, "\(result.stderrText)")
         let lines = result.stdoutText.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
         #expect(lines.count == files.count)
@@ -32,18 +32,18 @@ struct HashCommandTests {
     }
 
     @Test("--dihedral prints the eight variants in reference order")
-    func dihedralVariants() throws {
+    func dihedralVariants() async throws {
         let file = "q0746.jpg"
         let reference = try #require(Self.expected[file])
-        let result = try VigilBinary.run(["hash", "--dihedral", Fixtures.path("pdq-images/\(file)")])
+        let result = try await VigilBinary.run(["hash", "--dihedral", Fixtures.path("pdq-images/\(file)")])
         let lines = result.stdoutText.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
         #expect(lines.map { $0[0] } == Array(reference[4...11]))
         #expect(lines.map { $0[3] } == Dihedral.allCases.map(\.description))
     }
 
     @Test("--json prints one parseable object per image and per frame")
-    func jsonLines() throws {
-        let result = try VigilBinary.run(["hash", "--json", Fixtures.path("pdq-images/q0291.jpg"),
+    func jsonLines() async throws {
+        let result = try await VigilBinary.run(["hash", "--json", Fixtures.path("pdq-images/q0291.jpg"),
                                           Fixtures.path("vpdq/test-padded-dimensions.mp4")])
         #expect(result.status == 0)
         let objects = try result.stdoutText.split(separator: "\n").map {
@@ -64,8 +64,8 @@ struct HashCommandTests {
         ["--seconds-per-hash", "-1"],
         ["--jobs", "0"],
     ])
-    func invalidOptions(_ options: [String]) throws {
-        let result = try VigilBinary.run(["hash"] + options + [Fixtures.path("pdq-images/q0291.jpg")])
+    func invalidOptions(_ options: [String]) async throws {
+        let result = try await VigilBinary.run(["hash"] + options + [Fixtures.path("pdq-images/q0291.jpg")])
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         #expect(result.stderrText.contains("Error"))

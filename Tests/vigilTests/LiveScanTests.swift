@@ -20,9 +20,9 @@ struct LiveScanTests {
     }
 
     @Test("a live UDP stream of the known clip matches within --max-duration; an unrelated one does not",
-          .timeLimit(.minutes(1)))
-    func liveUDPStream() throws {
-        let (directory, bank) = try ScanCommandTests.makeBank()
+          .timeLimit(.minutes(3)))
+    func liveUDPStream() async throws {
+        let (directory, bank) = try await ScanCommandTests.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = Int.random(in: 20_000..<40_000)
         let knownSender = try Self.startSender(ScanCommandTests.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316")
@@ -30,23 +30,24 @@ struct LiveScanTests {
         let unrelatedSender = try Self.startSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316")
         defer { unrelatedSender.terminate() }
 
-        let known = try VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port)", "--bank", bank],
-                                        timeout: 50)
+        // Both scans at once: each waits on a real-time stream, not on the CPU.
+        async let knownScan = VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port)", "--bank", bank],
+                                              timeout: 50)
+        async let unrelatedScan = VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port + 1)", "--bank", bank],
+                                                  timeout: 50)
+        let (known, unrelated) = try await (knownScan, unrelatedScan)
         #expect(known.status == 1, "\(known.stdoutText)\(known.stderrText)")
         let verdict = try #require(try ScanCommandTests.jsonLines(known.stdoutText).last)
         #expect(verdict["matched"] as? Bool == true)
         #expect((verdict["frames_hashed"] as? Int ?? 0) >= 2)
-
-        let unrelated = try VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port + 1)", "--bank", bank],
-                                            timeout: 50)
         #expect(unrelated.status == 0, "\(unrelated.stdoutText)\(unrelated.stderrText)")
     }
 
     @Test("an unsupported scheme is refused with a clear message")
-    func unsupportedScheme() throws {
-        let (directory, bank) = try ScanCommandTests.makeBank()
+    func unsupportedScheme() async throws {
+        let (directory, bank) = try await ScanCommandTests.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try VigilBinary.run(["scan", "gopher://127.0.0.1/x", "--bank", bank], timeout: 20)
+        let result = try await VigilBinary.run(["scan", "gopher://127.0.0.1/x", "--bank", bank], timeout: 20)
         #expect(result.status == 2)
         #expect(result.stderrText.contains("gopher://127.0.0.1/x"), "\(result.stderrText)")
     }

@@ -11,18 +11,18 @@ struct MatchCommandTests {
     }
 
     @Test("hashes given as arguments: one line per match, exit status 1")
-    func argumentsMatch() throws {
+    func argumentsMatch() async throws {
         let first = try #require(try Self.haystackLines().first)
-        let result = try VigilBinary.run(["match", "--bank", Self.haystack, "--threshold", "0", first])
+        let result = try await VigilBinary.run(["match", "--bank", Self.haystack, "--threshold", "0", first])
         #expect(result.status == 1)
         #expect(result.stdoutText == "\(first),haystack,\(Self.haystack):1,\(first),0\n")
     }
 
     @Test("hashes on stdin, with comments, blank lines, uppercase and `vigil hash` CSV lines")
-    func stdinQueries() throws {
+    func stdinQueries() async throws {
         let lines = try Self.haystackLines()
         let input = "# queries\n\n\(lines[0].uppercased())\n\(lines[1]),100,some/file.jpg\n"
-        let result = try runProcess(VigilBinary.path, ["match", "--bank", Self.haystack, "--threshold", "0"],
+        let result = try await runProcess(VigilBinary.path, ["match", "--bank", Self.haystack, "--threshold", "0"],
                                     stdin: Data(input.utf8))
         #expect(result.status == 1)
         let output = result.stdoutText.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
@@ -31,10 +31,10 @@ struct MatchCommandTests {
     }
 
     @Test("a bad query is reported with its line; the others are still looked up")
-    func badQuery() throws {
+    func badQuery() async throws {
         let lines = try Self.haystackLines()
         let input = "\(lines[0])\nxyz\n\(lines[1].dropLast())\n"
-        let result = try runProcess(VigilBinary.path, ["match", "--bank", Self.haystack, "--threshold", "0"],
+        let result = try await runProcess(VigilBinary.path, ["match", "--bank", Self.haystack, "--threshold", "0"],
                                     stdin: Data(input.utf8))
         #expect(result.status == 1)
         #expect(result.stdoutText.split(separator: "\n").count == 1)
@@ -45,15 +45,15 @@ struct MatchCommandTests {
     }
 
     @Test("no match gives exit status 0 and no output")
-    func noMatch() throws {
-        let result = try VigilBinary.run(["match", "--bank", Self.haystack, String(repeating: "0", count: 64), "--threshold", "10"])
+    func noMatch() async throws {
+        let result = try await VigilBinary.run(["match", "--bank", Self.haystack, String(repeating: "0", count: 64), "--threshold", "10"])
         #expect(result.status == 0)
         #expect(result.stdout.isEmpty)
     }
 
     @Test("bank check reports counts and the index")
-    func bankCheck() throws {
-        let result = try VigilBinary.run(["bank", "check", Self.haystack, Fixtures.path("vpdq/test-padded-dimensions.txt")])
+    func bankCheck() async throws {
+        let result = try await VigilBinary.run(["bank", "check", Self.haystack, Fixtures.path("vpdq/test-padded-dimensions.txt")])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stdoutText.contains("haystack.txt: 1350 distinct hashes from 1350 lines in 1 file(s)"))
         #expect(result.stdoutText.contains("test-padded-dimensions.txt: 123 distinct hashes from 150 lines"))
@@ -63,19 +63,19 @@ struct MatchCommandTests {
     }
 
     @Test("bank check refuses an invalid list with file:line, or lists every bad line with --skip-invalid")
-    func bankCheckInvalid() throws {
+    func bankCheckInvalid() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let lines = try Self.haystackLines()
         let bank = directory.appendingPathComponent("mixed.txt")
         try Data("\(lines[0])\n\(lines[1].dropLast())\n\(lines[2])\nzz\(lines[3].dropFirst(2))\n".utf8).write(to: bank)
 
-        let strict = try VigilBinary.run(["bank", "check", bank.path])
+        let strict = try await VigilBinary.run(["bank", "check", bank.path])
         #expect(strict.status == 2)
         #expect(strict.stdout.isEmpty)
         #expect(strict.stderrText.contains("mixed.txt:2: hash has 63 hex digits, expected 64"), "\(strict.stderrText)")
 
-        let lenient = try VigilBinary.run(["bank", "check", "--skip-invalid", "--json", bank.path])
+        let lenient = try await VigilBinary.run(["bank", "check", "--skip-invalid", "--json", bank.path])
         #expect(lenient.status == 2)
         let errors = lenient.stderrText.split(separator: "\n")
         #expect(errors.count == 2)

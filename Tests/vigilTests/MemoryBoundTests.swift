@@ -6,7 +6,7 @@ import VigilTestSupport
 struct MemoryBoundTests {
     @Test("hashing every frame of a 2-hour video needs no more memory than a 1-minute one",
           .timeLimit(.minutes(5)))
-    func memoryDoesNotGrowWithLength() throws {
+    func memoryDoesNotGrowWithLength() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // Small frames at a low rate keep the clip cheap to make while it still holds 14,400
@@ -14,11 +14,11 @@ struct MemoryBoundTests {
         let source = "testsrc2=size=160x120:rate=2"
         let short = directory.appendingPathComponent("one-minute.mp4")
         let long = directory.appendingPathComponent("two-hours.mp4")
-        try SyntheticMedia.clip(source, seconds: 60, gop: 20, extraArguments: ["-preset", "ultrafast"], to: short)
-        try SyntheticMedia.clip(source, seconds: 7200, gop: 20, extraArguments: ["-preset", "ultrafast"], to: long)
+        try await SyntheticMedia.clip(source, seconds: 60, gop: 20, extraArguments: ["-preset", "ultrafast"], to: short)
+        try await SyntheticMedia.clip(source, seconds: 7200, gop: 20, extraArguments: ["-preset", "ultrafast"], to: long)
 
-        let shortRun = try VigilBinary.run(["hash", "--every-frame", short.path])
-        let longRun = try VigilBinary.run(["hash", "--every-frame", long.path], timeout: 240)
+        let shortRun = try await VigilBinary.run(["hash", "--every-frame", short.path])
+        let longRun = try await VigilBinary.run(["hash", "--every-frame", long.path], timeout: 240)
         #expect(shortRun.status == 0 && longRun.status == 0, "\(longRun.stderrText)")
         #expect(longRun.stdoutText.split(separator: "\n").count == 14_400)
 

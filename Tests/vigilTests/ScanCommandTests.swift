@@ -10,9 +10,9 @@ struct ScanCommandTests {
     static let unrelated = Fixtures.root.appendingPathComponent("Samples/game-of-life.mp4").path
 
     /// A working folder with the bank (every frame of the known clip, as a vPDQ file).
-    static func makeBank() throws -> (directory: URL, bank: String) {
+    static func makeBank() async throws -> (directory: URL, bank: String) {
         let directory = try Fixtures.temporaryDirectory()
-        let hashed = try VigilBinary.run(["hash", "--every-frame", known])
+        let hashed = try await VigilBinary.run(["hash", "--every-frame", known])
         guard hashed.status == 0 else { throw SubprocessError(description: hashed.stderrText) }
         let bank = directory.appendingPathComponent("known-clip.txt")
         try hashed.stdout.write(to: bank)
@@ -30,13 +30,13 @@ struct ScanCommandTests {
         ("scaled to half size", ["-vf", "scale=320:-2", "-c:v", "libx264", "-g", "40"]),
         ("letterboxed", ["-vf", "scale=640:270,pad=640:360:0:45:black", "-c:v", "libx264", "-g", "25"]),
     ])
-    func editedCopiesMatch(_ edit: (name: String, arguments: [String])) throws {
-        let (directory, bank) = try Self.makeBank()
+    func editedCopiesMatch(_ edit: (name: String, arguments: [String])) async throws {
+        let (directory, bank) = try await Self.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent("copy.mp4").path
-        try SyntheticMedia.ffmpeg(["-i", Self.known] + edit.arguments + ["-an", copy])
+        try await SyntheticMedia.ffmpeg(["-i", Self.known] + edit.arguments + ["-an", copy])
 
-        let result = try VigilBinary.run(["scan", "--json", copy, "--bank", bank])
+        let result = try await VigilBinary.run(["scan", "--json", copy, "--bank", bank])
         #expect(result.status == 1, "\(edit.name): \(result.stderrText)")
         let lines = try Self.jsonLines(result.stdoutText)
         let verdict = try #require(lines.last)
@@ -56,20 +56,20 @@ struct ScanCommandTests {
     }
 
     @Test("an unrelated clip gives no match and exit status 0")
-    func unrelatedClipDoesNotMatch() throws {
-        let (directory, bank) = try Self.makeBank()
+    func unrelatedClipDoesNotMatch() async throws {
+        let (directory, bank) = try await Self.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try VigilBinary.run(["scan", Self.unrelated, "--bank", bank])
+        let result = try await VigilBinary.run(["scan", Self.unrelated, "--bank", bank])
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
         #expect(result.stdoutText.hasSuffix("no match (6 frames hashed)\n"), "\(result.stdoutText)")
         #expect(!result.stdoutText.contains("MATCH"))
     }
 
     @Test("text output: a line per matching frame and a verdict; a match wins over another input's error")
-    func textOutputAndExitStatus() throws {
-        let (directory, bank) = try Self.makeBank()
+    func textOutputAndExitStatus() async throws {
+        let (directory, bank) = try await Self.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try VigilBinary.run(["scan", Self.known, directory.appendingPathComponent("missing.mp4").path, "--bank", bank])
+        let result = try await VigilBinary.run(["scan", Self.known, directory.appendingPathComponent("missing.mp4").path, "--bank", bank])
         #expect(result.status == 1)
         let lines = result.stdoutText.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("MATCH \(Self.known) at ") }.count == 6)
@@ -78,36 +78,36 @@ struct ScanCommandTests {
     }
 
     @Test("--max-duration stops after that much media time")
-    func maxDuration() throws {
-        let (directory, bank) = try Self.makeBank()
+    func maxDuration() async throws {
+        let (directory, bank) = try await Self.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try VigilBinary.run(["scan", "--json", "--max-duration", "5s", Self.known, "--bank", bank])
+        let result = try await VigilBinary.run(["scan", "--json", "--max-duration", "5s", Self.known, "--bank", bank])
         let verdict = try #require(try Self.jsonLines(result.stdoutText).last)
         // Key frames every 2 s: 0, 2 and 4 s are within the first 5 s.
         #expect(verdict["frames_hashed"] as? Int == 3)
     }
 
     @Test("a mirrored copy matches only with --dihedral")
-    func mirroredCopyNeedsDihedral() throws {
-        let (directory, bank) = try Self.makeBank()
+    func mirroredCopyNeedsDihedral() async throws {
+        let (directory, bank) = try await Self.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
         let mirrored = directory.appendingPathComponent("mirrored.mp4").path
-        try SyntheticMedia.ffmpeg(["-i", Self.known, "-vf", "hflip", "-c:v", "libx264", "-g", "50", mirrored])
-        let plain = try VigilBinary.run(["scan", mirrored, "--bank", bank])
+        try await SyntheticMedia.ffmpeg(["-i", Self.known, "-vf", "hflip", "-c:v", "libx264", "-g", "50", mirrored])
+        let plain = try await VigilBinary.run(["scan", mirrored, "--bank", bank])
         #expect(plain.status == 0, "\(plain.stdoutText)")
-        let dihedral = try VigilBinary.run(["scan", "--json", "--dihedral", mirrored, "--bank", bank])
+        let dihedral = try await VigilBinary.run(["scan", "--json", "--dihedral", mirrored, "--bank", bank])
         #expect(dihedral.status == 1)
         let lines = try Self.jsonLines(dihedral.stdoutText)
         #expect(lines.contains { $0["variant"] as? String == "flipy" || $0["variant"] as? String == "flipx" })
     }
 
     @Test("an invalid bank stops the scan before any input is read, naming file and line")
-    func invalidBank() throws {
+    func invalidBank() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bank = directory.appendingPathComponent("broken.txt")
         try Data("e6cf059c4c6696362cc9d6663cd9c263714169d98327399993363d9c3d9cc666\nnot-a-hash\n".utf8).write(to: bank)
-        let result = try VigilBinary.run(["scan", Self.known, "--bank", bank.path])
+        let result = try await VigilBinary.run(["scan", Self.known, "--bank", bank.path])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderrText.contains("broken.txt:2:"), "\(result.stderrText)")

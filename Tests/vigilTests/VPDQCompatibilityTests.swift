@@ -29,8 +29,8 @@ struct VPDQCompatibilityTests {
     }
 
     @Test("--every-frame reproduces vPDQ line for line (150 of 150)")
-    func everyFrameIsLineIdentical() throws {
-        let result = try VigilBinary.run(["hash", "--every-frame", Fixtures.path("vpdq/test-padded-dimensions.mp4")])
+    func everyFrameIsLineIdentical() async throws {
+        let result = try await VigilBinary.run(["hash", "--every-frame", Fixtures.path("vpdq/test-padded-dimensions.mp4")])
         #expect(result.status == 0, "\(result.stderrText)")
         let expected = try String(contentsOfFile: Fixtures.path("vpdq/test-padded-dimensions.txt"), encoding: .utf8)
         let ours = result.stdoutText.split(separator: "\n")
@@ -42,10 +42,10 @@ struct VPDQCompatibilityTests {
     }
 
     @Test("a second clip agrees within the matching threshold on every frame of quality >= 50")
-    func doorknobAgreesWithinTolerance() throws {
+    func doorknobAgreesWithinTolerance() async throws {
         // The reference file for this clip came from a different decode path; the data's README
         // says clear frames agree within a few bits and dark fade-out frames differ more.
-        let result = try VigilBinary.run(["hash", "--every-frame", Fixtures.path("vpdq/doorknob-hd-no-bar.mp4")])
+        let result = try await VigilBinary.run(["hash", "--every-frame", Fixtures.path("vpdq/doorknob-hd-no-bar.mp4")])
         #expect(result.status == 0, "\(result.stderrText)")
         let ours = try Self.lines(result.stdoutText)
         let reference = try Self.lines(String(contentsOfFile: Fixtures.path("vpdq/doorknob-hd-no-bar.txt"), encoding: .utf8))
@@ -67,11 +67,11 @@ struct VPDQCompatibilityTests {
     }
 
     @Test("key-frame sampling gives exactly the key frames' lines of full decoding")
-    func keyframesAreASubsetOfEveryFrame() throws {
+    func keyframesAreASubsetOfEveryFrame() async throws {
         let clip = Fixtures.path("vpdq/test-padded-dimensions.mp4")
-        let all = try Self.lines(VigilBinary.run(["hash", "--every-frame", clip]).stdoutText)
-        let keyframes = try Self.lines(VigilBinary.run(["hash", "--keyframes", clip]).stdoutText)
-        let probe = try runProcess("ffprobe", ["-v", "error", "-select_streams", "v", "-skip_frame", "nokey",
+        let all = try await Self.lines(VigilBinary.run(["hash", "--every-frame", clip]).stdoutText)
+        let keyframes = try await Self.lines(VigilBinary.run(["hash", "--keyframes", clip]).stdoutText)
+        let probe = try await runProcess("ffprobe", ["-v", "error", "-select_streams", "v", "-skip_frame", "nokey",
                                                "-show_entries", "frame=pts_time", "-of", "csv=p=0", clip])
         let keyTimes = probe.stdoutText.split(separator: "\n").compactMap { $0.split(separator: ",").first.flatMap { Double($0) } }
         #expect(!keyframes.isEmpty)
@@ -82,18 +82,18 @@ struct VPDQCompatibilityTests {
     }
 
     @Test("--seconds-per-hash samples by presentation time")
-    func intervalSamplingFollowsTime() throws {
-        let result = try VigilBinary.run(["hash", "--seconds-per-hash", "1", Fixtures.path("vpdq/test-padded-dimensions.mp4")])
+    func intervalSamplingFollowsTime() async throws {
+        let result = try await VigilBinary.run(["hash", "--seconds-per-hash", "1", Fixtures.path("vpdq/test-padded-dimensions.mp4")])
         let lines = try Self.lines(result.stdoutText)
         #expect(lines.map(\.timestamp) == ["0.000", "1.000", "2.000", "3.000", "4.000"])
         #expect(lines.map(\.frame) == [0, 30, 60, 90, 120])
     }
 
     @Test("output order and content do not depend on the number of hashing jobs")
-    func parallelHashingKeepsOrder() throws {
+    func parallelHashingKeepsOrder() async throws {
         let clip = Fixtures.path("vpdq/test-padded-dimensions.mp4")
-        let serial = try VigilBinary.run(["hash", "--every-frame", "--jobs", "1", clip]).stdoutText
-        let parallel = try VigilBinary.run(["hash", "--every-frame", "--jobs", "8", clip]).stdoutText
+        let serial = try await VigilBinary.run(["hash", "--every-frame", "--jobs", "1", clip]).stdoutText
+        let parallel = try await VigilBinary.run(["hash", "--every-frame", "--jobs", "8", clip]).stdoutText
         #expect(serial.split(separator: "\n").count == 150)
         #expect(serial == parallel)
     }

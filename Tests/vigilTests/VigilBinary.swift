@@ -10,7 +10,7 @@ enum VigilBinary {
         return Fixtures.root.appendingPathComponent(".build/debug/vigil").path
     }()
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessOutput {
-        try runProcess(path, arguments, timeout: timeout)
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) async throws -> ProcessOutput {
+        try await runProcess(path, arguments, timeout: timeout)
     }
 }

@@ -5,7 +5,7 @@ import VigilTestSupport
 
 extension LiveSuite {
     /// Streams built to dodge key-frame sampling are still sampled at the fallback interval.
-    @Suite("Key-frame dodging streams", .timeLimit(.minutes(1)))
+    @Suite("Key-frame dodging streams", .timeLimit(.minutes(3)))
     final class KeyframeDodgeTests {
         let directory: URL
 
@@ -48,14 +48,14 @@ extension LiveSuite {
 
         @Test("A 60 s GOP: one key frame, then a sample every second")
         func longGOP() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let recorder = try await sample(media.longGOP)
             expectIntervalSampling(recorder)
         }
 
         @Test("x264 periodic intra refresh: no key pictures after the first, still a sample every second")
         func intraRefresh() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let recorder = try await sample(media.intraRefresh)
             expectIntervalSampling(recorder)
         }

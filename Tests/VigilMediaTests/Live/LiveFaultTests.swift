@@ -6,7 +6,7 @@ import VigilTestSupport
 extension LiveSuite {
     /// Live sources misbehaving on purpose: the session must never hang, never crash, and keep
     /// sampling whenever there is something to sample.
-    @Suite("Live faults", .timeLimit(.minutes(1)))
+    @Suite("Live faults", .timeLimit(.minutes(3)))
     final class LiveFaultTests {
         let directory: URL
 
@@ -30,7 +30,7 @@ extension LiveSuite {
 
         @Test("The source is killed mid-stream and restarted: the session reconnects and sampling resumes")
         func sourceKilledAndRestarted() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let (nginx, port) = try await LiveServers.nginxRTMP(in: directory)
             defer { nginx.stop() }
             let url = "rtmp://127.0.0.1:\(port)/live/restart"
@@ -85,9 +85,9 @@ extension LiveSuite {
 
         @Test("A server sends part of a stream and then nothing: the stall watchdog fires within its deadline")
         func stallDetected() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let payload = directory.appendingPathComponent("two-seconds.ts")
-            try ffmpeg(["-i", media.clip, "-t", "2", "-c", "copy", payload.path])
+            try await ffmpeg(["-i", media.clip, "-t", "2", "-c", "copy", payload.path])
             let (server, port, _) = try await LiveServers.misbehaving(.httpStall, payload: payload, in: directory)
             defer { server.stop() }
 
@@ -125,7 +125,7 @@ extension LiveSuite {
 
         @Test("An HLS playlist stops updating: the stall is detected and the session reconnects")
         func hlsPlaylistStopsUpdating() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let folder = directory.appendingPathComponent("stale-hls")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let writer = try LiveServers.hlsWriter(media.clip, into: folder, logDirectory: directory)
@@ -153,7 +153,7 @@ extension LiveSuite {
 
         @Test("An HLS playlist pointing a segment at file:///etc/passwd: refused, counted, reported")
         func hlsSegmentPointsAtLocalFile() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let folder = directory.appendingPathComponent("hostile-hls")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for name in ["seg0.ts", "seg1.ts", "seg2.ts"] {
@@ -177,7 +177,7 @@ extension LiveSuite {
 
         @Test("Resolution changes mid-stream across an HLS discontinuity")
         func resolutionChange() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let folder = media.resolutionFolder
             try writePlaylist(["big0.ts", "big1.ts", nil, "small0.ts", "small1.ts"], to: folder.appendingPathComponent("switch.m3u8"))
             let (http, port) = try await LiveServers.httpFolder(folder, logDirectory: directory)
@@ -200,7 +200,7 @@ extension LiveSuite {
 
         @Test("A slow consumer: the freshest frames win and the drops are counted")
         func slowConsumer() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let port = try FreePort.udp()
             var options = options(open: 5, stall: 3)
             options.media.sampling = .everyFrame
@@ -224,7 +224,7 @@ extension LiveSuite {
 
         @Test("A live stream over the size limits is stopped with a clear reason and not retried")
         func overLimits() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let port = try FreePort.udp()
             var options = options(open: 5, stall: 3)
             options.media.maxDimension = 200

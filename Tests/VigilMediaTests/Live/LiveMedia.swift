@@ -16,36 +16,36 @@ struct LiveMedia: Sendable {
     let resolutionFolder: URL
     let directory: URL
 
-    static let shared: Result<LiveMedia, SubprocessError> = Result { try LiveMedia() }
-        .mapError { $0 as? SubprocessError ?? SubprocessError(description: "\($0)") }
+    /// A task, so tests waiting for the files suspend instead of holding a cooperative thread.
+    static let shared = Task { try await LiveMedia() }
 
-    static func get() throws -> LiveMedia {
-        try shared.get()
+    static func get() async throws -> LiveMedia {
+        try await shared.value
     }
 
-    private init() throws {
+    private init() async throws {
         let directory = try Fixtures.temporaryDirectory()
         self.directory = directory
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let pattern = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"]
         let h264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
         clip = path("clip.ts")
-        try ffmpeg(["-t", "20"] + pattern + h264 + ["-g", "25", clip], timeout: 60)
+        try await ffmpeg(["-t", "20"] + pattern + h264 + ["-g", "25", clip], timeout: 60)
         longGOP = path("long-gop.ts")
-        try ffmpeg(["-t", "12"] + pattern + h264 + ["-g", "1500", "-keyint_min", "1500", "-sc_threshold", "0", longGOP], timeout: 60)
+        try await ffmpeg(["-t", "12"] + pattern + h264 + ["-g", "1500", "-keyint_min", "1500", "-sc_threshold", "0", longGOP], timeout: 60)
         intraRefresh = path("intra-refresh.ts")
-        try ffmpeg(["-t", "12"] + pattern + h264 + ["-x264-params", "intra-refresh=1:keyint=50", intraRefresh], timeout: 60)
+        try await ffmpeg(["-t", "12"] + pattern + h264 + ["-x264-params", "intra-refresh=1:keyint=50", intraRefresh], timeout: 60)
 
         vodFolder = directory.appendingPathComponent("vod")
         try FileManager.default.createDirectory(at: vodFolder, withIntermediateDirectories: true)
-        try ffmpeg(["-t", "3"] + pattern + h264 + ["-g", "25", "-f", "hls", "-hls_time", "1",
+        try await ffmpeg(["-t", "3"] + pattern + h264 + ["-g", "25", "-f", "hls", "-hls_time", "1",
                     "-hls_playlist_type", "vod", "-hls_segment_filename", vodFolder.appendingPathComponent("seg%d.ts").path,
                     vodFolder.appendingPathComponent("vod.m3u8").path], timeout: 60)
 
         resolutionFolder = directory.appendingPathComponent("resolution")
         try FileManager.default.createDirectory(at: resolutionFolder, withIntermediateDirectories: true)
         for (name, size) in [("big", "320x240"), ("small", "160x120")] {
-            try ffmpeg(["-t", "2", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25"] + h264 + [
+            try await ffmpeg(["-t", "2", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25"] + h264 + [
                 "-g", "25", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
                 "-hls_segment_filename", resolutionFolder.appendingPathComponent("\(name)%d.ts").path,
                 resolutionFolder.appendingPathComponent("\(name).m3u8").path,

@@ -5,7 +5,7 @@ import VigilTestSupport
 
 extension LiveSuite {
     /// Each supported network protocol against a real server on the loopback interface.
-    @Suite("Live protocols", .timeLimit(.minutes(1)))
+    @Suite("Live protocols", .timeLimit(.minutes(3)))
     final class LiveProtocolTests {
         let directory: URL
 
@@ -34,7 +34,7 @@ extension LiveSuite {
 
         @Test("RTMP from nginx-rtmp, fed by ffmpeg -re")
         func rtmp() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let (nginx, port) = try await LiveServers.nginxRTMP(in: directory)
             defer { nginx.stop() }
             let url = "rtmp://127.0.0.1:\(port)/live/cam"
@@ -53,7 +53,7 @@ extension LiveSuite {
 
         @Test("Live HLS over HTTP from a folder ffmpeg keeps writing")
         func liveHLS() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let folder = directory.appendingPathComponent("hls")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let writer = try LiveServers.hlsWriter(media.clip, into: folder, logDirectory: directory)
@@ -74,7 +74,7 @@ extension LiveSuite {
 
         @Test("SRT as caller, to ffmpeg in listener mode")
         func srt() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let port = try FreePort.udp()
             let feeder = try LiveServers.feed(media.clip, format: "mpegts", to: "srt://127.0.0.1:\(port)?mode=listener", in: directory)
             defer { feeder.stop() }
@@ -89,7 +89,7 @@ extension LiveSuite {
 
         @Test("MPEG-TS over UDP")
         func udp() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let port = try FreePort.udp()
             let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: liveTestOptions())
             recorder.start()
@@ -103,7 +103,7 @@ extension LiveSuite {
 
         @Test("MPEG-TS over RTP")
         func rtp() async throws {
-            let media = try LiveMedia.get()
+            let media = try await LiveMedia.get()
             let port = try FreePort.udp()
             let recorder = try SessionRecorder(url: "rtp://127.0.0.1:\(port)", options: liveTestOptions())
             recorder.start()

@@ -2,7 +2,7 @@ import Testing
 @testable import VigilMedia
 
 /// The pure rules behind live sampling, checked without any stream.
-@Suite("Live rules", .timeLimit(.minutes(1)))
+@Suite("Live rules", .timeLimit(.minutes(3)))
 struct LiveRuleTests {
     // MARK: Timeline
 

@@ -4,7 +4,7 @@ import VigilTestSupport
 @testable import VigilMedia
 
 /// The session's sampling policy, exercised on files (no servers, fully deterministic).
-@Suite("Stream session on files", .timeLimit(.minutes(1)))
+@Suite("Stream session on files", .timeLimit(.minutes(3)))
 struct StreamSessionFileTests {
     /// Clips with particular pictures, made once.
     struct Clips: Sendable {
@@ -14,25 +14,25 @@ struct StreamSessionFileTests {
         let still: String
         let directory: URL
 
-        static let shared: Result<Clips, SubprocessError> = Result { try Clips() }
-            .mapError { $0 as? SubprocessError ?? SubprocessError(description: "\($0)") }
+        /// A task, so tests waiting for the files suspend instead of holding a cooperative thread.
+        static let shared = Task { try await Clips() }
 
-        private init() throws {
+        private init() async throws {
             let directory = try Fixtures.temporaryDirectory()
             self.directory = directory
             func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
             let h264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
             letterbox = path("letterbox.mp4")
-            try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x160:rate=25", "-t", "2", "-vf", "pad=320:240:0:40:black"] + h264 + ["-g", "25", letterbox])
+            try await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x160:rate=25", "-t", "2", "-vf", "pad=320:240:0:40:black"] + h264 + ["-g", "25", letterbox])
             pillarbox = path("pillarbox.mp4")
-            try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=240x240:rate=25", "-t", "2", "-vf", "pad=320:240:40:0:black"] + h264 + ["-g", "25", pillarbox])
+            try await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=240x240:rate=25", "-t", "2", "-vf", "pad=320:240:40:0:black"] + h264 + ["-g", "25", pillarbox])
             sceneCut = path("scene-cut.mp4")
-            try ffmpeg([
+            try await ffmpeg([
                 "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:d=2", "-f", "lavfi", "-i", "smptebars=size=320x240:rate=25:d=2",
                 "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]",
             ] + h264 + ["-g", "250", "-sc_threshold", "0", sceneCut])
             still = path("still.mp4")
-            try ffmpeg(["-f", "lavfi", "-i", "smptebars=size=320x240:rate=25", "-t", "4"] + h264 + ["-g", "25", still])
+            try await ffmpeg(["-f", "lavfi", "-i", "smptebars=size=320x240:rate=25", "-t", "4"] + h264 + ["-g", "25", still])
         }
     }
 
@@ -73,7 +73,7 @@ struct StreamSessionFileTests {
 
     @Test("Letterbox and pillarbox: each picture comes whole, then cropped to its content", arguments: [true, false])
     func borders(letterbox: Bool) async throws {
-        let clips = try Clips.shared.get()
+        let clips = try await Clips.shared.value
         let (frames, session) = try await run(letterbox ? clips.letterbox : clips.pillarbox) { $0.policy.dropNearDuplicates = false }
         let whole = frames.filter { $0.crop == nil }
         let cropped = frames.filter { $0.crop != nil }
@@ -95,7 +95,7 @@ struct StreamSessionFileTests {
 
     @Test("Scene-change sampling catches a cut that has no key frame")
     func sceneChange() async throws {
-        let clips = try Clips.shared.get()
+        let clips = try await Clips.shared.value
         let (plain, _) = try await run(clips.sceneCut) { $0.policy.fallbackOnFiles = false }
         #expect(plain.map(\.ptsSeconds) == [0], "key frames alone miss the second scene")
         let (frames, session) = try await run(clips.sceneCut) { $0.policy.sceneChangeThreshold = 0.1 }
@@ -108,7 +108,7 @@ struct StreamSessionFileTests {
 
     @Test("Near-identical consecutive samples are dropped before matching, and counted")
     func nearDuplicates() async throws {
-        let clips = try Clips.shared.get()
+        let clips = try await Clips.shared.value
         let (kept, _) = try await run(clips.still) { $0.policy.dropNearDuplicates = false; $0.policy.detectBorders = false }
         #expect(kept.count == 4)
         let (frames, session) = try await run(clips.still) { $0.policy.detectBorders = false }
@@ -118,7 +118,7 @@ struct StreamSessionFileTests {
 
     @Test("Sampled pictures can be shrunk while converting")
     func shrink() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         let (frames, _) = try await run(media.clip) { $0.sampleMaxDimension = 160; $0.policy.dropNearDuplicates = false }
         #expect(frames.count == 3)
         #expect(frames.allSatisfy { $0.width == 160 && $0.height == 120 && $0.pixels.count == 160 * 120 * 3 })
@@ -126,7 +126,7 @@ struct StreamSessionFileTests {
 
     @Test("Limits stop the stream with a clear reason, without retrying", arguments: [0, 1, 2])
     func limits(which: Int) async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         var options = StreamOptions()
         let expected: MediaError
         switch which {
@@ -162,7 +162,7 @@ struct StreamSessionFileTests {
 
     @Test("A session stopped before it starts ends at once; unknown schemes are refused")
     func stopBeforeStart() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         let session = try StreamSession(url: media.clip)
         session.stop()
         #expect(session.state == .ended)
@@ -175,7 +175,7 @@ struct StreamSessionFileTests {
 
     @Test("State changes: connecting, live, ended; counters add up")
     func statesAndCounters() async throws {
-        let media = try SyntheticMedia.get()
+        let media = try await SyntheticMedia.get()
         var options = StreamOptions()
         options.policy.dropNearDuplicates = false
         let session = try StreamSession(url: media.clip, options: options)
