@@ -31,6 +31,9 @@ struct ConfigTests {
             url: http://127.0.0.1:8080/hall/index.m3u8
             sampling: interval
             interval: 2s
+          - id: archive
+            url: srt://127.0.0.1:9000
+            max_keyframe_gap: off
         alerts:
           window: 2m
           dead_letter_after: 12h
@@ -64,7 +67,9 @@ struct ConfigTests {
         #expect(config.streams == [
             StreamSpec(id: "lobby-cam", url: "rtmp://127.0.0.1/live/lobby", sampling: .keyframes, maxKeyframeGap: 4),
             StreamSpec(id: "hall", url: "http://127.0.0.1:8080/hall/index.m3u8", sampling: .interval(seconds: 2)),
+            StreamSpec(id: "archive", url: "srt://127.0.0.1:9000", maxKeyframeGap: nil),
         ])
+        #expect(config.streams[1].maxKeyframeGap == StreamSpec.defaultMaxKeyframeGap)
         #expect(config.alerts.window == 120 && config.alerts.deadLetterAfter == 43_200)
         #expect(config.alerts.retry.initial == 0.25 && config.alerts.retry.maximum == 30 && config.alerts.retry.multiplier == 3)
         #expect(config.alerts.webhooks == [

@@ -16,7 +16,7 @@ struct EndToEndTests {
         let receiver = WebhookReceiver()
         try await receiver.start()
         let jsonl = directory.appendingPathComponent("alerts.jsonl").path
-        let daemon = try await TestDaemon.start(sources: ReconnectingFrameSourceFactory()) { config in
+        let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
             config.banks = [BankSpec(name: "known", paths: [bank])]
             config.streams = [
                 StreamSpec(id: "known-clip", url: SampleClips.known),
@@ -73,6 +73,54 @@ struct EndToEndTests {
         #expect(lines.count == 1)
         if let results = try await SchemaValidator.validate(lines + [String(decoding: request.body, as: UTF8.self)]) {
             #expect(results.allSatisfy { $0 == "ok" }, "\(results)")
+        }
+        await daemon.stop()
+        await receiver.stop()
+    }
+}
+
+extension EndToEndTests {
+    @Test("live over UDP: the known stream alerts within 2 s of its key frame arriving; the unrelated one stays silent for 30 s",
+          .timeLimit(.minutes(2)))
+    func liveUDP() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bank = try await SampleClips.knownBank(in: directory)
+        let receiver = WebhookReceiver()
+        try await receiver.start()
+        let port = Int.random(in: 20_000..<40_000)
+        let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
+            config.banks = [BankSpec(name: "known", paths: [bank])]
+            config.streams = [
+                StreamSpec(id: "known-live", url: "udp://127.0.0.1:\(port)"),
+                StreamSpec(id: "unrelated-live", url: "udp://127.0.0.1:\(port + 1)"),
+            ]
+            config.alerts.webhooks = [WebhookSpec(name: "hook", url: receiver.url, secret: Self.secret)]
+        }
+        let started = ContinuousClock.now
+        let knownSender = try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 40)
+        defer { knownSender.terminate() }
+        let unrelatedSender = try startRealTimeSender(SampleClips.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316", seconds: 40)
+        defer { unrelatedSender.terminate() }
+
+        let requests = await receiver.waitFor(count: 1, timeout: .seconds(25))
+        let request = try #require(requests.first)
+        let alert = try AlertCoding.decode(request.body)
+        #expect(alert.stream == "known-live")
+        #expect(alert.entry.id == "mandelbrot-zoom")
+        let latency = request.receivedAt.timeIntervalSince(alert.frame.observedAt)
+        #expect(latency < 2, "key frame arrival to webhook took \(latency) s")
+        let timestamp = try #require(request.header("X-Vigil-Timestamp").flatMap(Int.init))
+        #expect(WebhookSignature.verify(body: request.body, timestamp: timestamp, secret: Self.secret,
+                                        signature: request.header("X-Vigil-Signature") ?? ""))
+
+        // The unrelated stream has played for 30 s by now: still the one alert, both streams live.
+        try await Task.sleep(until: started + .seconds(30), clock: .continuous)
+        #expect(receiver.received.count == 1, "\(receiver.received.map { String(decoding: $0.body, as: UTF8.self) })")
+        let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+        for stream in streams {
+            #expect(stream["state"] as? String == "live", "\(stream)")
+            #expect((stream["frames_sampled"] as? Int ?? 0) >= 10, "\(stream)")
         }
         await daemon.stop()
         await receiver.stop()

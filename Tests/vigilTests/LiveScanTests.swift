@@ -6,28 +6,15 @@ import VigilTestSupport
 /// MPEG-TS over UDP on loopback.
 @Suite("vigil scan: live sources", .serialized)
 struct LiveScanTests {
-    /// Sends `clip` in real time, looped, to `url` until the returned process is terminated.
-    static func startSender(_ clip: String, to url: String) throws -> Process {
-        let sender = Process()
-        sender.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // ffmpeg itself is the child (so terminate() reaches it), bounded by -t in case it is not.
-        sender.arguments = ["ffmpeg", "-v", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip,
-                            "-t", "50", "-c", "copy", "-f", "mpegts", url]
-        sender.standardOutput = FileHandle.nullDevice
-        sender.standardError = FileHandle.nullDevice
-        try sender.run()
-        return sender
-    }
-
     @Test("a live UDP stream of the known clip matches within --max-duration; an unrelated one does not",
           .timeLimit(.minutes(3)))
     func liveUDPStream() async throws {
         let (directory, bank) = try await ScanCommandTests.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = Int.random(in: 20_000..<40_000)
-        let knownSender = try Self.startSender(ScanCommandTests.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316")
+        let knownSender = try startRealTimeSender(ScanCommandTests.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316")
         defer { knownSender.terminate() }
-        let unrelatedSender = try Self.startSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316")
+        let unrelatedSender = try startRealTimeSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316")
         defer { unrelatedSender.terminate() }
 
         // Both scans at once: each waits on a real-time stream, not on the CPU.

@@ -211,7 +211,9 @@ public enum ConfigLoader {
         if interval != nil, spec.sampling.name != "interval" {
             throw (keys["interval"] ?? reader).error("only applies with sampling: interval")
         }
-        if let gap = keys["max_keyframe_gap"] { spec.maxKeyframeGap = try gap.seconds(in: 0.1...3600) }
+        if let gap = keys["max_keyframe_gap"] {
+            spec.maxKeyframeGap = (try? gap.string()) == "off" ? nil : try gap.seconds(in: 0.1...3600)
+        }
         return spec
     }
 }

@@ -7,8 +7,9 @@ public struct StreamSpec: Sendable, Equatable, Codable {
     public var url: String
     /// Which frames to hash.
     public var sampling: Sampling
-    /// When key frames come rarer than this (seconds), hash at this interval instead; nil to never
-    /// fall back. Honoured by stream sources that can switch sampling on the fly.
+    /// When no key frame has come for this many seconds, sample one frame a second until key frames
+    /// return, so long-GOP and intra-refresh streams are still watched; nil (`off` in the config)
+    /// never falls back. Defaults to ``defaultMaxKeyframeGap``.
     public var maxKeyframeGap: Double?
     /// Where the stream was defined; API streams are stored and can be deleted over the API.
     public var origin: Origin
@@ -40,8 +41,14 @@ public struct StreamSpec: Sendable, Equatable, Codable {
         case api
     }
 
+    /// The key-frame gap after which sampling falls back to once a second, unless configured.
+    public static let defaultMaxKeyframeGap: Double = 4
+
     /// Creates a spec.
-    public init(id: String, url: String, sampling: Sampling = .keyframes, maxKeyframeGap: Double? = nil, origin: Origin = .config) {
+    public init(
+        id: String, url: String, sampling: Sampling = .keyframes,
+        maxKeyframeGap: Double? = StreamSpec.defaultMaxKeyframeGap, origin: Origin = .config
+    ) {
         self.id = id
         self.url = url
         self.sampling = sampling

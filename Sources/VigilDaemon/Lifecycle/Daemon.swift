@@ -21,7 +21,7 @@ public final class Daemon: Sendable {
 
     /// Builds the daemon (opens the state, loads banks); nothing runs until ``run(handleSignals:)``.
     public init(
-        config: DaemonConfig, configPath: String? = nil, sources: any FrameSourceFactory = ReconnectingFrameSourceFactory(),
+        config: DaemonConfig, configPath: String? = nil, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
         logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
         core = try await DaemonCore(config: config, sources: sources, logger: logger)

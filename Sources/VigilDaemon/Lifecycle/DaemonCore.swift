@@ -42,7 +42,7 @@ public final class DaemonCore: Service, Sendable {
     /// - Throws: ``DaemonError`` when the state database cannot be opened or a config bank cannot
     ///   be loaded (a daemon silently matching against nothing would be worse than one that stops).
     public init(
-        config: DaemonConfig, sources: any FrameSourceFactory = ReconnectingFrameSourceFactory(),
+        config: DaemonConfig, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
         logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
         self.logger = logger

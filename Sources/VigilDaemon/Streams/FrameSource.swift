@@ -19,9 +19,8 @@ public enum FrameSourceEvent: Sendable {
 /// The seam between the daemon and live ingest: one session per stream that keeps delivering frames
 /// (reconnecting as it sees fit) until its task is cancelled.
 ///
-/// The daemon ships ``ReconnectingFrameSource``, built on `FrameStream`; a richer session (such as
-/// VigilMedia's `StreamSession`) plugs in by conforming here and being returned from a
-/// ``FrameSourceFactory``.
+/// The daemon runs ``SessionFrameSource`` (VigilMedia's `StreamSession`); the seam lets the API and
+/// lifecycle be exercised with streams that need no media.
 public protocol FrameSource: Sendable {
     /// Runs the session until the calling task is cancelled (or, for a file, until it ends),
     /// reporting through `emit`. `emit` returns quickly and never blocks: frames are queued for

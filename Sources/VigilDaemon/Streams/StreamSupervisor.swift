@@ -58,7 +58,7 @@ public final class StreamSupervisor: Sendable {
         let task = Task {
             await source.run { event in self.handle(event, runtime: runtime) }
             runtime.status.withLock { status in
-                if status.state != .ended {
+                if status.state != .ended && status.state != .failed {
                     status.state = .stopped
                     status.stateSince = Date()
                 }
@@ -150,7 +150,10 @@ public final class StreamSupervisor: Sendable {
                     runtime.metrics.keyframeGap.set(gap)
                 }
             }
-            let submission = pool.submit(HashJob(stream: id, source: runtime.spec.url, frame: frame, observedAt: now))
+            // A live frame counts from when its data arrived; a paced file's frames are read ahead
+            // of their time, so they count from when they are played.
+            let observedAt = runtime.spec.isFile ? now : frame.observedAt
+            let submission = pool.submit(HashJob(stream: id, source: runtime.spec.url, frame: frame, observedAt: observedAt))
             for stream in submission.dropped {
                 recordPoolDrop(stream: stream)
                 metrics.hashingDrops(stream: stream).increment()

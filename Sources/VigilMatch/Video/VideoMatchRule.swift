@@ -35,14 +35,25 @@ public struct VideoMatchRule: Sendable, Hashable {
     public var queryMatchPercent: Double
     /// Lowest `comparedPercent` (0...100) that can match.
     public var comparedMatchPercent: Double
+    /// In ``evaluateBestWindow(query:compared:videoID:windowFrames:)``: this many consecutive
+    /// good-quality query frames, every one near a frame of the known video, match whatever the
+    /// shares; 0 turns it off. Sampled at key frames, known footage spliced between unrelated
+    /// footage often yields only two or three samples, too few to outweigh the unrelated ones in
+    /// any window, yet two consecutive frame matches against the same known video are already
+    /// stronger evidence than the single frame match that raises an image alert.
+    public var sustainedFrames: Int
 
     /// Creates a rule; the defaults suit matching a live stream against whole known videos (see the
     /// type's documentation).
-    public init(frameThreshold: Int = 31, minQuality: Int = 50, queryMatchPercent: Double = 80, comparedMatchPercent: Double = 0) {
+    public init(
+        frameThreshold: Int = 31, minQuality: Int = 50, queryMatchPercent: Double = 80, comparedMatchPercent: Double = 0,
+        sustainedFrames: Int = 2
+    ) {
         self.frameThreshold = frameThreshold
         self.minQuality = minQuality
         self.queryMatchPercent = queryMatchPercent
         self.comparedMatchPercent = comparedMatchPercent
+        self.sustainedFrames = sustainedFrames
     }
 
     /// Compares query frames with a known video.
@@ -72,7 +83,8 @@ public struct VideoMatchRule: Sendable, Hashable {
 
     /// Like ``evaluate(query:compared:videoID:)``, but the query share is that of the best run of
     /// `windowFrames` consecutive good-quality query frames, so known footage spliced between
-    /// unrelated footage, or a known clip inside a long stream, still matches.
+    /// unrelated footage, or a known clip inside a long stream, still matches; and a run of
+    /// ``sustainedFrames`` consecutive near frames matches on its own.
     ///
     /// `query` must be in presentation order. Queries no longer than the window are judged whole.
     /// The compared share is still over the whole query.
@@ -80,27 +92,41 @@ public struct VideoMatchRule: Sendable, Hashable {
         query: [VideoMatchFrame], compared: [VideoMatchFrame], videoID: String, windowFrames: Int
     ) -> VideoMatchResult {
         let whole = evaluate(query: query, compared: compared, videoID: videoID)
-        let usable = query.filter { $0.quality >= minQuality }
-        guard windowFrames > 0, usable.count > windowFrames else { return whole }
         let comparedHashes = distinctUsableHashes(compared)
-        let near = usable.map { frame in comparedHashes.contains { $0.distance(to: frame.hash) <= frameThreshold } }
-        var inWindow = near[0..<windowFrames].count(where: { $0 })
-        var best = inWindow
-        for end in windowFrames..<near.count {
-            inWindow += (near[end] ? 1 : 0) - (near[end - windowFrames] ? 1 : 0)
-            best = max(best, inWindow)
+        let near = query.filter { $0.quality >= minQuality }
+            .map { frame in comparedHashes.contains { $0.distance(to: frame.hash) <= frameThreshold } }
+        var queryPercent = whole.queryPercent
+        var best = near.count(where: { $0 })
+        if windowFrames > 0, near.count > windowFrames {
+            var inWindow = near[0..<windowFrames].count(where: { $0 })
+            best = inWindow
+            for end in windowFrames..<near.count {
+                inWindow += (near[end] ? 1 : 0) - (near[end - windowFrames] ? 1 : 0)
+                best = max(best, inWindow)
+            }
+            queryPercent = max(queryPercent, Self.percent(best, of: windowFrames))
         }
-        let queryPercent = Self.percent(best, of: windowFrames)
+        let sustained = sustainedFrames > 0 && Self.longestRun(near) >= sustainedFrames
         return VideoMatchResult(
             videoID: videoID,
-            queryPercent: max(queryPercent, whole.queryPercent),
+            queryPercent: queryPercent,
             comparedPercent: whole.comparedPercent,
             queryFrames: whole.queryFrames,
             comparedFrames: whole.comparedFrames,
             isMatch: best > 0
-                && max(queryPercent, whole.queryPercent) >= queryMatchPercent
+                && (queryPercent >= queryMatchPercent || sustained)
                 && whole.comparedPercent >= comparedMatchPercent
         )
+    }
+
+    private static func longestRun(_ flags: [Bool]) -> Int {
+        var longest = 0
+        var current = 0
+        for flag in flags {
+            current = flag ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        return longest
     }
 
     /// Good-quality hashes without repeats, so a static scene of many identical frames counts once

@@ -1,0 +1,92 @@
+import Foundation
+import Synchronization
+import Testing
+import VigilDaemon
+import VigilMedia
+import VigilTestSupport
+
+/// The daemon's stream session on real media: what a stream's spec asks for reaches the session,
+/// and what the session does comes back as events.
+@Suite("Session frame source", .timeLimit(.minutes(3)))
+struct SessionFrameSourceTests {
+    /// Events, collected from the session's threads.
+    final class Recorder: Sendable {
+        private let events = Mutex<[FrameSourceEvent]>([])
+
+        func record(_ event: FrameSourceEvent) { events.withLock { $0.append(event) } }
+
+        var frames: [Frame] {
+            events.withLock { $0.compactMap { if case .frame(let frame) = $0 { frame } else { nil } } }
+        }
+
+        var states: [(StreamRunState, String?)] {
+            events.withLock { $0.compactMap { if case .state(let state, let detail) = $0 { (state, detail) } else { nil } } }
+        }
+    }
+
+    static func unpaced() -> SessionFrameSource.Settings {
+        var settings = SessionFrameSource.Settings()
+        settings.paceFiles = false
+        return settings
+    }
+
+    static func run(_ spec: StreamSpec) async -> Recorder {
+        let recorder = Recorder()
+        await SessionFrameSource(stream: spec, settings: unpaced()).run { recorder.record($0) }
+        return recorder
+    }
+
+    @Test("max_keyframe_gap reaches the session: a 12 s GOP is sampled every second, or once when off")
+    func keyframeGap() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = directory.appendingPathComponent("long-gop.mp4")
+        try await SyntheticMedia.clip("testsrc2=size=320x240:rate=25", seconds: 12, gop: 600,
+                                      extraArguments: ["-sc_threshold", "0"], to: clip)
+
+        let fallback = await Self.run(StreamSpec(id: "gap", url: clip.path))
+        #expect(fallback.frames.count >= 8, "\(fallback.frames.map(\.ptsSeconds))")
+        #expect(fallback.states.last?.0 == .ended)
+
+        let off = await Self.run(StreamSpec(id: "off", url: clip.path, maxKeyframeGap: nil))
+        #expect(off.frames.map(\.isKeyframe) == [true])
+    }
+
+    @Test("a letterboxed stream is also hashed cropped to its picture")
+    func borders() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = directory.appendingPathComponent("letterbox.mp4")
+        try await SyntheticMedia.clip("testsrc2=size=320x160:rate=25", seconds: 2,
+                                      extraArguments: ["-vf", "pad=320:240:0:40:black"], to: clip)
+        let recorder = await Self.run(StreamSpec(id: "letterbox", url: clip.path))
+        let cropped = recorder.frames.filter { $0.crop != nil }
+        #expect(!cropped.isEmpty)
+        #expect(cropped.allSatisfy { $0.width == 320 && $0.height == 160 }, "\(cropped.map { ($0.width, $0.height) })")
+    }
+
+    @Test("a missing file fails the stream, and the state names the file")
+    func missingFile() async throws {
+        let path = "/nonexistent/vigil-\(UUID().uuidString).mp4"
+        let recorder = await Self.run(StreamSpec(id: "missing", url: path))
+        #expect(recorder.frames.isEmpty)
+        let last = try #require(recorder.states.last)
+        #expect(last.0 == .failed)
+        #expect(last.1?.contains(path) == true, "\(last.1 ?? "no detail")")
+    }
+
+    @Test("cancelling a live session with no sender returns promptly and reports no end of its own")
+    func cancelWhileWaiting() async throws {
+        let recorder = Recorder()
+        let port = Int.random(in: 40_000..<50_000)
+        let source = SessionFrameSource(stream: StreamSpec(id: "silent", url: "udp://127.0.0.1:\(port)"))
+        let task = Task { await source.run { recorder.record($0) } }
+        try await Task.sleep(for: .seconds(1))
+        let cancelledAt = ContinuousClock.now
+        task.cancel()
+        await task.value
+        #expect(ContinuousClock.now - cancelledAt < .seconds(5))
+        #expect(recorder.states.first?.0 == .connecting)
+        #expect(!recorder.states.contains { $0.0 == .ended || $0.0 == .failed })
+    }
+}
