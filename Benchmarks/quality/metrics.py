@@ -116,13 +116,23 @@ class FrameTable:
         return np.min(np.stack([self.d_good[name, v] for v in variants]), axis=0)
 
 
-def sweep_video(table, variants, names, thresholds, window=0):
+def longest_run(flags):
+    """Length of the longest run of true values."""
+    longest = current = 0
+    for flag in flags:
+        current = current + 1 if flag else 0
+        longest = max(longest, current)
+    return longest
+
+
+def sweep_video(table, variants, names, thresholds, window=0, sustained=0):
     """For each threshold, the set of originals the clip matches at video level.
 
     window = 0: vPDQ's rule on the whole query. window = N > 0: Vigil's best-window rule as well
     (`VideoMatchRule.evaluateBestWindow`): the query share may also be that of the best run of N
     consecutive good-quality frames (in presentation order, repeats kept) when the query has more
-    than N of them.
+    than N of them. sustained = S > 0: a run of S consecutive good frames all within the threshold
+    matches whatever the share (`VideoMatchRule.sustainedFrames`).
     """
     good = np.nonzero(table.quality >= table.min_quality)[0]
     result = {t: set() for t in thresholds}
@@ -145,6 +155,8 @@ def sweep_video(table, variants, names, thresholds, window=0):
                     best = int((near[window:] - near[:-window]).max())
                     share = max(share, 100.0 * best / window)
                     hit = best > 0
+                if hit and sustained and longest_run(ordered <= t) >= sustained:
+                    share = max(share, QUERY_PCT)
                 if hit and share >= QUERY_PCT:
                     result[t].add(name)
     return result

@@ -37,6 +37,7 @@ TARGETS = {
 }
 QUICK_ORIGINALS = {"mandelbrot-zoom", "carphone", "bikes"}
 WINDOW = 5  # set from --window-frames
+SUSTAINED = 2  # set from --sustained-frames
 
 
 def parse_args():
@@ -46,6 +47,9 @@ def parse_args():
     p.add_argument("--vigil", default=os.environ.get("VIGIL"), help="vigil binary (default .build/release/vigil)")
     p.add_argument("--gop", type=float, default=None, help="fixed GOP in seconds for every encode (default: x264's)")
     p.add_argument("--transforms", default=None, help="comma-separated subset of transforms")
+    p.add_argument("--sustained-frames", type=int, default=2,
+                   help="the binary's video rule: this many consecutive matching sampled frames match on their own "
+                        "(Vigil since the sustained-run rule; 0 for older binaries)")
     p.add_argument("--window-frames", type=int, default=5,
                    help="the binary's video rule, for the recomputed sweep: best window of N sampled frames "
                         "(Vigil since the best-window rule; 0 = vPDQ's whole-query rule)")
@@ -125,8 +129,9 @@ def main():
     bank_rows = {o.name: metrics.read_vpdq_file(os.path.join(bank_dir, o.name + ".txt")) for o in originals}
     bank = metrics.BankHashes(bank_rows)
     ref_bank = metrics.BankHashes({n: [(f["hash"], f["quality"]) for f in rows] for n, rows in vpdq_bank.items()})
-    global WINDOW
+    global WINDOW, SUSTAINED
     WINDOW = args.window_frames
+    SUSTAINED = args.sustained_frames
     records = [score_clip(c, vigil, vpdq, bank, ref_bank, banks, results_dir, durations[c.clip_id]) for c in clips]
     stages["scoring"] = time.time() - start
 
@@ -135,7 +140,7 @@ def main():
         "vigil": vigil_path, "vigil_sha256_12": vigil.digest, "vigil_commit": git_commit() if os.path.realpath(vigil_path).startswith(ROOT + os.sep)
         else "built outside this checkout",
         "vpdq": vpdq.version, "gop": args.gop or "x264 default (keyint 250, scene cut)",
-        "quick": args.quick, "jobs": args.jobs, "window_frames": args.window_frames, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "quick": args.quick, "jobs": args.jobs, "window_frames": args.window_frames, "sustained_frames": args.sustained_frames, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "originals": [{"name": o.name, "source": os.path.relpath(o.source, ROOT), "size": f"{o.width}x{o.height}",
                        "fps": round(o.fps, 3), "seconds": round(o.duration, 2)} for o in originals],
         "negatives_minutes": round(sum(durations[c.clip_id] for c in negatives) / 60, 1),
@@ -204,7 +209,7 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
                 r.update(frame_lines=len(matches), first_frame_threshold=None)
             rec[mode] = r
             continue
-        r["python_videos_31"] = sorted(metrics.sweep_video(table, variants, bank.names, [31], WINDOW)[31])
+        r["python_videos_31"] = sorted(metrics.sweep_video(table, variants, bank.names, [31], WINDOW, SUSTAINED)[31])
         if clip.original:
             in_seg = [l for l in matches if segment[0] - 1e-6 <= l["pts"] < segment[1] - 1e-6]
             correct = [l for l in in_seg if is_correct(l, clip.original, bank)]
@@ -219,7 +224,7 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
             mask = table.in_range(segment) & (table.quality >= table.min_quality)
             r["true_distances"] = table.frame_min(clip.original, variants)[mask].tolist()
             r["sweep_right"] = [t for t, names in metrics.sweep_video(table, variants, bank.names, metrics.THRESHOLDS,
-                                                                      WINDOW).items() if clip.original in names]
+                                                                      WINDOW, SUSTAINED).items() if clip.original in names]
             if mode == "dihedral-1s":
                 r["aggregation"] = aggregation(table, [clip.original], variants, r["right_video"])
         else:
@@ -227,7 +232,7 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
             good = table.quality >= table.min_quality
             nearest = np.min(np.stack([table.frame_min(n, variants) for n in bank.names]), axis=0)
             r["false_distances"] = nearest[good].tolist()
-            sweep = metrics.sweep_video(table, variants, bank.names, metrics.THRESHOLDS, WINDOW)
+            sweep = metrics.sweep_video(table, variants, bank.names, metrics.THRESHOLDS, WINDOW, SUSTAINED)
             r["sweep_any_video"] = [t for t, names in sweep.items() if names]
             r["first_frame_threshold"] = int(nearest[good].min()) if good.any() else None
             r["nearest_original"] = nearest_original(table, bank.names, variants)
@@ -288,7 +293,7 @@ def quality_sweep(clip, vigil, bank_rows):
     out = {}
     for mq in QUALITY_LEVELS:
         table = metrics.FrameTable(frames, metrics.BankHashes(bank_rows, mq))
-        names = metrics.sweep_video(table, metrics.VARIANTS, sorted(bank_rows), [31], WINDOW)[31]
+        names = metrics.sweep_video(table, metrics.VARIANTS, sorted(bank_rows), [31], WINDOW, SUSTAINED)[31]
         good = table.quality >= mq
         nearest = min(int(table.frame_min(n, metrics.VARIANTS)[good].min()) if good.any() else 257 for n in bank_rows)
         out[mq] = {"right": clip.original in names if clip.original else None, "any": bool(names),

@@ -94,8 +94,10 @@ def write_markdown(summary, path):
 
     w("## Threshold sweep\n")
     window = setup["window_frames"]
+    sustained = setup.get("sustained_frames", 0)
     rule = (f"Vigil's video rule (query share ≥ 80% over the whole query or over the best {window} consecutive "
-            f"good frames, quality ≥ 50)" if window else "the vPDQ rule (query share ≥ 80%, quality ≥ 50)")
+            f"good frames, quality ≥ 50" + (f"; or {sustained} consecutive good frames all matching" if sustained else "")
+            + ")" if window else "the vPDQ rule (query share ≥ 80%, quality ≥ 50)")
     w(f"Recomputed from `vigil hash --dihedral --json` of every clip (same sampling as the scan) with {rule}; "
       "the vPDQ column uses the vPDQ rule. Recall over all transformed copies; FA = negative clips with a matched "
       "verdict / with any frame match.\n")

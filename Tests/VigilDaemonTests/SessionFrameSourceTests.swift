@@ -81,12 +81,15 @@ struct SessionFrameSourceTests {
         let port = Int.random(in: 40_000..<50_000)
         let source = SessionFrameSource(stream: StreamSpec(id: "silent", url: "udp://127.0.0.1:\(port)"))
         let task = Task { await source.run { recorder.record($0) } }
-        try await Task.sleep(for: .seconds(1))
+        let waitingSince = ContinuousClock.now
+        while recorder.states.isEmpty && ContinuousClock.now - waitingSince < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(recorder.states.first?.0 == .connecting)
         let cancelledAt = ContinuousClock.now
         task.cancel()
         await task.value
         #expect(ContinuousClock.now - cancelledAt < .seconds(5))
-        #expect(recorder.states.first?.0 == .connecting)
         #expect(!recorder.states.contains { $0.0 == .ended || $0.0 == .failed })
     }
 }
