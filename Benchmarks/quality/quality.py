@@ -175,6 +175,19 @@ def frames_from_hash_lines(lines):
     return [(l["pts_seconds"], l["quality"], l["dihedral"]) for l in lines if l.get("type") == "frame"]
 
 
+def scan_frames_in_segment(verdict, table, segment):
+    """Frames the scan sampled inside the original's footage. The scan samples more than `vigil
+    hash --keyframes` (the key-frame gap fallback) and prints a crop's match beside its frame's,
+    so frame recall counts matched moments (distinct pts) over the scan's own `frames_hashed`;
+    for a copy with filler (splice), that count is scaled by the share of the hash table's frames
+    inside the footage."""
+    total = len(table)
+    inside = int(table.in_range(segment).sum())
+    if total == 0:
+        return verdict["frames_hashed"]
+    return max(inside, round(verdict["frames_hashed"] * inside / total))
+
+
 def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
     rec = {"clip": clip.clip_id, "original": clip.original, "transform": clip.transform, "duration": duration}
     segment = (clip.segment[0], min(clip.segment[1], duration + 1.0))
@@ -199,10 +212,11 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
             if clip.original:
                 in_seg = [l for l in matches if segment[0] - 1e-6 <= l["pts"] < segment[1] - 1e-6]
                 correct = [l for l in in_seg if base_video(entry_video(l)) == clip.original]
-                sampled = int(table.in_range(segment).sum())
+                sampled = scan_frames_in_segment(verdict, table, segment)
+                moments = len({l["pts"] for l in correct})
                 r.update(right_video=clip.original in videos, wrong_videos=sorted(videos - {clip.original}),
-                         frames_in_segment=sampled, correct_frames=len(correct),
-                         frame_recall=len(correct) / sampled if sampled else 0.0,
+                         frames_in_segment=sampled, correct_frames=moments,
+                         frame_recall=min(1.0, moments / sampled) if sampled else 0.0,
                          ttfm=(min(l["pts"] for l in correct) - segment[0]) if correct else None,
                          frames_outside_matched=len(matches) - len(in_seg))
             else:
@@ -213,12 +227,13 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
         if clip.original:
             in_seg = [l for l in matches if segment[0] - 1e-6 <= l["pts"] < segment[1] - 1e-6]
             correct = [l for l in in_seg if is_correct(l, clip.original, bank)]
-            sampled = int(table.in_range(segment).sum())
+            sampled = scan_frames_in_segment(verdict, table, segment)
+            moments = len({l["pts"] for l in correct})
             r["right_video"] = clip.original in videos
             r["wrong_videos"] = sorted(videos - {clip.original})
             r["frames_in_segment"] = sampled
-            r["correct_frames"] = len(correct)
-            r["frame_recall"] = len(correct) / sampled if sampled else 0.0
+            r["correct_frames"] = moments
+            r["frame_recall"] = min(1.0, moments / sampled) if sampled else 0.0
             r["ttfm"] = (min(l["pts"] for l in correct) - segment[0]) if correct else None
             r["frames_outside_matched"] = sum(1 for l in matches if not segment[0] - 1e-6 <= l["pts"] < segment[1] - 1e-6)
             mask = table.in_range(segment) & (table.quality >= table.min_quality)

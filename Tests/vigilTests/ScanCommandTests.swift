@@ -29,6 +29,9 @@ struct ScanCommandTests {
         ("re-encoded at low quality", ["-c:v", "libx264", "-crf", "40", "-g", "30"]),
         ("scaled to half size", ["-vf", "scale=320:-2", "-c:v", "libx264", "-g", "40"]),
         ("letterboxed", ["-vf", "scale=640:270,pad=640:360:0:45:black", "-c:v", "libx264", "-g", "25"]),
+        ("shrunk to half size over unrelated footage (picture-in-picture)",
+         ["-i", ScanCommandTests.unrelated, "-filter_complex", "[1:v]scale=640:360[bg];[0:v]scale=320:180[fg];[bg][fg]overlay=W-w-26:H-h-14:shortest=1",
+          "-c:v", "libx264", "-g", "25"]),
     ])
     func editedCopiesMatch(_ edit: (name: String, arguments: [String])) async throws {
         let (directory, bank) = try await Self.makeBank()

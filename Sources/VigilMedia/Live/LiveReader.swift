@@ -494,14 +494,23 @@ final class LiveReader {
         )
         pending.append(frame)
         var emitted = 1
-        if context.policy.detectBorders,
-           let rect = BorderDetector.contentRect(pixels: converted.pixels, width: converted.width, height: converted.height),
-           let inner = frame.cropped(to: rect) {
+        if let rect = contentRect(of: converted), let inner = frame.cropped(to: rect) {
             pending.append(inner)
             emitted += 1
             context.counters.update { $0.croppedFrames += 1 }
         }
         context.counters.update { $0.sampledFrames += emitted }
+    }
+
+    /// The part of a sampled picture worth hashing on its own: the content inside letterbox or
+    /// pillarbox borders, or else an inset picture; `nil` when neither is found or both are off.
+    private func contentRect(of picture: (pixels: [UInt8], width: Int, height: Int)) -> CropRect? {
+        if context.policy.detectBorders,
+           let rect = BorderDetector.contentRect(pixels: picture.pixels, width: picture.width, height: picture.height) {
+            return rect
+        }
+        guard context.policy.detectInsets else { return nil }
+        return InsetDetector.insetRect(pixels: picture.pixels, width: picture.width, height: picture.height)
     }
 
     /// Checks every picture against the size limits, and the memory estimate when the size changes.

@@ -22,6 +22,9 @@ public struct SamplingPolicy: Sendable, Equatable {
     /// Detect letterbox and pillarbox borders and hand out a cropped copy of such pictures too,
     /// flagged with ``Frame/crop``.
     public var detectBorders: Bool
+    /// Detect a picture inset into the frame (picture-in-picture) and hand out a cropped copy of
+    /// it too, flagged with ``Frame/crop``. Tried when no border is found.
+    public var detectInsets: Bool
 
     /// Creates a policy; the defaults suit live moderation.
     public init(
@@ -31,7 +34,8 @@ public struct SamplingPolicy: Sendable, Equatable {
         sceneChangeThreshold: Double? = nil,
         dropNearDuplicates: Bool = true,
         nearDuplicateThreshold: Double = 0.03,
-        detectBorders: Bool = true
+        detectBorders: Bool = true,
+        detectInsets: Bool = true
     ) {
         self.maxKeyframeGap = maxKeyframeGap
         self.fallbackInterval = fallbackInterval
@@ -40,5 +44,6 @@ public struct SamplingPolicy: Sendable, Equatable {
         self.dropNearDuplicates = dropNearDuplicates
         self.nearDuplicateThreshold = nearDuplicateThreshold
         self.detectBorders = detectBorders
+        self.detectInsets = detectInsets
     }
 }

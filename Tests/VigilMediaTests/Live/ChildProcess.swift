@@ -126,6 +126,21 @@ func waitForTCP(port: Int, within seconds: Double) async -> Bool {
     }
 }
 
+/// Waits until some socket on this machine is bound to the UDP `port` (a reader listening for a
+/// stream), by the kernel's socket table.
+func waitForUDPListener(port: Int, within seconds: Double) async -> Bool {
+    let hexPort = ":" + String(format: "%04X", port)
+    return await eventually(within: seconds) {
+        ["/proc/net/udp", "/proc/net/udp6"].contains { table in
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { return false }
+            // Each row: "sl local_address rem_address ..."; the local address ends with ":PORT".
+            return text.split(separator: "\n").dropFirst().contains { row in
+                row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(hexPort) == true
+            }
+        }
+    }
+}
+
 /// Reads the port a helper script wrote to `file` once it is listening.
 func readPort(from file: URL, within seconds: Double) async throws -> Int {
     var port: Int?

@@ -25,7 +25,7 @@ extension LiveSuite {
             let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: options)
             recorder.start()
             // The reader must be listening before the first (and only) key frame is sent.
-            try await Task.sleep(for: .milliseconds(500))
+            guard await waitForUDPListener(port: port, within: 20) else { throw SetupError("the session never bound UDP port \(port)") }
             let feeder = try LiveServers.feed(clip, format: "mpegts", to: "udp://127.0.0.1:\(port)?pkt_size=1316", in: directory, loop: false)
             defer { feeder.stop() }
             _ = await recorder.wait(upTo: 25) { recorder in recorder.frames.contains { $0.ptsSeconds >= 8.5 } }

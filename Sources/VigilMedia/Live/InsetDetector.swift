@@ -1,0 +1,188 @@
+/// Finds a picture inset into another (picture-in-picture): a rectangle bounded on all four sides
+/// by straight edges, inside the frame.
+///
+/// A known clip shrunk into a corner of unrelated footage keeps little of its perceptual hash in
+/// the whole frame, because the background dominates; hashed on its own it matches again. An
+/// inset's sides are step edges that stay on one line for their whole length, which texture,
+/// noise and natural outlines rarely do, so the detector looks for four such lines that close a
+/// rectangle.
+///
+/// It works on a grid of cell averages about 120 cells on the short side, so compression noise
+/// and the blur of scaling average out, and every later step is a pass over that small grid.
+enum InsetDetector {
+    /// Luma step (0...255, between the two cells either side of a boundary) that counts as an edge.
+    static let edgeStep = 14
+    /// Cells along a line that may miss the edge (where inset and background happen to have the
+    /// same brightness) without ending the line.
+    static let gapCells = 3
+    /// Shortest side of an inset, as a fraction of the frame's side.
+    static let minimumSide = 0.25
+    /// Smallest share of a side's cells on the edge for the side to count.
+    static let sideSupport = 0.55
+    /// Smallest share over all four sides.
+    static let meanSupport = 0.7
+    /// Lines kept per direction (the longest), which bounds the rectangle search on busy pictures.
+    static let maximumLines = 12
+
+    /// The inset rectangle of an RGB24 picture, or `nil` when none stands out. Only insets clear of
+    /// the frame's edges are found (borders are ``BorderDetector``'s job).
+    static func insetRect(pixels: [UInt8], width: Int, height: Int) -> CropRect? {
+        guard width >= 64, height >= 64, pixels.count >= width * height * 3 else { return nil }
+        let grid = LumaCells(pixels: pixels, width: width, height: height)
+        let columnEdges = EdgeMap(grid, vertical: true)
+        let rowEdges = EdgeMap(grid, vertical: false)
+        let vertical = columnEdges.lines().longest(maximumLines)
+        let horizontal = rowEdges.lines().longest(maximumLines)
+        guard vertical.count >= 2, horizontal.count >= 2 else { return nil }
+
+        var best: (rect: (x0: Int, y0: Int, x1: Int, y1: Int), support: Double)?
+        let minimumColumns = Int(Double(grid.columns) * minimumSide)
+        let minimumRows = Int(Double(grid.rows) * minimumSide)
+        for left in vertical {
+            for right in vertical where right - left >= minimumColumns {
+                for top in horizontal {
+                    for bottom in horizontal where bottom - top >= minimumRows {
+                        let supports = [
+                            columnEdges.support(line: left, from: top, to: bottom),
+                            columnEdges.support(line: right, from: top, to: bottom),
+                            rowEdges.support(line: top, from: left, to: right),
+                            rowEdges.support(line: bottom, from: left, to: right),
+                        ]
+                        let mean = supports.reduce(0, +) / 4
+                        guard supports.allSatisfy({ $0 >= sideSupport }), mean >= meanSupport else { continue }
+                        if mean > best?.support ?? 0 {
+                            best = ((left, top, right, bottom), mean)
+                        }
+                    }
+                }
+            }
+        }
+        guard let rect = best?.rect else { return nil }
+        let cell = grid.cell
+        return CropRect(x: rect.x0 * cell, y: rect.y0 * cell, width: (rect.x1 - rect.x0) * cell, height: (rect.y1 - rect.y0) * cell)
+    }
+
+    /// Mean luma of square cells.
+    struct LumaCells {
+        let cell: Int
+        let columns: Int
+        let rows: Int
+        private let luma: [Int32]
+
+        init(pixels: [UInt8], width: Int, height: Int) {
+            let cell = max(1, min(width, height) / 120)
+            let columns = width / cell
+            let rows = height / cell
+            var sums = [Int32](repeating: 0, count: columns * rows)
+            pixels.withUnsafeBufferPointer { pixels in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    for y in 0..<(rows * cell) {
+                        let row = (y / cell) * columns
+                        var offset = y * width * 3
+                        for x in 0..<(columns * cell) {
+                            // Integer BT.601 luma: precision does not matter for finding edges.
+                            let value = 77 * Int32(pixels[offset]) + 150 * Int32(pixels[offset + 1]) + 29 * Int32(pixels[offset + 2])
+                            sums[row + x / cell] += value >> 8
+                            offset += 3
+                        }
+                    }
+                }
+            }
+            let area = Int32(cell * cell)
+            self.cell = cell
+            self.columns = columns
+            self.rows = rows
+            luma = sums.map { $0 / area }
+        }
+
+        subscript(column: Int, row: Int) -> Int32 { luma[row * columns + column] }
+    }
+
+    /// Where the grid has an edge along one direction's lines, with running counts per line so
+    /// that the share of any stretch of a line is one subtraction.
+    struct EdgeMap {
+        /// Lines (boundaries between cells: line `p` lies before cell `p`) and cells along each.
+        let lineCount: Int
+        let length: Int
+        /// `counts[line * (length + 1) + a]`: edge cells before `a` on the line, counting a cell
+        /// when the edge is on the line or one cell either side of it.
+        private var counts: [Int32]
+        private var edges: [Bool]
+
+        init(_ grid: LumaCells, vertical: Bool) {
+            lineCount = vertical ? grid.columns : grid.rows
+            length = vertical ? grid.rows : grid.columns
+            edges = [Bool](repeating: false, count: lineCount * length)
+            for line in 2..<max(2, lineCount - 1) {
+                for along in 1..<max(1, length - 1) {
+                    edges[line * length + along] = Self.isEdge(grid, line: line, along: along, vertical: vertical)
+                }
+            }
+            counts = [Int32](repeating: 0, count: lineCount * (length + 1))
+            for line in 0..<lineCount {
+                var running: Int32 = 0
+                for along in 0..<length {
+                    counts[line * (length + 1) + along] = running
+                    let near = (max(0, line - 1)...min(lineCount - 1, line + 1)).contains { edges[$0 * length + along] }
+                    if near { running += 1 }
+                }
+                counts[line * (length + 1) + length] = running
+            }
+        }
+
+        /// Whether the boundary before cell `line` is a step edge at `along`, running along the
+        /// line: the two cells before it and the two after differ by at least
+        /// ``InsetDetector/edgeStep`` on average (two cells a side absorb an edge blurred across a
+        /// cell boundary), and by clearly more than the picture changes along the line there. The
+        /// second test is what rejects texture and curved outlines, whose edges point every way.
+        private static func isEdge(_ grid: LumaCells, line: Int, along: Int, vertical: Bool) -> Bool {
+            func value(_ p: Int, _ a: Int) -> Int32 { vertical ? grid[p, a] : grid[a, p] }
+            let across = abs(value(line, along) + value(line + 1, along) - value(line - 1, along) - value(line - 2, along))
+            guard across >= Int32(2 * InsetDetector.edgeStep) else { return false }
+            let alongBefore = abs(value(line - 1, along + 1) - value(line - 1, along - 1))
+            let alongAfter = abs(value(line, along + 1) - value(line, along - 1))
+            // `across` sums two cells a side; the along-line changes are single-cell differences.
+            return across >= 3 * max(alongBefore, alongAfter)
+        }
+
+        /// Share of cells from `from` to `to` on the line (or one cell either side of it) that are edges.
+        func support(line: Int, from: Int, to: Int) -> Double {
+            guard to > from else { return 0 }
+            let base = line * (length + 1)
+            return Double(counts[base + to] - counts[base + from]) / Double(to - from)
+        }
+
+        /// Lines whose longest run of edge (gaps of up to ``InsetDetector/gapCells`` allowed) is
+        /// at least half of ``InsetDetector/minimumSide`` of the frame (a side may be cut in two
+        /// where the inset matches its background), each with that run's length; of neighbouring
+        /// lines (one blurred edge) only the longest is kept.
+        func lines() -> [(line: Int, run: Int)] {
+            let minimumRun = Int(Double(length) * InsetDetector.minimumSide / 2)
+            var found: [(line: Int, run: Int)] = []
+            for line in 2..<max(2, lineCount - 1) {
+                var longest = 0
+                var runStart = -1
+                var lastHit = Int.min / 2
+                for along in 0..<length where edges[line * length + along] {
+                    if along - lastHit > InsetDetector.gapCells + 1 { runStart = along }
+                    lastHit = along
+                    longest = max(longest, along + 1 - runStart)
+                }
+                guard longest >= minimumRun else { continue }
+                if let previous = found.last, line - previous.line <= 1 {
+                    if longest > previous.run { found[found.count - 1] = (line, longest) }
+                } else {
+                    found.append((line, longest))
+                }
+            }
+            return found
+        }
+    }
+}
+
+extension [(line: Int, run: Int)] {
+    /// The positions of the `count` longest lines, in position order.
+    func longest(_ count: Int) -> [Int] {
+        Array(sorted { $0.run > $1.run }.prefix(count)).map(\.line).sorted()
+    }
+}

@@ -1,0 +1,68 @@
+import Testing
+import VigilTestSupport
+@testable import VigilMedia
+
+/// Picture-in-picture detection on generated pictures: a textured inset over a noisy, moving-looking
+/// background, as a re-upload would embed a known clip.
+@Suite("Inset detection")
+struct InsetDetectorTests {
+    static let width = 640
+    static let height = 360
+
+    /// A smooth diagonal gradient with per-pixel noise, optionally with an inset.
+    static func picture(inset: CropRect?, seed: UInt64 = 7, noise: Int = 24) -> [UInt8] {
+        var rng = SplitMix64(seed: seed)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let offset = (y * width + x) * 3
+                if let inset, (inset.x..<inset.x + inset.width).contains(x), (inset.y..<inset.y + inset.height).contains(y) {
+                    // A dark scene with bright discs, crossed by a band as bright as the background
+                    // (where the inset's sides show no edge at all).
+                    let u = Double(x - inset.x) / Double(inset.width), v = Double(y - inset.y) / Double(inset.height)
+                    let disc = [(0.3, 0.4, 0.15), (0.7, 0.6, 0.2)].contains { (u - $0.0) * (u - $0.0) + (v - $0.1) * (v - $0.1) < $0.2 * $0.2 }
+                    let band = (0.45..<0.6).contains(v)
+                    let value: UInt8 = band ? 110 : disc ? 230 : 25
+                    pixels[offset] = value
+                    pixels[offset + 1] = value
+                    pixels[offset + 2] = disc ? 120 : value
+                } else {
+                    let base = 60 + (x + y) * 100 / (width + height)
+                    for channel in 0..<3 {
+                        let jitter = Int(rng.next() % UInt64(2 * noise + 1)) - noise
+                        pixels[offset + channel] = UInt8(clamping: base + jitter + channel * 10)
+                    }
+                }
+            }
+        }
+        return pixels
+    }
+
+    @Test("An inset at 50% in a corner is found to within two grid cells", arguments: [
+        CropRect(x: 294, y: 166, width: 320, height: 180),  // bottom right, 4% margins, as the quality corpus makes it
+        CropRect(x: 26, y: 14, width: 320, height: 180),    // top left
+        CropRect(x: 160, y: 90, width: 320, height: 180),   // centred
+        CropRect(x: 100, y: 60, width: 200, height: 120),   // about 30%
+    ])
+    func findsInset(_ truth: CropRect) throws {
+        let pixels = Self.picture(inset: truth)
+        let found = try #require(InsetDetector.insetRect(pixels: pixels, width: Self.width, height: Self.height))
+        let cell = Self.height / 120
+        #expect(abs(found.x - truth.x) <= 2 * cell && abs(found.y - truth.y) <= 2 * cell, "\(found) vs \(truth)")
+        #expect(abs(found.x + found.width - truth.x - truth.width) <= 2 * cell, "\(found) vs \(truth)")
+        #expect(abs(found.y + found.height - truth.y - truth.height) <= 2 * cell, "\(found) vs \(truth)")
+    }
+
+    @Test("No inset: noise, a split screen, a strip along one side, an inset touching the frame's edge")
+    func findsNothing() {
+        #expect(InsetDetector.insetRect(pixels: Self.picture(inset: nil), width: Self.width, height: Self.height) == nil)
+        // Two halves: one long straight edge, but nothing closes a rectangle.
+        let split = Self.picture(inset: CropRect(x: 320, y: 0, width: 320, height: 360))
+        #expect(InsetDetector.insetRect(pixels: split, width: Self.width, height: Self.height) == nil)
+        let strip = Self.picture(inset: CropRect(x: 0, y: 300, width: 640, height: 60))
+        #expect(InsetDetector.insetRect(pixels: strip, width: Self.width, height: Self.height) == nil)
+        let corner = Self.picture(inset: CropRect(x: 320, y: 180, width: 320, height: 180))
+        #expect(InsetDetector.insetRect(pixels: corner, width: Self.width, height: Self.height) == nil)
+        #expect(InsetDetector.insetRect(pixels: [UInt8](repeating: 0, count: 48 * 48 * 3), width: 48, height: 48) == nil)
+    }
+}
