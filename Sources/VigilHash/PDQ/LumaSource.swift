@@ -1,41 +1,26 @@
-/// Where the downsampler reads luma from: a picture and the way one pixel's bytes become luma.
+/// Where the downsampler reads luma from: interleaved RGB, or a single 8-bit grey channel.
 protocol LumaSource {
-    /// The picture.
-    var image: PixelView { get }
-    /// Bytes per pixel.
-    static var bytesPerPixel: Int { get }
-    /// Luma of the pixel whose first byte is at `pixel`.
-    static func luma(_ pixel: UnsafePointer<UInt8>) -> Float
-}
-
-extension LumaSource {
-    var width: Int { image.width }
-    var height: Int { image.height }
-
+    var width: Int { get }
+    var height: Int { get }
     /// Writes the luma of one row, sample `j` at `output[j * stride]`.
-    @inline(__always)
-    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
-        let pixels = image.base + row * image.bytesPerRow
-        for column in 0..<image.width {
-            output[column * stride] = Self.luma(pixels + column * Self.bytesPerPixel)
-        }
-    }
-
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int)
     /// Luma of one pixel.
-    @inline(__always)
-    func luma(row: Int, column: Int) -> Float {
-        Self.luma(image.base + row * image.bytesPerRow + column * Self.bytesPerPixel)
-    }
+    func luma(row: Int, column: Int) -> Float
 }
 
-/// 8-bit RGB, three bytes a pixel in R, G, B order, with luma computed in single precision as the
-/// C++ library (and so vPDQ) does.
+/// 8-bit RGB, three bytes a pixel in R, G, B order, rows `bytesPerRow` apart, with luma computed
+/// in single precision as the C++ library (and so vPDQ) does.
 struct RGBLumaSource: LumaSource {
-    let image: PixelView
-    static let bytesPerPixel = 3
+    let base: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let bytesPerRow: Int
 
     init(_ image: PixelView) {
-        self.image = image
+        base = image.base
+        width = image.width
+        height = image.height
+        bytesPerRow = image.bytesPerRow
     }
 
     // The reference's coefficients, as floats; luma is R·cr + G·cg + B·cb summed left to right.
@@ -44,23 +29,46 @@ struct RGBLumaSource: LumaSource {
     static let blue: Float = 0.114
 
     @inline(__always)
-    static func luma(_ pixel: UnsafePointer<UInt8>) -> Float {
-        red * Float(pixel[0]) + green * Float(pixel[1]) + blue * Float(pixel[2])
-    }
-}
-
-/// 8-bit grey (already luma).
-struct GreyLumaSource: LumaSource {
-    let image: PixelView
-    static let bytesPerPixel = 1
-
-    init(_ image: PixelView) {
-        self.image = image
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        let pixels = base + row * bytesPerRow
+        for column in 0..<width {
+            let pixel = pixels + column * 3
+            output[column * stride] = Self.red * Float(pixel[0]) + Self.green * Float(pixel[1]) + Self.blue * Float(pixel[2])
+        }
     }
 
     @inline(__always)
-    static func luma(_ pixel: UnsafePointer<UInt8>) -> Float {
-        Float(pixel[0])
+    func luma(row: Int, column: Int) -> Float {
+        let pixel = base + row * bytesPerRow + column * 3
+        return Self.red * Float(pixel[0]) + Self.green * Float(pixel[1]) + Self.blue * Float(pixel[2])
+    }
+}
+
+/// 8-bit grey (already luma), rows `bytesPerRow` apart.
+struct GreyLumaSource: LumaSource {
+    let base: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let bytesPerRow: Int
+
+    init(_ image: PixelView) {
+        base = image.base
+        width = image.width
+        height = image.height
+        bytesPerRow = image.bytesPerRow
+    }
+
+    @inline(__always)
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        let pixels = base + row * bytesPerRow
+        for column in 0..<width {
+            output[column * stride] = Float(pixels[column])
+        }
+    }
+
+    @inline(__always)
+    func luma(row: Int, column: Int) -> Float {
+        Float(base[row * bytesPerRow + column])
     }
 }
 
@@ -68,11 +76,16 @@ struct GreyLumaSource: LumaSource {
 /// binding (and so python-threatexchange and HMA) does. Rounding differs from single precision in
 /// the last bit for some pixels, which can move hash bits of flat or gradient images.
 struct RGBDoubleLumaSource: LumaSource {
-    let image: PixelView
-    static let bytesPerPixel = 3
+    let base: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let bytesPerRow: Int
 
     init(_ image: PixelView) {
-        self.image = image
+        base = image.base
+        width = image.width
+        height = image.height
+        bytesPerRow = image.bytesPerRow
     }
 
     static let red = 0.299
@@ -80,7 +93,17 @@ struct RGBDoubleLumaSource: LumaSource {
     static let blue = 0.114
 
     @inline(__always)
-    static func luma(_ pixel: UnsafePointer<UInt8>) -> Float {
-        Float(red * Double(pixel[0]) + green * Double(pixel[1]) + blue * Double(pixel[2]))
+    func lumaRow(_ row: Int, into output: UnsafeMutablePointer<Float>, stride: Int) {
+        let pixels = base + row * bytesPerRow
+        for column in 0..<width {
+            let pixel = pixels + column * 3
+            output[column * stride] = Float(Self.red * Double(pixel[0]) + Self.green * Double(pixel[1]) + Self.blue * Double(pixel[2]))
+        }
+    }
+
+    @inline(__always)
+    func luma(row: Int, column: Int) -> Float {
+        let pixel = base + row * bytesPerRow + column * 3
+        return Float(Self.red * Double(pixel[0]) + Self.green * Double(pixel[1]) + Self.blue * Double(pixel[2]))
     }
 }
