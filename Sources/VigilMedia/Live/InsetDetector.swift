@@ -59,7 +59,47 @@ enum InsetDetector {
         }
         guard let rect = best?.rect else { return nil }
         let cell = grid.cell
-        return CropRect(x: rect.x0 * cell, y: rect.y0 * cell, width: (rect.x1 - rect.x0) * cell, height: (rect.y1 - rect.y0) * cell)
+        // Cells place the sides only to within a cell; perceptual hashes notice a few pixels of
+        // background, so each side moves to the sharpest pixel boundary near it.
+        let refined = SidePlacement(pixels: pixels, width: width, height: height, search: cell + 1)
+        let x0 = refined.column(near: rect.x0 * cell, rows: rect.y0 * cell..<rect.y1 * cell)
+        let x1 = refined.column(near: rect.x1 * cell, rows: rect.y0 * cell..<rect.y1 * cell)
+        let y0 = refined.row(near: rect.y0 * cell, columns: rect.x0 * cell..<rect.x1 * cell)
+        let y1 = refined.row(near: rect.y1 * cell, columns: rect.x0 * cell..<rect.x1 * cell)
+        guard x1 > x0, y1 > y0 else { return nil }
+        return CropRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+    }
+
+    /// Finds, near a side's rough position, the pixel boundary where luma steps the most along
+    /// the side's length.
+    struct SidePlacement {
+        let pixels: [UInt8]
+        let width: Int
+        let height: Int
+        /// How far (pixels) either side of the rough position to look.
+        let search: Int
+
+        private func luma(_ x: Int, _ y: Int) -> Int {
+            let offset = (y * width + x) * 3
+            return (77 * Int(pixels[offset]) + 150 * Int(pixels[offset + 1]) + 29 * Int(pixels[offset + 2])) >> 8
+        }
+
+        /// The column boundary (between columns `x - 1` and `x`) with the largest summed step over `rows`.
+        func column(near rough: Int, rows: Range<Int>) -> Int {
+            let span = rows.clamped(to: 0..<height)
+            return best(around: rough, limit: width) { x in span.reduce(0) { $0 + abs(luma(x, $1) - luma(x - 1, $1)) } }
+        }
+
+        /// The row boundary (between rows `y - 1` and `y`) with the largest summed step over `columns`.
+        func row(near rough: Int, columns: Range<Int>) -> Int {
+            let span = columns.clamped(to: 0..<width)
+            return best(around: rough, limit: height) { y in span.reduce(0) { $0 + abs(luma($1, y) - luma($1, y - 1)) } }
+        }
+
+        private func best(around rough: Int, limit: Int, score: (Int) -> Int) -> Int {
+            let candidates = max(1, rough - search)...min(limit - 1, rough + search)
+            return candidates.max { score($0) < score($1) } ?? rough
+        }
     }
 
     /// Mean luma of square cells.
