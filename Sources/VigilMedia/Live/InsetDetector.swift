@@ -23,6 +23,11 @@ enum InsetDetector {
     static let meanSupport = 0.7
     /// Lines kept per direction (the longest), which bounds the rectangle search on busy pictures.
     static let maximumLines = 12
+    /// Rectangles within this much support of the best compete on size.
+    static let supportMargin = 0.1
+    /// Largest luma step one pixel row or column adds to a side's score when placing it, so that
+    /// a few strong edges in the inset's content cannot outvote the side itself.
+    static let stepCap = 32
 
     /// The inset rectangle of an RGB24 picture, or `nil` when none stands out. Only insets clear of
     /// the frame's edges are found (borders are ``BorderDetector``'s job).
@@ -35,7 +40,7 @@ enum InsetDetector {
         let horizontal = rowEdges.lines().longest(maximumLines)
         guard vertical.count >= 2, horizontal.count >= 2 else { return nil }
 
-        var best: (rect: (x0: Int, y0: Int, x1: Int, y1: Int), support: Double)?
+        var qualifying: [(rect: (x0: Int, y0: Int, x1: Int, y1: Int), area: Int, support: Double)] = []
         let minimumColumns = Int(Double(grid.columns) * minimumSide)
         let minimumRows = Int(Double(grid.rows) * minimumSide)
         for left in vertical {
@@ -50,18 +55,20 @@ enum InsetDetector {
                         ]
                         let mean = supports.reduce(0, +) / 4
                         guard supports.allSatisfy({ $0 >= sideSupport }), mean >= meanSupport else { continue }
-                        if mean > best?.support ?? 0 {
-                            best = ((left, top, right, bottom), mean)
-                        }
+                        qualifying.append(((left, top, right, bottom), (right - left) * (bottom - top), mean))
                     }
                 }
             }
         }
+        // Of the best-supported rectangles, the largest: an inset's own content often holds
+        // straight edges (a door, a wall) that close smaller rectangles inside it.
+        let strongest = qualifying.map(\.support).max() ?? 0
+        let best = qualifying.filter { $0.support >= strongest - supportMargin }.max { $0.area < $1.area }
         guard let rect = best?.rect else { return nil }
         let cell = grid.cell
         // Cells place the sides only to within a cell; perceptual hashes notice a few pixels of
         // background, so each side moves to the sharpest pixel boundary near it.
-        let refined = SidePlacement(pixels: pixels, width: width, height: height, search: cell + 1)
+        let refined = SidePlacement(pixels: pixels, width: width, height: height, search: 2 * cell + 1)
         let x0 = refined.column(near: rect.x0 * cell, rows: rect.y0 * cell..<rect.y1 * cell)
         let x1 = refined.column(near: rect.x1 * cell, rows: rect.y0 * cell..<rect.y1 * cell)
         let y0 = refined.row(near: rect.y0 * cell, columns: rect.x0 * cell..<rect.x1 * cell)
@@ -87,13 +94,13 @@ enum InsetDetector {
         /// The column boundary (between columns `x - 1` and `x`) with the largest summed step over `rows`.
         func column(near rough: Int, rows: Range<Int>) -> Int {
             let span = rows.clamped(to: 0..<height)
-            return best(around: rough, limit: width) { x in span.reduce(0) { $0 + abs(luma(x, $1) - luma(x - 1, $1)) } }
+            return best(around: rough, limit: width) { x in span.reduce(0) { $0 + min(InsetDetector.stepCap, abs(luma(x, $1) - luma(x - 1, $1))) } }
         }
 
         /// The row boundary (between rows `y - 1` and `y`) with the largest summed step over `columns`.
         func row(near rough: Int, columns: Range<Int>) -> Int {
             let span = columns.clamped(to: 0..<width)
-            return best(around: rough, limit: height) { y in span.reduce(0) { $0 + abs(luma($1, y) - luma($1, y - 1)) } }
+            return best(around: rough, limit: height) { y in span.reduce(0) { $0 + min(InsetDetector.stepCap, abs(luma($1, y) - luma($1, y - 1))) } }
         }
 
         private func best(around rough: Int, limit: Int, score: (Int) -> Int) -> Int {
@@ -195,7 +202,8 @@ enum InsetDetector {
         /// Lines whose longest run of edge (gaps of up to ``InsetDetector/gapCells`` allowed) is
         /// at least half of ``InsetDetector/minimumSide`` of the frame (a side may be cut in two
         /// where the inset matches its background), each with that run's length; of neighbouring
-        /// lines (one blurred edge) only the longest is kept.
+        /// lines (one blurred edge, which the one-cell tolerance of ``support(line:from:to:)``
+        /// also spreads) only the longest is kept.
         func lines() -> [(line: Int, run: Int)] {
             let minimumRun = Int(Double(length) * InsetDetector.minimumSide / 2)
             var found: [(line: Int, run: Int)] = []
@@ -209,7 +217,7 @@ enum InsetDetector {
                     longest = max(longest, along + 1 - runStart)
                 }
                 guard longest >= minimumRun else { continue }
-                if let previous = found.last, line - previous.line <= 1 {
+                if let previous = found.last, line - previous.line <= 2 {
                     if longest > previous.run { found[found.count - 1] = (line, longest) }
                 } else {
                     found.append((line, longest))
