@@ -441,7 +441,7 @@ final class LiveReader {
 
     private func detectSceneCut() -> Bool {
         guard let threshold = context.policy.sceneChangeThreshold else { return false }
-        guard let thumbnail = decoded.lumaGrid(size: Thumbnail.size).flatMap(Thumbnail.init(cells:)) else {
+        guard let thumbnail = decoded.lumaThumbnail() else {
             return false
         }
         defer { previousSceneThumbnail = thumbnail }

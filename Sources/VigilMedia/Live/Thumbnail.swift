@@ -12,8 +12,18 @@ struct Thumbnail: Equatable {
 
     /// Summarises packed RGB24 pixels; `nil` for pictures smaller than the grid.
     init?(rgb pixels: [UInt8], width: Int, height: Int) {
-        let size = Self.size
-        guard width >= size, height >= size, pixels.count >= width * height * 3 else { return nil }
+        guard width >= Self.size, height >= Self.size, pixels.count >= width * height * 3 else { return nil }
+        cells = Self.cells(width: width, height: height) { row, column in
+            let offset = (row * width + column) * 3
+            // BT.601 luma weights in fixed point.
+            return (77 * Int(pixels[offset]) + 150 * Int(pixels[offset + 1]) + 29 * Int(pixels[offset + 2])) >> 8
+        }
+    }
+
+    /// The cell means of a `width`x`height` picture whose luma at (`row`, `column`) is `luma`:
+    /// each cell averages a 4x4 lattice of samples spread over it, so a thumbnail costs 4096
+    /// reads whatever the picture's size.
+    static func cells(width: Int, height: Int, luma: (_ row: Int, _ column: Int) -> Int) -> [UInt8] {
         var cells = [UInt8](repeating: 0, count: size * size)
         let samples = 4
         for cellY in 0..<size {
@@ -26,16 +36,13 @@ struct Thumbnail: Equatable {
                 for sy in 0..<samples {
                     let row = top + (2 * sy + 1) * cellHeight / (2 * samples)
                     for sx in 0..<samples {
-                        let column = left + (2 * sx + 1) * cellWidth / (2 * samples)
-                        let offset = (row * width + column) * 3
-                        // BT.601 luma weights in fixed point.
-                        sum += (77 * Int(pixels[offset]) + 150 * Int(pixels[offset + 1]) + 29 * Int(pixels[offset + 2])) >> 8
+                        sum += luma(row, left + (2 * sx + 1) * cellWidth / (2 * samples))
                     }
                 }
                 cells[cellY * size + cellX] = UInt8(sum / (samples * samples))
             }
         }
-        self.cells = cells
+        return cells
     }
 
     /// Mean absolute cell difference, 0 (same) to 1 (black against white).
