@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilAlerts
+import VigilTestSupport
 
 @Suite("Alert JSON")
 struct AlertJSONTests {

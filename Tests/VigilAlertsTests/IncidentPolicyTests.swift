@@ -3,6 +3,7 @@ import Testing
 import VigilAlerts
 import VigilHash
 import VigilMatch
+import VigilTestSupport
 
 @Suite("Incident policy")
 struct IncidentPolicyTests {
@@ -116,19 +117,7 @@ struct IncidentPolicyTests {
 /// Hashes far apart from each other.
 enum TestHashes {
     static func distinct(_ seed: Int) -> PDQHash {
-        var generator = SeededGenerator(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var generator = SplitMix64(state: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         return PDQHash(words: (generator.next(), generator.next(), generator.next(), generator.next()))
-    }
-}
-
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

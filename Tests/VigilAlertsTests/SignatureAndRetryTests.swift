@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilAlerts
+import VigilTestSupport
 
 @Suite("Webhook signature and retry policy")
 struct SignatureAndRetryTests {
@@ -18,7 +19,7 @@ struct SignatureAndRetryTests {
     @Test("backoff doubles up to the maximum, with half of each wait random")
     func backoff() {
         let policy = RetryPolicy(initial: 1, multiplier: 2, maximum: 10)
-        var random = SeededGenerator(seed: 7)
+        var random = SplitMix64(state: 7)
         for failures in 1...12 {
             let base = min(10.0, pow(2.0, Double(failures - 1)))
             for _ in 0..<50 {

@@ -71,7 +71,8 @@ struct EndToEndTests {
         // The alerts the daemon produced validate against the published schema.
         let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.count == 1)
-        if let results = try await SchemaValidator.validate(lines + [String(decoding: request.body, as: UTF8.self)]) {
+        if let results = try await SchemaValidator.validate(lines + [String(decoding: request.body, as: UTF8.self)],
+                                                             schema: SchemaValidator.schemaPath()) {
             #expect(results.allSatisfy { $0 == "ok" }, "\(results)")
         }
         await daemon.stop()
@@ -136,30 +137,4 @@ func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async th
     }
     Issue.record("condition not met within \(timeout)")
     throw CancellationError()
-}
-
-/// Validates JSON documents against docs/alert.schema.json with Python's `jsonschema`.
-enum SchemaValidator {
-    static func validate(_ documents: [String]) async throws -> [String]? {
-        let schema = Fixtures.root.appendingPathComponent("docs/alert.schema.json").path
-        let script = """
-            import json, sys
-            try:
-                import jsonschema
-            except ImportError:
-                print("NO-JSONSCHEMA"); sys.exit(0)
-            validator = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
-            for line in sys.stdin:
-                if line.strip():
-                    errors = list(validator.iter_errors(json.loads(line)))
-                    print("ok" if not errors else "; ".join(e.message for e in errors))
-            """
-        let output = try await runProcess("python3", ["-c", script, schema], stdin: Data((documents.joined(separator: "\n") + "\n").utf8), timeout: 60)
-        let lines = output.stdoutText.split(separator: "\n").map(String.init)
-        if lines.first == "NO-JSONSCHEMA" {
-            print("⚠️  SKIPPED: JSON Schema validation needs Python's jsonschema (pip install jsonschema)")
-            return nil
-        }
-        return lines
-    }
 }

@@ -62,7 +62,7 @@ final class BadInputTests {
     }
 
     @Test func randomBytes() throws {
-        var generator = SplitMix64(seed: 42)
+        var generator = SplitMix64(state: 42)
         let bytes = (0..<8192).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let path = try write(Data(bytes), "noise.bin")
         #expect(openError(path) != nil)
@@ -190,17 +190,4 @@ func peakResidentBytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss * 1024
-}
-
-/// A tiny deterministic random number generator for reproducible garbage.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

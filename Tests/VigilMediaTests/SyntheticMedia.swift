@@ -96,12 +96,10 @@ private let syntheticMediaDirectory: URL? = {
     return url
 }()
 
-/// Runs the `ffmpeg` tool quietly, overwriting outputs, and fails loudly if it fails.
+/// Runs the `ffmpeg` tool quietly, overwriting outputs, and fails loudly if it fails. (This
+/// module's ``SyntheticMedia`` hides the shared one of the same name.)
 func ffmpeg(_ arguments: [String], timeout: TimeInterval = 30) async throws {
-    let output = try await runProcess("ffmpeg", ["-v", "error", "-nostdin", "-y"] + arguments, timeout: timeout)
-    guard output.status == 0 else {
-        throw SubprocessError(description: "ffmpeg \(arguments.joined(separator: " ")) failed: \(output.stderrText)")
-    }
+    try await VigilTestSupport.SyntheticMedia.ffmpeg(arguments, timeout: timeout)
 }
 
 /// Runs `ffprobe` and returns its standard output.

@@ -1,9 +1,9 @@
 import Foundation
-import VigilTestSupport
 
 /// Validates JSON documents against a JSON Schema with Python's `jsonschema` package.
-enum SchemaValidator {
-    static func schemaPath() throws -> String {
+public enum SchemaValidator {
+    /// `docs/alert.schema.json`, the published alert schema.
+    public static func schemaPath() throws -> String {
         let path = Fixtures.root.appendingPathComponent("docs/alert.schema.json").path
         guard FileManager.default.fileExists(atPath: path) else {
             throw SubprocessError(description: "missing \(path)")
@@ -13,7 +13,7 @@ enum SchemaValidator {
 
     /// One result per document: "ok" or the validator's message. Nil, after a loud warning, when
     /// Python's jsonschema is not installed.
-    static func validate(_ documents: [String], schema: String) async throws -> [String]? {
+    public static func validate(_ documents: [String], schema: String) async throws -> [String]? {
         let script = """
             import json, sys
             try:

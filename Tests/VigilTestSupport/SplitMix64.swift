@@ -1,6 +1,6 @@
 /// A small deterministic random generator (SplitMix64), so a failing case can be reproduced from
 /// its seed.
-public struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
 
     public init(state: UInt64) {

@@ -20,9 +20,10 @@ public enum SyntheticMedia {
         }
     }
 
-    /// Runs ffmpeg with the given arguments (after `-v error -y`), failing on a non-zero status.
-    public static func ffmpeg(_ arguments: [String]) async throws {
-        let result = try await runProcess("ffmpeg", ["-v", "error", "-y"] + arguments, timeout: 120)
+    /// Runs ffmpeg quietly with the given arguments (after `-v error -nostdin -y`, so outputs are
+    /// overwritten), failing on a non-zero status.
+    public static func ffmpeg(_ arguments: [String], timeout: TimeInterval = 120) async throws {
+        let result = try await runProcess("ffmpeg", ["-v", "error", "-nostdin", "-y"] + arguments, timeout: timeout)
         guard result.status == 0 else {
             throw SubprocessError(description: "ffmpeg \(arguments.joined(separator: " ")) failed: \(result.stderrText)")
         }

@@ -11,7 +11,7 @@ struct InsetDetectorTests {
 
     /// A smooth diagonal gradient with per-pixel noise, optionally with an inset.
     static func picture(inset: CropRect?, seed: UInt64 = 7, noise: Int = 24) -> [UInt8] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SplitMix64(state: seed)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
