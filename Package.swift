@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "VigilHash", targets: ["VigilHash"]),
         .library(name: "VigilMedia", targets: ["VigilMedia"]),
         .library(name: "VigilMatch", targets: ["VigilMatch"]),
+        .library(name: "VigilDetect", targets: ["VigilDetect"]),
         .library(name: "VigilAlerts", targets: ["VigilAlerts"]),
         .library(name: "VigilDaemon", targets: ["VigilDaemon"]),
     ],
@@ -41,6 +42,7 @@ let package = Package(
             dependencies: ["CFFmpeg"]
         ),
         .target(name: "VigilMatch", dependencies: ["VigilHash"]),
+        .target(name: "VigilDetect", dependencies: ["VigilHash", "VigilMatch", "VigilMedia"]),
         .target(
             name: "VigilAlerts",
             dependencies: [
@@ -59,6 +61,7 @@ let package = Package(
                 "VigilHash",
                 "VigilMatch",
                 "VigilMedia",
+                "VigilDetect",
                 "VigilAlerts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -77,6 +80,7 @@ let package = Package(
                 "VigilHash",
                 "VigilMedia",
                 "VigilMatch",
+                "VigilDetect",
                 "VigilDaemon",
                 "VigilAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,6 +99,7 @@ let package = Package(
         .testTarget(name: "VigilHashTests", dependencies: ["VigilHash", "VigilTestSupport"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilMatchTests", dependencies: ["VigilMatch", "VigilTestSupport"]),
+        .testTarget(name: "VigilDetectTests", dependencies: ["VigilDetect", "VigilMatch", "VigilHash", "VigilMedia", "VigilTestSupport"]),
         .testTarget(
             name: "VigilAlertsTests",
             dependencies: [
@@ -106,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "VigilDaemonTests",
             dependencies: [
-                "VigilDaemon", "VigilAlerts", "VigilHash", "VigilMatch", "VigilMedia", "VigilTestSupport",
+                "VigilDaemon", "VigilAlerts", "VigilDetect", "VigilHash", "VigilMatch", "VigilMedia", "VigilTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -90,27 +90,29 @@ struct IncidentPolicyTests {
         #expect(policy.incident(.init(stream: "cam", bank: "known", subject: "entry:0")) == nil)
     }
 
-    @Test("frames of a known video form one incident with vPDQ percentages over the stream's frames")
-    func videoPercentages() throws {
-        let hashes = (0..<4).map { TestHashes.distinct($0) }
-        let video = BankVideo(id: "clip", file: "clip.txt", frames: hashes.enumerated().map {
-            VideoFrameHash(hash: $0.element, quality: 90, frameNumber: $0.offset, timestampSeconds: Double($0.offset))
-        })
-        let known = KnownVideo(video: video, rule: VideoMatchRule())
-        func candidate(_ frame: Int) -> MatchCandidate {
-            MatchCandidate(bank: "known", subject: "video:clip", entry: .init(id: "clip"), distance: 0, video: known)
+    @Test("a known video opens one incident once its standing matches, on a sample near it, and carries the standing")
+    func videoStanding() throws {
+        func candidate(_ distance: Int?, isMatch: Bool, frames: Int, query: Double, compared: Double) -> MatchCandidate {
+            MatchCandidate(
+                bank: "known", subject: "video:clip", entry: .init(id: "clip"), distance: distance,
+                video: VideoProgress(isMatch: isMatch, queryPercent: query, comparedPercent: compared, framesMatched: frames))
         }
         var policy = IncidentPolicy()
-        let opened = policy.observe(TestAlerts.observation(at: 0, hash: hashes[0], candidates: [candidate(0), candidate(0)]))
-        #expect(opened.count == 1)
-        #expect(opened.first?.alert.videoMatch == Alert.VideoMatch(queryPercent: 100, comparedPercent: 25))
-        // An unrelated frame lowers the query share; more matching frames raise the compared share.
-        _ = policy.observe(TestAlerts.observation(at: 1, hash: TestHashes.distinct(99), candidates: []))
-        let updated = policy.observe(TestAlerts.observation(at: 2, hash: hashes[1], candidates: [candidate(1)]))
-        #expect(updated.first?.alert.framesMatched == 2)
-        let match = try #require(updated.first?.alert.videoMatch)
-        #expect(abs(match.queryPercent - 66.7) < 0.01)
-        #expect(match.comparedPercent == 50)
+        // Near, but the rule does not match yet: no incident.
+        #expect(policy.observe(TestAlerts.observation(at: 0, candidates: [candidate(4, isMatch: false, frames: 1, query: 20, compared: 5)])).isEmpty)
+        // The rule matches on a near sample: one alert with the standing.
+        let opened = policy.observe(TestAlerts.observation(
+            at: 1, candidates: [candidate(6, isMatch: true, frames: 2, query: 40, compared: 10), candidate(2, isMatch: true, frames: 2, query: 40, compared: 10)]))
+        let alert = try #require(opened.first?.alert)
+        #expect(opened.count == 1 && opened.first == .open(alert))
+        #expect(alert.distance == 2)
+        #expect(alert.framesMatched == 2)
+        #expect(alert.videoMatch == Alert.VideoMatch(queryPercent: 40, comparedPercent: 10))
+        // A sample that misses the video still moves its percentages, but not its last sighting.
+        let moved = policy.observe(TestAlerts.observation(at: 2, candidates: [candidate(nil, isMatch: true, frames: 2, query: 33.333, compared: 10)]))
+        #expect(moved.first?.alert.videoMatch == Alert.VideoMatch(queryPercent: 33.3, comparedPercent: 10))
+        #expect(moved.first?.alert.lastSeen == alert.lastSeen)
+        #expect(policy.openIncidentCount == 1)
     }
 }
 

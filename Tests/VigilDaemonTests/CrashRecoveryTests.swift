@@ -5,13 +5,22 @@ import VigilTestSupport
 
 /// The built `vigil` executable, next to the test bundle (or VIGIL_BINARY).
 enum VigilExecutable {
-    static var path: String? {
-        if let configured = ProcessInfo.processInfo.environment["VIGIL_BINARY"] { return configured }
+    /// Its path; throws when it is missing, so a test that needs it fails rather than passing unrun.
+    static func path() throws -> String {
+        if let configured = ProcessInfo.processInfo.environment["VIGIL_BINARY"] {
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw SubprocessError(description: "VIGIL_BINARY=\(configured) is not an executable")
+            }
+            return configured
+        }
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         var candidates = [bundleDirectory.appendingPathComponent("vigil").path]
         // Swift Testing may run from inside the .xctest bundle's folder.
         candidates.append(bundleDirectory.deletingLastPathComponent().appendingPathComponent("vigil").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw SubprocessError(description: "the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
+        }
+        return found
     }
 }
 
@@ -53,10 +62,7 @@ final class DaemonProcess: @unchecked Sendable {
 struct CrashRecoveryTests {
     @Test("kill -9 with undelivered alerts in the outbox, then a restart: all delivered", .timeLimit(.minutes(2)))
     func killNine() async throws {
-        guard let executable = VigilExecutable.path else {
-            print("⚠️  SKIPPED: the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
-            return
-        }
+        let executable = try VigilExecutable.path()
         let directory = try Fixtures.temporaryDirectory()
         let bank = try await SampleClips.knownBank(in: directory)
         // The receiver's port is reserved now but nothing listens until after the crash.

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 import VigilDaemon
+import VigilDetect
+import VigilHash
 import VigilMedia
 
 @Suite("Hashing pool")
@@ -23,7 +25,7 @@ struct HashingPoolTests {
         #expect(pool.depth == 2)
         let hashed = Mutex<[Double]>([])
         pool.finish()
-        await pool.run { frame in hashed.withLock { $0.append(frame.ptsSeconds) } }
+        await pool.run { sample in hashed.withLock { $0.append(sample.frame.ptsSeconds) } }
         #expect(hashed.withLock { $0 } == [3, 4])
         #expect(pool.submit(Self.job("cam", 9)).accepted == false)
     }
@@ -39,23 +41,54 @@ struct HashingPoolTests {
         #expect(pool.depth == 6)
         let order = Mutex<[String]>([])
         pool.finish()
-        await pool.run { frame in order.withLock { $0.append(frame.stream) } }
+        await pool.run { sample in order.withLock { $0.append(sample.stream) } }
         // Round robin: the busy stream does not get all its frames hashed before the quiet ones.
         #expect(order.withLock { $0 } == ["busy", "quiet-1", "quiet-2", "quiet-3", "busy", "busy"])
     }
 
-    @Test("frames hash to the same PDQ as hashing them directly, and pixels are not kept", .timeLimit(.minutes(3)))
-    func hashes() async {
+    @Test("frames hash to the same PDQ as hashing them directly", .timeLimit(.minutes(3)))
+    func hashes() async throws {
         let pool = HashingPool(width: 2)
-        let job = Self.job("cam", 1)
-        pool.submit(job)
+        let jobs = (0..<4).map { Self.job("cam-\($0)", $0) }
+        for job in jobs { pool.submit(job) }
         pool.finish()
-        let results = Mutex<[HashedFrame]>([])
-        await pool.run { frame in results.withLock { $0.append(frame) } }
-        let frame = results.withLock { $0 }.first
-        #expect(frame?.stream == "cam")
-        #expect(frame?.quality ?? -1 >= 0)
-        #expect(frame?.hash != nil)
+        let results = Mutex<[String: StreamSample]>([:])
+        await pool.run { sample in results.withLock { $0[sample.stream] = sample } }
+        let hasher = PDQHasher(lumaPrecision: .single)
+        for job in jobs {
+            let sample = try #require(results.withLock { $0[job.stream] })
+            let direct = job.frame.pixels.withUnsafeBufferPointer { buffer in
+                hasher.hash(PixelView(base: buffer.baseAddress!, width: job.frame.width, height: job.frame.height))
+            }
+            #expect(sample.frame.hash == direct.hash)
+            #expect(sample.frame.quality == direct.quality)
+            #expect(sample.frame.ptsSeconds == job.frame.ptsSeconds)
+            #expect(sample.source == job.source)
+        }
+        // The four pictures differ, so a pool that hashed the wrong frame would show here.
+        #expect(Set(results.withLock { $0.values.map(\.frame.hash) }).count == 4)
+    }
+
+    @Test("a stream's samples are handled one at a time, in order, even with idle workers", .timeLimit(.minutes(3)))
+    func inOrderPerStream() async {
+        let pool = HashingPool(width: 2, perStreamCapacity: 8, maxQueued: 64)
+        for index in 0..<8 { pool.submit(Self.job("cam", index)) }
+        pool.finish()
+        let seen = Mutex<(order: [Double], active: Int, maxActive: Int)>(([], 0, 0))
+        await pool.run { sample in
+            seen.withLock { state in
+                state.active += 1
+                state.maxActive = max(state.maxActive, state.active)
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+            seen.withLock { state in
+                state.active -= 1
+                state.order.append(sample.frame.ptsSeconds)
+            }
+        }
+        let result = seen.withLock { $0 }
+        #expect(result.order == (0..<8).map(Double.init))
+        #expect(result.maxActive == 1)
     }
 
     @Test("cancelling run() stops idle workers", .timeLimit(.minutes(3)))

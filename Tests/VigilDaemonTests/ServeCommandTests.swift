@@ -6,10 +6,7 @@ import VigilTestSupport
 struct ServeCommandTests {
     @Test("--check-config: 0 and a summary for a valid config; 2 and the key path for an invalid one", .timeLimit(.minutes(3)))
     func checkConfig() async throws {
-        guard let executable = VigilExecutable.path else {
-            print("⚠️  SKIPPED: the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
-            return
-        }
+        let executable = try VigilExecutable.path()
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bank = Fixtures.root.appendingPathComponent("Samples/banks/known").path
@@ -39,13 +36,10 @@ struct ServeCommandTests {
 
     @Test("SIGHUP re-reads the config: streams added and removed, the token replaced", .timeLimit(.minutes(3)))
     func hangupReloads() async throws {
-        guard let executable = VigilExecutable.path else {
-            print("⚠️  SKIPPED: the vigil executable was not found next to the tests (build it, or set VIGIL_BINARY)")
-            return
-        }
+        let executable = try VigilExecutable.path()
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = Int.random(in: 20_000..<40_000)
+        let port = try freeLoopbackPort()
         let config = directory.appendingPathComponent("vigil.yml").path
         func write(token: String, streams: [String]) throws {
             var text = "listen: 127.0.0.1:\(port)\napi_token: \(token)\nstate_dir: \(directory.path)/state\nstreams:\n"

@@ -78,7 +78,7 @@ struct SessionFrameSourceTests {
     @Test("cancelling a live session with no sender returns promptly and reports no end of its own")
     func cancelWhileWaiting() async throws {
         let recorder = Recorder()
-        let port = Int.random(in: 40_000..<50_000)
+        let port = try freeLoopbackPort(udp: true)
         let source = SessionFrameSource(stream: StreamSpec(id: "silent", url: "udp://127.0.0.1:\(port)"))
         let task = Task { await source.run { recorder.record($0) } }
         let waitingSince = ContinuousClock.now

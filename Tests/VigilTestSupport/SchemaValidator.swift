@@ -11,9 +11,9 @@ public enum SchemaValidator {
         return path
     }
 
-    /// One result per document: "ok" or the validator's message. Nil, after a loud warning, when
-    /// Python's jsonschema is not installed.
-    public static func validate(_ documents: [String], schema: String) async throws -> [String]? {
+    /// One result per document: "ok" or the validator's message. Throws when Python's jsonschema
+    /// is missing (`make test` installs it in .reference-venv): an unvalidated alert is no pass.
+    public static func validate(_ documents: [String], schema: String) async throws -> [String] {
         let script = """
             import json, sys
             try:
@@ -29,14 +29,15 @@ public enum SchemaValidator {
                 print("ok" if not errors else "; ".join(e.message for e in errors).replace("\\n", " "))
             """
         let input = Data((documents.joined(separator: "\n") + "\n").utf8)
-        let output = try await runProcess("python3", ["-c", script, schema], stdin: input, timeout: 60)
+        let venv = Fixtures.root.appendingPathComponent(".reference-venv/bin/python").path
+        let python = FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
+        let output = try await runProcess(python, ["-c", script, schema], stdin: input, timeout: 60)
         guard output.status == 0 else {
             throw SubprocessError(description: "python3 failed: \(output.stderrText)")
         }
         let lines = output.stdoutText.split(separator: "\n").map(String.init)
         if lines.first == "NO-JSONSCHEMA" {
-            print("⚠️  SKIPPED: JSON Schema validation needs Python's jsonschema (pip install jsonschema); alerts were NOT validated against docs/alert.schema.json")
-            return nil
+            throw SubprocessError(description: "\(python) has no jsonschema package: run `make test`, which installs it in .reference-venv")
         }
         return lines
     }

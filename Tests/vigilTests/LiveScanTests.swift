@@ -11,16 +11,17 @@ struct LiveScanTests {
     func liveUDPStream() async throws {
         let (directory, bank) = try await ScanCommandTests.makeBank()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = Int.random(in: 20_000..<40_000)
+        let port = try freeLoopbackPort(udp: true)
+        let otherPort = try freeLoopbackPort(udp: true)
         let knownSender = try startRealTimeSender(ScanCommandTests.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316")
         defer { knownSender.terminate() }
-        let unrelatedSender = try startRealTimeSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(port + 1)?pkt_size=1316")
+        let unrelatedSender = try startRealTimeSender(ScanCommandTests.unrelated, to: "udp://127.0.0.1:\(otherPort)?pkt_size=1316")
         defer { unrelatedSender.terminate() }
 
         // Both scans at once: each waits on a real-time stream, not on the CPU.
         async let knownScan = VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port)", "--bank", bank],
                                               timeout: 50)
-        async let unrelatedScan = VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(port + 1)", "--bank", bank],
+        async let unrelatedScan = VigilBinary.run(["scan", "--json", "--max-duration", "10s", "udp://127.0.0.1:\(otherPort)", "--bank", bank],
                                                   timeout: 50)
         let (known, unrelated) = try await (knownScan, unrelatedScan)
         #expect(known.status == 1, "\(known.stdoutText)\(known.stderrText)")

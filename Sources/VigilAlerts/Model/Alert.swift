@@ -72,7 +72,8 @@ public struct Alert: Codable, Sendable, Equatable {
         }
     }
 
-    /// vPDQ-style percentages between the stream's frames in this incident and a known video.
+    /// The video rule's percentages between the stream's samples and a known video: the same
+    /// numbers `vigil scan` gives for the same samples.
     public struct VideoMatch: Codable, Sendable, Equatable {
         /// Share (0...100) of the stream's distinct good frames near some frame of the known video.
         public var queryPercent: Double

@@ -1,8 +1,11 @@
 import Foundation
 import Logging
 import VigilAlerts
+import VigilDetect
+import VigilMatch
 
-/// Runs the incident policy and hands its decisions to the outbox.
+/// Runs each stream's samples through the shared detection path (``DetectionState``, the same
+/// one `vigil scan` uses), turns what it finds into incidents, and hands those to the outbox.
 ///
 /// New alerts are committed in the order the policy raised them, by one committer task, each
 /// before any delivery is tried. Updates to open incidents (frames matched, last seen) are
@@ -10,6 +13,8 @@ import VigilAlerts
 /// otherwise cost a disk sync.
 public actor AlertPipeline {
     private var policy: IncidentPolicy
+    /// Detection per stream, fed in sample order.
+    private var detections: [String: DetectionState] = [:]
     private let hub: DeliveryHub
     private let metrics: DaemonMetrics
     private let logger: Logger
@@ -27,8 +32,15 @@ public actor AlertPipeline {
         opened = AsyncStream.makeStream(of: Alert.self, bufferingPolicy: .unbounded)
     }
 
-    /// Applies the policy to one hashed frame.
-    public func observe(_ observation: FrameObservation) {
+    /// Takes a stream's next sample (in order) with its bank matches.
+    public func observe(_ sample: StreamSample, matches: FrameMatches) {
+        var detection = detections[sample.stream] ?? DetectionState(input: sample.stream)
+        let step = detection.add(matches)
+        detections[sample.stream] = detection
+        let observation = FrameObservation(
+            stream: sample.stream, source: sample.source, hash: sample.frame.hash, quality: sample.frame.quality,
+            ptsSeconds: sample.frame.ptsSeconds, keyframe: sample.frame.isKeyframe, observedAt: sample.observedAt,
+            candidates: Self.candidates(step))
         let decisions = policy.observe(observation)
         guard !decisions.isEmpty else { return }
         for decision in decisions {
@@ -48,8 +60,32 @@ public actor AlertPipeline {
         metrics.openIncidents.set(policy.openIncidentCount)
     }
 
+    /// A stream's verdict so far, as `vigil scan` would print it for the same samples.
+    public func verdict(stream: String) -> Verdict? {
+        detections[stream]?.verdict()
+    }
+
+    /// What the incident policy needs of a detection step: image entries near the sample, and
+    /// the standing of every known video tracked.
+    static func candidates(_ step: DetectionState.Step) -> [MatchCandidate] {
+        var candidates = step.imageMatches.map { match in
+            MatchCandidate(
+                bank: match.bank, subject: "entry:" + match.entry.reference,
+                entry: Alert.Entry(id: match.entry.reference, label: match.entry.label), distance: match.distance)
+        }
+        for video in step.videos {
+            candidates.append(MatchCandidate(
+                bank: video.bank, subject: "video:" + video.videoID, entry: Alert.Entry(id: video.videoID, label: video.label),
+                distance: video.latestDistance,
+                video: VideoProgress(isMatch: video.isMatch, queryPercent: video.result.queryPercent,
+                                     comparedPercent: video.result.comparedPercent, framesMatched: video.framesMatched)))
+        }
+        return candidates
+    }
+
     /// Closes a removed stream's incidents.
     public func streamRemoved(_ stream: String) {
+        detections[stream] = nil
         for alert in policy.closeAll(stream: stream) { pendingUpdates[alert.id] = pendingUpdates[alert.id] ?? alert }
         metrics.openIncidents.set(policy.openIncidentCount)
     }
@@ -102,6 +138,8 @@ public actor AlertPipeline {
 
     private func expireAndFlush() async {
         for alert in policy.expire(now: Date()) {
+            // A known video that comes back after a quiet window is judged afresh.
+            detections[alert.stream]?.forget(bank: alert.bank, videoID: alert.entry.id)
             logger.info("incident closed", metadata: ["alert": "\(alert.id)", "frames_matched": "\(alert.framesMatched)"])
         }
         metrics.openIncidents.set(policy.openIncidentCount)

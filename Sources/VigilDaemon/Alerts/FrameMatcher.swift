@@ -1,21 +1,19 @@
-import VigilAlerts
+import VigilDetect
 import VigilMatch
 
-/// Matches a hashed frame against every bank serving now.
+/// Matches a stream's sample against every bank serving now. Stateless, so hashing workers run it
+/// in parallel before the sample joins its stream's ``DetectionState`` in order.
 struct FrameMatcher: Sendable {
     let banks: BankRegistry
     let metrics: DaemonMetrics
 
-    /// The frame as the incident policy sees it, with every bank entry within its bank's threshold.
-    func observe(_ frame: HashedFrame) -> FrameObservation {
-        var candidates: [MatchCandidate] = []
-        for bank in banks.loaded() {
-            let matches = bank.matcher.matches(for: frame.hash, quality: frame.quality)
-            if !matches.isEmpty { metrics.matches(bank: bank.spec.name).increment() }
-            candidates += matches.map { MatchCandidate($0, matcher: bank.matcher) }
+    /// Every bank entry near the sample.
+    func match(_ sample: StreamSample) -> FrameMatches {
+        let loaded = banks.loaded()
+        let matches = FrameMatches(sample.frame, matchers: loaded.map(\.matcher))
+        for (bank, found) in zip(loaded, matches.banks) where found.variants.contains(where: { !$0.isEmpty }) {
+            metrics.matches(bank: bank.spec.name).increment()
         }
-        return FrameObservation(
-            stream: frame.stream, source: frame.source, hash: frame.hash, quality: frame.quality,
-            ptsSeconds: frame.ptsSeconds, keyframe: frame.keyframe, observedAt: frame.observedAt, candidates: candidates)
+        return matches
     }
 }

@@ -1,9 +1,12 @@
 import Foundation
+import VigilMedia
 
 /// Which stream sources the daemon accepts, and the checks behind a clear refusal.
 public enum StreamURLPolicy {
-    /// Network schemes FFmpeg reads live video from.
-    public static let networkSchemes: Set<String> = ["rtmp", "rtmps", "rtsp", "rtsps", "srt", "http", "https", "udp", "rtp", "tcp"]
+    /// Network schemes live video is read from: exactly the network kinds VigilMedia's
+    /// `StreamSource` opens, so a URL the config or API accepts is one the reader takes.
+    public static let networkSchemes: Set<String> = Set(
+        StreamSource.Kind.allCases.filter { $0 != .file && $0 != .pipe }.map(\.rawValue))
     /// Longest accepted URL.
     public static let maximumLength = 2048
 
@@ -39,6 +42,12 @@ public enum StreamURLPolicy {
         }
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             return "is not a valid \(scheme) URL (no host)"
+        }
+        do {
+            _ = try StreamSource(url)
+        } catch {
+            if case .unsupportedSource(_, let reason) = error { return reason }
+            return "\(error)"
         }
         return nil
     }

@@ -1,5 +1,5 @@
 import Foundation
-import VigilHash
+import VigilDetect
 import VigilMedia
 
 /// A frame waiting to be hashed.
@@ -22,20 +22,14 @@ public struct HashJob: Sendable {
     }
 }
 
-/// A hashed frame: everything about it the daemon keeps. The pixels are gone by now.
-public struct HashedFrame: Sendable {
+/// A stream's sample after hashing: the stream it came from and the hashed frame. Pixels are gone.
+public struct StreamSample: Sendable {
     /// The stream's id.
     public var stream: String
     /// The stream's source URL.
     public var source: String
-    /// Presentation time in seconds.
-    public var ptsSeconds: Double
-    /// Whether the frame was a key frame.
-    public var keyframe: Bool
     /// When the frame reached the pipeline.
     public var observedAt: Date
-    /// The PDQ hash.
-    public var hash: PDQHash
-    /// The PDQ quality.
-    public var quality: Int
+    /// The frame's hashes.
+    public var frame: HashedFrame
 }

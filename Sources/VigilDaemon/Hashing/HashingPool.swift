@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilDetect
 import VigilHash
 import VigilMedia
 
@@ -9,8 +10,9 @@ import VigilMedia
 /// Live rules: when a stream already has ``perStreamCapacity`` frames waiting, its oldest is dropped
 /// for the new one (the freshest picture matters most), and when ``maxQueued`` frames wait in all,
 /// the oldest frame of the longest queue is dropped. Workers take streams in turn (round robin), so
-/// a busy stream cannot starve a quiet one. Memory is bounded by `maxQueued` frames whatever the
-/// number of streams.
+/// a busy stream cannot starve a quiet one. A stream has at most one frame being hashed at a time,
+/// so its samples reach the handler in order (the video rule judges runs of consecutive samples).
+/// Memory is bounded by `maxQueued` frames whatever the number of streams.
 public final class HashingPool: Sendable {
     /// Frames hashed at once.
     public let width: Int
@@ -21,8 +23,10 @@ public final class HashingPool: Sendable {
 
     private struct State {
         var queues: [String: [HashJob]] = [:]
-        /// Streams with waiting frames, in the order they are served.
+        /// Streams with waiting frames and none being hashed, in the order they are served.
         var turn: [String] = []
+        /// Streams with a frame being hashed: they rejoin `turn` when it is done.
+        var busy: Set<String> = []
         var queued = 0
         var waiters: [CheckedContinuation<HashJob?, Never>] = []
         var finished = false
@@ -61,12 +65,13 @@ public final class HashingPool: Sendable {
         var dropped: [String] = []
         let (accepted, waiter, depth) = state.withLock { state -> (Bool, CheckedContinuation<HashJob?, Never>?, Int) in
             guard !state.finished else { return (false, nil, state.queued) }
-            if !state.waiters.isEmpty {
+            var queue = state.queues[job.stream] ?? []
+            if !state.waiters.isEmpty, queue.isEmpty, !state.busy.contains(job.stream) {
                 state.inFlight += 1
+                state.busy.insert(job.stream)
                 return (true, state.waiters.removeFirst(), state.queued)
             }
-            var queue = state.queues[job.stream] ?? []
-            if queue.isEmpty { state.turn.append(job.stream) }
+            if queue.isEmpty, !state.busy.contains(job.stream) { state.turn.append(job.stream) }
             if queue.count >= perStreamCapacity {
                 queue.removeFirst()
                 state.queued -= 1
@@ -116,16 +121,16 @@ public final class HashingPool: Sendable {
 
     /// Runs the workers, handing each hashed frame to `handler`, until ``finish()`` was called and
     /// every waiting frame is hashed, or the task is cancelled.
-    public func run(_ handler: @escaping @Sendable (HashedFrame) async -> Void) async {
+    public func run(_ handler: @escaping @Sendable (StreamSample) async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<width {
                 group.addTask {
                     // Each worker owns its hasher: hashers keep working buffers and are not thread-safe.
                     let hasher = PDQHasher(lumaPrecision: .single)
                     while let job = await self.next() {
-                        let hashed = Self.hash(job, with: hasher)
-                        await handler(hashed)
-                        self.done()
+                        let frame = HashedFrame(job.frame, hasher: hasher)
+                        await handler(StreamSample(stream: job.stream, source: job.source, observedAt: job.observedAt, frame: frame))
+                        self.done(stream: job.stream)
                     }
                 }
             }
@@ -147,12 +152,8 @@ public final class HashingPool: Sendable {
                     state.queued -= 1
                     state.inFlight += 1
                     state.turn.removeFirst()
-                    if queue.isEmpty {
-                        state.queues[stream] = nil
-                    } else {
-                        state.queues[stream] = queue
-                        state.turn.append(stream)
-                    }
+                    state.busy.insert(stream)
+                    state.queues[stream] = queue.isEmpty ? nil : queue
                     return (.some(job), state.queued)
                 }
                 if let job {
@@ -169,24 +170,32 @@ public final class HashingPool: Sendable {
         }
     }
 
-    private func done() {
-        let waiters = state.withLock { state -> [CheckedContinuation<HashJob?, Never>] in
+    /// A frame of `stream` is hashed and handled: its next frame may go, to a waiting worker if any.
+    private func done(stream: String) {
+        typealias Waiter = CheckedContinuation<HashJob?, Never>
+        let (handOff, waiters, depth) = state.withLock { state -> ((Waiter, HashJob)?, [Waiter], Int) in
             state.inFlight -= 1
-            guard state.finished, state.queued == 0 else { return [] }
+            state.busy.remove(stream)
+            if var queue = state.queues[stream], !queue.isEmpty {
+                if !state.waiters.isEmpty {
+                    let job = queue.removeFirst()
+                    state.queued -= 1
+                    state.inFlight += 1
+                    state.busy.insert(stream)
+                    state.queues[stream] = queue.isEmpty ? nil : queue
+                    return ((state.waiters.removeFirst(), job), [], state.queued)
+                }
+                state.turn.append(stream)
+                return (nil, [], state.queued)
+            }
+            guard state.finished, state.queued == 0 else { return (nil, [], state.queued) }
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return (nil, state.waiters, state.queued)
+        }
+        if let (waiter, job) = handOff {
+            onDepth(depth)
+            waiter.resume(returning: job)
         }
         for waiter in waiters { waiter.resume(returning: nil) }
-    }
-
-    private static func hash(_ job: HashJob, with hasher: PDQHasher) -> HashedFrame {
-        let frame = job.frame
-        let result = frame.pixels.withUnsafeBufferPointer { buffer -> PDQResult in
-            guard let base = buffer.baseAddress else { return PDQResult(hash: .zero, quality: 0) }
-            return hasher.hash(PixelView(base: base, width: frame.width, height: frame.height))
-        }
-        return HashedFrame(
-            stream: job.stream, source: job.source, ptsSeconds: frame.ptsSeconds, keyframe: frame.isKeyframe,
-            observedAt: job.observedAt, hash: result.hash, quality: result.quality)
     }
 }

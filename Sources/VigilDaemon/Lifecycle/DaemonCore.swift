@@ -108,10 +108,10 @@ public final class DaemonCore: Service, Sendable {
         let delivery = Task { await hub.run() }
         let housekeeping = Task { await self.housekeeping() }
         let hashing = Task {
-            await pool.run { hashed in
-                supervisor.recordHashed(stream: hashed.stream)
+            await pool.run { sample in
+                supervisor.recordHashed(sample)
                 metrics.framesHashed.increment()
-                await pipeline.observe(matcher.observe(hashed))
+                await pipeline.observe(sample, matches: matcher.match(sample))
             }
         }
         let committing = Task { await pipeline.run() }

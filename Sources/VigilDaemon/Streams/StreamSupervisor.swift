@@ -116,9 +116,9 @@ public final class StreamSupervisor: Sendable {
         return all.map { $0.status.withLock { $0 } }
     }
 
-    /// Counts a hashed frame of `stream`.
-    func recordHashed(stream: String) {
-        guard let runtime = runtimes.withLock({ $0[stream] }) else { return }
+    /// Counts a hashed sample. A frame's cropped copy is the same sample (as `vigil scan` counts).
+    func recordHashed(_ sample: StreamSample) {
+        guard sample.frame.crop == nil, let runtime = runtimes.withLock({ $0[sample.stream] }) else { return }
         runtime.status.withLock { $0.framesSampled += 1 }
         runtime.metrics.framesSampled.increment()
     }

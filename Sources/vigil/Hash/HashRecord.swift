@@ -1,4 +1,5 @@
 import Foundation
+import VigilDetect
 import VigilHash
 
 /// One line of `vigil hash` output, in text or JSON form.

@@ -1,3 +1,4 @@
+import VigilDetect
 import VigilHash
 import VigilMatch
 import VigilMedia
@@ -16,14 +17,10 @@ struct InputScanner {
     var luma: LumaChoice
     var jobs: Int
 
-    /// Sampled frames in the window the video rule judges: about 10 s of key frames at a 2 s GOP,
-    /// long enough that chance coincidences do not add up, short enough to find a spliced clip.
-    static let videoWindowFrames = 5
-
     /// Scans `input`, handing each finding to `report` as it happens.
-    func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> ScanVerdict {
+    func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
         let source = try StreamSource(input)
-        var state = ScanState(input: input, matchers: matchers, variants: dihedral ? Dihedral.allCases.count : 1)
+        var state = DetectionState(input: input)
         if source.isLive {
             try await hashVideo(source, precision: luma.precision(isStillImage: false), into: &state, report: report)
         } else {
@@ -32,20 +29,20 @@ struct InputScanner {
             if kind.info.isStillImage {
                 let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
                 try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(probe) { frame in
-                    state.add(frame, report: report)
+                    detect(frame, into: &state, report: report)
                 }
             } else {
                 try await hashVideo(source, precision: kind.lumaPrecision, into: &state, report: report)
             }
         }
-        guard state.verdict.framesHashed > 0 else {
+        guard state.framesHashed > 0 else {
             throw MediaError.noFrames(url: input)
         }
-        return state.finish()
+        return state.verdict()
     }
 
     private func hashVideo(
-        _ source: StreamSource, precision: LumaPrecision, into state: inout ScanState, report: (FrameFinding) -> Void
+        _ source: StreamSource, precision: LumaPrecision, into state: inout DetectionState, report: (FrameFinding) -> Void
     ) async throws {
         var options = StreamOptions()
         options.media.sampling = sampling
@@ -65,7 +62,13 @@ struct InputScanner {
         let limit = maxDuration?.seconds ?? .infinity
         let frames = try session.frames.prefix { @Sendable in $0.ptsSeconds <= limit }
         try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
-            state.add(frame, report: report)
+            detect(frame, into: &state, report: report)
+        }
+    }
+
+    private func detect(_ frame: HashedFrame, into state: inout DetectionState, report: (FrameFinding) -> Void) {
+        for finding in state.add(FrameMatches(frame, matchers: matchers)).findings {
+            report(finding)
         }
     }
 }

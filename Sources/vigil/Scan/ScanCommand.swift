@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilDetect
 import VigilMatch
 import VigilMedia
 

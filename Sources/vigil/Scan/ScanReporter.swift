@@ -1,4 +1,5 @@
 import Foundation
+import VigilDetect
 import VigilHash
 import VigilMatch
 
@@ -32,14 +33,14 @@ struct ScanReporter {
         }
     }
 
-    func report(_ verdict: ScanVerdict) {
+    func report(_ verdict: Verdict) {
         if json {
             write([
                 "type": "verdict", "input": verdict.input, "matched": verdict.matched,
                 "frames_hashed": verdict.framesHashed, "frames_matched": verdict.framesMatched,
                 "image_matches": verdict.imageMatches,
                 "video_matches": verdict.videoMatches.map { match -> [String: Any] in
-                    ["bank": match.bank, "video": match.result.videoID,
+                    ["bank": match.bank, "video": match.videoID, "frames_matched": match.framesMatched,
                      "query_pct": Self.rounded(match.result.queryPercent, places: 1),
                      "compared_pct": Self.rounded(match.result.comparedPercent, places: 1)]
                 },
@@ -53,7 +54,7 @@ struct ScanReporter {
         var reasons = ["\(verdict.framesMatched) of \(verdict.framesHashed) hashed frames matched"]
         for match in verdict.videoMatches {
             reasons.append(String(format: "video %@ in bank %@: %.0f%% of query frames, %.0f%% of its frames",
-                                  match.result.videoID, match.bank, match.result.queryPercent, match.result.comparedPercent))
+                                  match.videoID, match.bank, match.result.queryPercent, match.result.comparedPercent))
         }
         output.write("\(verdict.input): MATCH (\(reasons.joined(separator: "; ")))")
     }

@@ -5,13 +5,23 @@ import VigilMedia
 ///
 /// At most `width` frames are being hashed at once and results waiting for an earlier frame are
 /// bounded by the same number, so memory stays flat however long the input is.
-struct OrderedHashing {
+public struct OrderedHashing: Sendable {
     /// Frames hashed at the same time; defaults to the number of cores.
-    var width: Int
-    var pool: HasherPool
-    var dihedral: Bool
+    public var width: Int
+    /// Where the hashers come from.
+    public var pool: HasherPool
+    /// Whether to hash the dihedral variants too.
+    public var dihedral: Bool
 
-    func run<Frames: AsyncSequence & Sendable>(
+    /// Creates a hasher of `width` frames at once.
+    public init(width: Int, pool: HasherPool, dihedral: Bool) {
+        self.width = width
+        self.pool = pool
+        self.dihedral = dihedral
+    }
+
+    /// Hashes every frame of `frames`, handing the results to `emit` in frame order.
+    public func run<Frames: AsyncSequence & Sendable>(
         _ frames: Frames,
         emit: (HashedFrame) throws -> Void
     ) async throws where Frames.Element == Frame {
@@ -46,3 +56,4 @@ struct OrderedHashing {
         }
     }
 }
+

@@ -6,17 +6,18 @@ import VigilHash
 /// A hasher keeps large working buffers, so tasks borrow one instead of building their own per
 /// frame. Each hasher is used by exactly one task at a time: it is only reachable between `take`
 /// and `give` under the lock, which is what makes the unchecked `Sendable` sound.
-final class HasherPool: @unchecked Sendable {
+public final class HasherPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [PDQHasher] = []
     private let lumaPrecision: LumaPrecision
 
-    init(lumaPrecision: LumaPrecision) {
+    /// Creates an empty pool whose hashers use `lumaPrecision`.
+    public init(lumaPrecision: LumaPrecision) {
         self.lumaPrecision = lumaPrecision
     }
 
     /// Runs `body` with a hasher that no other task is using.
-    func withHasher<Result>(_ body: (PDQHasher) -> Result) -> Result {
+    public func withHasher<Result>(_ body: (PDQHasher) -> Result) -> Result {
         let hasher = take()
         defer { give(hasher) }
         return body(hasher)

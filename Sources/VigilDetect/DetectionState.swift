@@ -1,0 +1,164 @@
+import VigilHash
+import VigilMatch
+
+/// Detection for one input, sample by sample: the one place where matches become findings and
+/// a verdict. `vigil scan` feeds it a file's samples and prints the verdict at the end; the daemon
+/// keeps one per stream and raises an alert when a standing turns into a match. The same samples
+/// give the same verdict either way.
+///
+/// Rules, in order:
+/// - each sample gives at most one finding per bank: its nearest entry over all variants, the
+///   original first on ties;
+/// - a cropped copy of a frame (borders or an inset) is the same moment as the frame before it:
+///   it is not counted as another sample, and when it matches where the whole frame did not, its
+///   hashes stand in for the whole frame's in the video rule;
+/// - a known video with a frame near any sample is tracked from then on with the bank's video
+///   rule over the input's samples (the latest ``Settings/historyFrames`` before it, and all after),
+///   judged on the best window of ``Settings/windowFrames`` samples; once it matches, the verdict
+///   keeps the match.
+public struct DetectionState: Sendable {
+    /// Tunables shared by every caller, so that the CLI and the daemon judge alike.
+    public struct Settings: Sendable, Equatable {
+        /// Samples in the window the video rule judges: about 10 s of key frames at a 2 s GOP,
+        /// long enough that chance coincidences do not add up, short enough to find a spliced clip.
+        public var windowFrames: Int
+        /// Samples kept from before a known video was first seen, so it is judged on them too.
+        public var historyFrames: Int
+
+        /// Creates settings.
+        public init(windowFrames: Int = 5, historyFrames: Int = 1024) {
+            self.windowFrames = windowFrames
+            self.historyFrames = max(1, historyFrames)
+        }
+    }
+
+    /// What one sample changed.
+    public struct Step: Sendable {
+        /// One finding per bank with a match, in bank order.
+        public var findings: [FrameFinding]
+        /// Image entries (still pictures) within the threshold of the sample, over all variants.
+        public var imageMatches: [BankMatch]
+        /// Every known video tracked, with its standing after this sample.
+        public var videos: [VideoStanding]
+    }
+
+    private struct TrackKey: Hashable, Sendable {
+        var bank: String
+        var videoID: String
+    }
+
+    /// The settings in force.
+    public let settings: Settings
+    private var counts: Verdict
+    /// Committed moments per variant, oldest first, at most `historyFrames`.
+    private var history: [[VideoMatchFrame]] = []
+    private var pending: [VideoMatchFrame]?
+    private var lastWholeFrameMatched = false
+    private var tracks: [TrackKey: VideoTrack] = [:]
+
+    /// Starts detection for `input`.
+    public init(input: String, settings: Settings = Settings()) {
+        self.settings = settings
+        counts = Verdict(input: input)
+    }
+
+    /// Samples taken so far (cropped copies not counted).
+    public var framesHashed: Int { counts.framesHashed }
+
+    /// Takes the next sample, in presentation order.
+    public mutating func add(_ matches: FrameMatches) -> Step {
+        let frame = matches.frame
+        let moment = frame.variants.map { VideoMatchFrame(hash: $0, quality: frame.quality) }
+        var findings: [FrameFinding] = []
+        var images: [BankMatch] = []
+        var nearest: [TrackKey: Int] = [:]
+        for (bankOrder, bank) in matches.banks.enumerated() {
+            var best: FrameFinding?
+            for (variantIndex, variantMatches) in bank.variants.enumerated() {
+                for match in variantMatches {
+                    if match.entry.isImage { images.append(match) }
+                    for video in match.entry.videoFrames {
+                        let key = TrackKey(bank: bank.matcher.bank.name, videoID: video.videoID)
+                        nearest[key] = min(nearest[key] ?? .max, match.distance)
+                        if tracks[key] == nil, let known = bank.matcher.bank.video(id: video.videoID) {
+                            tracks[key] = VideoTrack(
+                                bank: key.bank, bankOrder: bankOrder, video: known, label: match.entry.label,
+                                rule: bank.matcher.videoRule, windowFrames: settings.windowFrames,
+                                variantCount: moment.count, history: history)
+                            if let pending { tracks[key]?.begin(pending) }
+                        }
+                    }
+                }
+                guard let match = variantMatches.first, match.distance < (best?.match.distance ?? .max) else { continue }
+                best = FrameFinding(
+                    input: counts.input, ptsSeconds: frame.ptsSeconds, isKeyframe: frame.isKeyframe, quality: frame.quality,
+                    hash: frame.variants[variantIndex], variant: Dihedral(rawValue: variantIndex) ?? .original,
+                    crop: frame.crop, match: match, entriesWithinThreshold: variantMatches.count)
+            }
+            if let best { findings.append(best) }
+        }
+        record(moment, isCrop: frame.crop != nil, matched: !findings.isEmpty, imageMatched: !images.isEmpty)
+        for (key, distance) in nearest { tracks[key]?.saw(distance: distance) }
+        var videos: [VideoStanding] = []
+        for key in orderedKeys() {
+            guard var track = tracks[key] else { continue }
+            videos.append(track.standing(latestDistance: nearest[key]))
+            tracks[key] = track
+        }
+        return Step(findings: findings, imageMatches: images, videos: videos)
+    }
+
+    /// Stops tracking a known video (the daemon closed its incident): if it comes back, it is
+    /// judged afresh.
+    public mutating func forget(bank: String, videoID: String) {
+        tracks[TrackKey(bank: bank, videoID: videoID)] = nil
+    }
+
+    /// The verdict over every sample so far.
+    public func verdict() -> Verdict {
+        var verdict = counts
+        for key in orderedKeys() {
+            guard let track = tracks[key] else { continue }
+            let (result, framesMatched) = track.evaluate()
+            guard track.everMatched || result.isMatch else { continue }
+            verdict.videoMatches.append(VideoStanding(
+                bank: track.bank, videoID: track.videoID, label: track.label, result: result, isMatch: true,
+                framesMatched: framesMatched, bestDistance: track.bestDistance, latestDistance: nil))
+        }
+        return verdict
+    }
+
+    /// Counts the sample and moves the video rule's moments along.
+    private mutating func record(_ moment: [VideoMatchFrame], isCrop: Bool, matched: Bool, imageMatched: Bool) {
+        if isCrop {
+            guard matched, !lastWholeFrameMatched, pending != nil else { return }
+            pending = moment
+            for key in tracks.keys { tracks[key]?.replacePending(moment) }
+            counts.framesMatched += 1
+            if imageMatched { counts.imageMatches += 1 }
+            lastWholeFrameMatched = true
+            return
+        }
+        if let pending {
+            if history.isEmpty { history = Array(repeating: [], count: pending.count) }
+            for index in history.indices {
+                history[index].append(pending[index])
+                if history[index].count > settings.historyFrames { history[index].removeFirst() }
+            }
+        }
+        pending = moment
+        for key in tracks.keys { tracks[key]?.begin(moment) }
+        counts.framesHashed += 1
+        if matched { counts.framesMatched += 1 }
+        if imageMatched { counts.imageMatches += 1 }
+        lastWholeFrameMatched = matched
+    }
+
+    private func orderedKeys() -> [TrackKey] {
+        tracks.keys.sorted { lhs, rhs in
+            let left = tracks[lhs]?.bankOrder ?? 0
+            let right = tracks[rhs]?.bankOrder ?? 0
+            return left != right ? left < right : lhs.videoID < rhs.videoID
+        }
+    }
+}

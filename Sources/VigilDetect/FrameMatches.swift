@@ -1,0 +1,35 @@
+import VigilHash
+import VigilMatch
+
+/// A hashed frame and every bank entry near it, per bank and per dihedral variant.
+///
+/// Stateless and the expensive part of matching (index searches), so it is computed where the
+/// frame is hashed, in parallel; ``DetectionState`` then takes it in frame order.
+public struct FrameMatches: Sendable {
+    /// The frame.
+    public var frame: HashedFrame
+    /// One element per bank, in the order of the matchers given.
+    public var banks: [Bank]
+
+    /// The matches in one bank.
+    public struct Bank: Sendable {
+        /// The bank as matched: its entries, threshold and video rule.
+        public var matcher: BankMatcher
+        /// Per variant (``HashedFrame/variants`` order), the entries within the threshold, nearest first.
+        public var variants: [[BankMatch]]
+    }
+
+    /// Searches every bank for every variant of `frame`.
+    public init(_ frame: HashedFrame, matchers: [BankMatcher]) {
+        self.frame = frame
+        let hashes = frame.variants
+        banks = matchers.map { matcher in
+            Bank(matcher: matcher, variants: hashes.map { matcher.matches(for: $0, quality: frame.quality) })
+        }
+    }
+
+    /// Whether any variant came near any entry.
+    public var isEmpty: Bool {
+        banks.allSatisfy { $0.variants.allSatisfy(\.isEmpty) }
+    }
+}

@@ -1,0 +1,176 @@
+import VigilHash
+import VigilMatch
+
+/// The video rule kept up to date, sample by sample, for one input against one known video.
+///
+/// Gives exactly what `VideoMatchRule.evaluateBestWindow` gives over all the samples seen, but
+/// each sample costs one pass over the known video's frames instead of a pass over every sample
+/// so far, so the rule can be asked after every sample of a live stream.
+///
+/// The latest moment stays *pending* until the next one comes: its cropped copy may still replace
+/// it (a letterboxed frame is judged by its inside when only the inside matches).
+struct VideoTrack: Sendable {
+    let bank: String
+    let bankOrder: Int
+    let videoID: String
+    let label: String?
+    private let rule: VideoMatchRule
+    private let windowFrames: Int
+    /// The known video's distinct good-quality hashes.
+    private let compared: [PDQHash]
+    /// One per dihedral variant of the query.
+    private var variants: [Variant]
+    private var pending: [VideoMatchFrame]?
+    private var committedMatches = 0
+    private(set) var everMatched = false
+    private(set) var bestDistance = Int.max
+
+    /// Tallies of one variant's samples, enough to give the rule's result.
+    private struct Tally: Sendable {
+        var usable = 0
+        var near = 0
+        var distinct = 0
+        var distinctNear = 0
+        var comparedNear = 0
+        /// The latest `windowFrames` near flags, oldest first.
+        var recent: [Bool] = []
+        var bestFullWindow = 0
+        var run = 0
+        var longestRun = 0
+    }
+
+    private struct Variant: Sendable {
+        var tally = Tally()
+        var seen: Set<PDQHash> = []
+        var comparedSeen: [Bool]
+    }
+
+    init(bank: String, bankOrder: Int, video: BankVideo, label: String?, rule: VideoMatchRule, windowFrames: Int,
+         variantCount: Int, history: [[VideoMatchFrame]]) {
+        self.bank = bank
+        self.bankOrder = bankOrder
+        videoID = video.id
+        self.label = label
+        self.rule = rule
+        self.windowFrames = windowFrames
+        var seen: Set<PDQHash> = []
+        compared = video.frames.compactMap { frame in
+            frame.quality >= rule.minQuality && seen.insert(frame.hash).inserted ? frame.hash : nil
+        }
+        variants = Array(repeating: Variant(comparedSeen: Array(repeating: false, count: compared.count)), count: variantCount)
+        let moments = history.first?.count ?? 0
+        for moment in 0..<moments {
+            commit(history.map { $0[moment] })
+        }
+    }
+
+    /// A new moment: the pending one is final now.
+    mutating func begin(_ moment: [VideoMatchFrame]) {
+        if let pending { commit(pending) }
+        pending = moment
+    }
+
+    /// The pending moment is judged by `moment` (its cropped copy) instead.
+    mutating func replacePending(_ moment: [VideoMatchFrame]) {
+        pending = moment
+    }
+
+    /// Notes a distance between a sample and a frame of the video.
+    mutating func saw(distance: Int) {
+        bestDistance = min(bestDistance, distance)
+    }
+
+    /// The rule's result over every sample, the pending one included, for the best variant; and
+    /// how many moments came near the video.
+    func evaluate() -> (result: VideoMatchResult, framesMatched: Int) {
+        var best: VideoMatchResult?
+        var pendingNear = false
+        for (index, variant) in variants.enumerated() {
+            var tally = variant.tally
+            if let frame = pending?[index] {
+                let step = self.step(frame, variant: variant, into: &tally)
+                pendingNear = pendingNear || step.near
+            }
+            let result = self.result(tally)
+            if let current = best, current.isMatch && !result.isMatch
+                || (current.isMatch == result.isMatch && current.queryPercent >= result.queryPercent) { continue }
+            best = result
+        }
+        let result = best ?? VideoMatchResult(videoID: videoID, queryPercent: 0, comparedPercent: 0, queryFrames: 0,
+                                              comparedFrames: compared.count, isMatch: false)
+        return (result, committedMatches + (pendingNear ? 1 : 0))
+    }
+
+    /// Evaluates, remembering a match for good.
+    mutating func standing(latestDistance: Int?) -> VideoStanding {
+        let (result, framesMatched) = evaluate()
+        everMatched = everMatched || result.isMatch
+        return VideoStanding(
+            bank: bank, videoID: videoID, label: label, result: result, isMatch: everMatched, framesMatched: framesMatched,
+            bestDistance: bestDistance, latestDistance: latestDistance)
+    }
+
+    private mutating func commit(_ moment: [VideoMatchFrame]) {
+        var anyNear = false
+        for index in variants.indices {
+            var tally = variants[index].tally
+            let step = self.step(moment[index], variant: variants[index], into: &tally)
+            variants[index].tally = tally
+            if step.newDistinct { variants[index].seen.insert(moment[index].hash) }
+            for matched in step.newlyNearCompared { variants[index].comparedSeen[matched] = true }
+            anyNear = anyNear || step.near
+        }
+        if anyNear { committedMatches += 1 }
+    }
+
+    /// Adds one sample to `tally`; says what else changes.
+    private func step(
+        _ frame: VideoMatchFrame, variant: Variant, into tally: inout Tally
+    ) -> (near: Bool, newDistinct: Bool, newlyNearCompared: [Int]) {
+        guard frame.quality >= rule.minQuality else { return (false, false, []) }
+        let threshold = rule.frameThreshold
+        let near = compared.contains { $0.distance(to: frame.hash) <= threshold }
+        tally.usable += 1
+        if near { tally.near += 1 }
+        tally.run = near ? tally.run + 1 : 0
+        tally.longestRun = max(tally.longestRun, tally.run)
+        if windowFrames > 0 {
+            tally.recent.append(near)
+            if tally.recent.count > windowFrames { tally.recent.removeFirst() }
+            if tally.usable >= windowFrames {
+                tally.bestFullWindow = max(tally.bestFullWindow, tally.recent.count(where: { $0 }))
+            }
+        }
+        guard !variant.seen.contains(frame.hash) else { return (near, false, []) }
+        tally.distinct += 1
+        if near { tally.distinctNear += 1 }
+        var newlyNear: [Int] = []
+        if near {
+            for (index, hash) in compared.enumerated() where !variant.comparedSeen[index] && hash.distance(to: frame.hash) <= threshold {
+                newlyNear.append(index)
+            }
+        }
+        tally.comparedNear += newlyNear.count
+        return (near, true, newlyNear)
+    }
+
+    private func result(_ tally: Tally) -> VideoMatchResult {
+        var queryPercent = Self.percent(tally.distinctNear, of: tally.distinct)
+        let comparedPercent = Self.percent(tally.comparedNear, of: compared.count)
+        var best = tally.near
+        if windowFrames > 0, tally.usable > windowFrames {
+            best = tally.bestFullWindow
+            queryPercent = max(queryPercent, Self.percent(best, of: windowFrames))
+        }
+        let sustained = rule.sustainedFrames > 0 && tally.longestRun >= rule.sustainedFrames
+        return VideoMatchResult(
+            videoID: videoID, queryPercent: queryPercent, comparedPercent: comparedPercent, queryFrames: tally.distinct,
+            comparedFrames: compared.count,
+            isMatch: best > 0 && (queryPercent >= rule.queryMatchPercent || sustained)
+                && comparedPercent >= rule.comparedMatchPercent)
+    }
+
+    private static func percent(_ part: Int, of whole: Int) -> Double {
+        whole == 0 ? 0 : Double(part) * 100 / Double(whole)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback port that was free a moment ago: the kernel picks it when a socket binds port 0.
+///
+/// For children that must be told a port before they listen (UDP receivers, `vigil serve` configs).
+/// The socket is closed before returning, so a race with another process is possible but rare;
+/// no test picks ports at random.
+public func freeLoopbackPort(udp: Bool = false) throws -> Int {
+    let descriptor = socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw SubprocessError(description: "socket() failed: errno \(errno)") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw SubprocessError(description: "bind(127.0.0.1:0) failed: errno \(errno)") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    guard named == 0 else { throw SubprocessError(description: "getsockname failed: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
