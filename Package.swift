@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -42,7 +43,10 @@ let package = Package(
             dependencies: ["CFFmpeg"]
         ),
         .target(name: "VigilMatch", dependencies: ["VigilHash"]),
-        .target(name: "VigilDetect", dependencies: ["VigilHash", "VigilMatch", "VigilMedia"]),
+        .target(
+            name: "VigilDetect",
+            dependencies: ["VigilHash", "VigilMatch", "VigilMedia", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .target(
             name: "VigilAlerts",
             dependencies: [
@@ -64,6 +68,7 @@ let package = Package(
                 "VigilDetect",
                 "VigilAlerts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,7 +1,8 @@
+import NIOPosix
 import VigilMedia
 
-/// Hashes frames concurrently on Swift's task pool while the reader keeps decoding, and hands the
-/// results back in frame order.
+/// Hashes frames concurrently while the reader keeps decoding, and hands the results back in frame
+/// order. The hashing runs on threads of its own, never on Swift's cooperative pool.
 ///
 /// At most `width` frames are being hashed at once and results waiting for an earlier frame are
 /// bounded by the same number, so memory stays flat however long the input is.
@@ -25,6 +26,20 @@ public struct OrderedHashing: Sendable {
         _ frames: Frames,
         emit: (HashedFrame) throws -> Void
     ) async throws where Frames.Element == Frame {
+        let threads = NIOThreadPool(numberOfThreads: max(1, width))
+        threads.start()
+        do {
+            try await hash(frames, on: threads, emit: emit)
+        } catch {
+            try? await threads.shutdownGracefully()
+            throw error
+        }
+        try? await threads.shutdownGracefully()
+    }
+
+    private func hash<Frames: AsyncSequence & Sendable>(
+        _ frames: Frames, on threads: NIOThreadPool, emit: (HashedFrame) throws -> Void
+    ) async throws where Frames.Element == Frame {
         try await withThrowingTaskGroup(of: (Int, HashedFrame).self) { group in
             var submitted = 0
             var nextToEmit = 0
@@ -47,7 +62,7 @@ public struct OrderedHashing: Sendable {
                 let pool = self.pool
                 let dihedral = self.dihedral
                 group.addTask {
-                    (sequence, HashedFrame(frame, pool: pool, dihedral: dihedral))
+                    try await threads.runIfActive { (sequence, HashedFrame(frame, pool: pool, dihedral: dihedral)) }
                 }
             }
             while let result = try await group.next() {

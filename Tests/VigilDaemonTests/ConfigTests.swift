@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VigilDaemon
+import VigilMedia
 
 @Suite("Config (vigil.yml)")
 struct ConfigTests {
@@ -77,6 +78,21 @@ struct ConfigTests {
             WebhookSpec(name: "backup", url: "http://127.0.0.1:9000/hook", secret: "fallback"),
         ])
         #expect(config.alerts.jsonl == "./vigil-state/alerts.jsonl" && config.alerts.stdout)
+    }
+
+    @Test("API streams stored by the previous version still load, with their sampling", arguments: [
+        (#"{"keyframes":{}}"#, SamplingMode.keyframes),
+        (#"{"interval":{"seconds":2.5}}"#, SamplingMode.interval(seconds: 2.5)),
+        (#"{"everyFrame":{}}"#, SamplingMode.everyFrame),
+    ])
+    func storedStreamsLoad(_ stored: (json: String, sampling: SamplingMode)) throws {
+        // The row format written before sampling became one type shared with the media layer.
+        let row = #"{"id":"cam-1","url":"rtmp://127.0.0.1/live/cam","sampling":"# + stored.json + #","maxKeyframeGap":4,"origin":"api"}"#
+        let spec = try JSONDecoder().decode(StreamSpec.self, from: Data(row.utf8))
+        #expect(spec.sampling == stored.sampling)
+        #expect(spec.maxKeyframeGap == 4 && spec.origin == .api)
+        let again = try JSONDecoder().decode(StreamSpec.self, from: JSONEncoder().encode(spec))
+        #expect(again == spec)
     }
 
     @Test("defaults: loopback listen, ./vigil-state, no sinks")

@@ -127,6 +127,11 @@ public actor AlertPipeline {
                 uncommitted.remove(alert.id)
                 return
             } catch {
+                if Task.isCancelled {
+                    // The drain ran out of time: say which alert is lost rather than spin.
+                    logger.critical("shutdown cut short: alert not committed to the outbox", metadata: ["alert": "\(alert.id)"])
+                    return
+                }
                 failures += 1
                 logger.critical("cannot commit alert to the outbox; retrying", metadata: [
                     "alert": "\(alert.id)", "error": "\(error)", "tries": "\(failures)",

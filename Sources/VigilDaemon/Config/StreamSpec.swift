@@ -1,3 +1,5 @@
+import VigilMedia
+
 /// One stream to watch, from the config file or the API.
 public struct StreamSpec: Sendable, Equatable, Codable {
     /// Unique id: letters, digits, `.`, `_` and `-`, at most 64 characters, starting alphanumeric.
@@ -6,32 +8,13 @@ public struct StreamSpec: Sendable, Equatable, Codable {
     /// or a local file (path or `file://`) where allowed.
     public var url: String
     /// Which frames to hash.
-    public var sampling: Sampling
+    public var sampling: SamplingMode
     /// When no key frame has come for this many seconds, sample one frame a second until key frames
     /// return, so long-GOP and intra-refresh streams are still watched; nil (`off` in the config)
     /// never falls back. Defaults to ``defaultMaxKeyframeGap``.
     public var maxKeyframeGap: Double?
     /// Where the stream was defined; API streams are stored and can be deleted over the API.
     public var origin: Origin
-
-    /// Which frames of a stream are hashed.
-    public enum Sampling: Sendable, Equatable, Codable {
-        /// Key frames only (cheapest; one hash per GOP).
-        case keyframes
-        /// The first frame of every `seconds` of presentation time.
-        case interval(seconds: Double)
-        /// Every decoded frame.
-        case everyFrame
-
-        /// The config and API spelling: `keyframes`, `interval`, `every-frame`.
-        public var name: String {
-            switch self {
-            case .keyframes: return "keyframes"
-            case .interval: return "interval"
-            case .everyFrame: return "every-frame"
-            }
-        }
-    }
 
     /// Where a stream or bank was defined.
     public enum Origin: String, Sendable, Equatable, Codable {
@@ -42,11 +25,11 @@ public struct StreamSpec: Sendable, Equatable, Codable {
     }
 
     /// The key-frame gap after which sampling falls back to once a second, unless configured.
-    public static let defaultMaxKeyframeGap: Double = 4
+    public static let defaultMaxKeyframeGap = SamplingPolicy.defaultMaxKeyframeGap
 
     /// Creates a spec.
     public init(
-        id: String, url: String, sampling: Sampling = .keyframes,
+        id: String, url: String, sampling: SamplingMode = .keyframes,
         maxKeyframeGap: Double? = StreamSpec.defaultMaxKeyframeGap, origin: Origin = .config
     ) {
         self.id = id

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Synchronization
 import VigilDetect
 import VigilHash
@@ -119,22 +120,40 @@ public final class HashingPool: Sendable {
         for waiter in waiters { waiter.resume(returning: nil) }
     }
 
-    /// Runs the workers, handing each hashed frame to `handler`, until ``finish()`` was called and
-    /// every waiting frame is hashed, or the task is cancelled.
-    public func run(_ handler: @escaping @Sendable (StreamSample) async -> Void) async {
+    /// Runs the workers until ``finish()`` was called and every waiting frame is handled, or the
+    /// task is cancelled. Each frame is hashed, and `work` run on it (bank matching), on a thread
+    /// of the pool's own, never on Swift's cooperative pool, where the API, the alert pipeline and
+    /// delivery run; then `handler` gets the sample and what `work` made of it.
+    public func run<Work: Sendable>(
+        work: @escaping @Sendable (StreamSample) -> Work,
+        handler: @escaping @Sendable (StreamSample, Work) async -> Void
+    ) async {
+        let threads = NIOThreadPool(numberOfThreads: width)
+        threads.start()
+        // Hashers keep working buffers and are not thread-safe: each hash borrows one.
+        let hashers = HasherPool(lumaPrecision: .single)
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<width {
                 group.addTask {
-                    // Each worker owns its hasher: hashers keep working buffers and are not thread-safe.
-                    let hasher = PDQHasher(lumaPrecision: .single)
                     while let job = await self.next() {
-                        let frame = HashedFrame(job.frame, hasher: hasher)
-                        await handler(StreamSample(stream: job.stream, source: job.source, observedAt: job.observedAt, frame: frame))
+                        let done = try? await threads.runIfActive { () -> (StreamSample, Work) in
+                            let sample = StreamSample(
+                                stream: job.stream, source: job.source, observedAt: job.observedAt,
+                                frame: HashedFrame(job.frame, pool: hashers))
+                            return (sample, work(sample))
+                        }
+                        if let (sample, result) = done { await handler(sample, result) }
                         self.done(stream: job.stream)
                     }
                 }
             }
         }
+        try? await threads.shutdownGracefully()
+    }
+
+    /// ``run(work:handler:)`` with nothing but hashing done off the cooperative pool.
+    public func run(_ handler: @escaping @Sendable (StreamSample) async -> Void) async {
+        await run(work: { _ in () }, handler: { sample, _ in await handler(sample) })
     }
 
     /// The next job in stream rotation, waiting when there is none; nil once finished and empty.

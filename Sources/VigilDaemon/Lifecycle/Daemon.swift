@@ -8,7 +8,9 @@ import UnixSignals
 
 /// `vigil serve`: the daemon's core and its HTTP API under one service group.
 ///
-/// SIGTERM and SIGINT start a graceful drain bounded by `shutdown_timeout`; SIGHUP re-reads the
+/// One shutdown path, swift-service-lifecycle's: SIGTERM and SIGINT (or ``shutdown()``) start a
+/// graceful drain, which the service group escalates to cancellation after `shutdown_timeout`
+/// (the core then stops waiting; undelivered alerts stay in the outbox). SIGHUP re-reads the
 /// config file and applies it (``DaemonCore/reload(_:)``). Tests run it in-process with
 /// `handleSignals: false` and stop it with ``shutdown()``.
 public final class Daemon: Sendable {
@@ -16,7 +18,8 @@ public final class Daemon: Sendable {
     public let core: DaemonCore
     private let configPath: String?
     private let logger: Logger
-    private let group = Mutex<ServiceGroup?>(nil)
+    /// The running group, or whether a shutdown was asked for before it started.
+    private let group = Mutex<(group: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
     private let boundPort = PortAnnouncement()
 
     /// Builds the daemon (opens the state, loads banks); nothing runs until ``run(handleSignals:)``.
@@ -49,7 +52,7 @@ public final class Daemon: Sendable {
                 bound.announce(channel.localAddress?.port ?? config.listen.port)
             },
             logger: logger)
-        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 // Shut down in reverse order: the core drains first while the API still answers.
                 .init(service: app),
@@ -57,64 +60,27 @@ public final class Daemon: Sendable {
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             cancellationSignals: [],
-            logger: logger))
-        group.withLock { $0 = serviceGroup }
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(config.shutdownTimeout * 1000))
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
+        let requestedEarly = group.withLock { state -> Bool in
+            state.group = serviceGroup
+            return state.shutdownRequested
+        }
         core.startStreams()
         let reloader = handleSignals ? Task { await self.reloadOnHangup() } : nil
         defer { reloader?.cancel() }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await serviceGroup.run() }
-            tasks.addTask {
-                // Bound the drain: past shutdown_timeout after a shutdown request, stop waiting.
-                try await self.waitForShutdownRequest(trapSignals: handleSignals)
-                try await Task.sleep(for: .milliseconds(Int(config.shutdownTimeout * 1000)))
-                self.logger.error("drain exceeded shutdown_timeout; exiting with work unfinished (alerts stay in the outbox)")
-                throw DaemonError("drain exceeded shutdown_timeout")
-            }
-            try await tasks.next()
-            tasks.cancelAll()
-        }
+        if requestedEarly { await serviceGroup.triggerGracefulShutdown() }
+        try await serviceGroup.run()
     }
-
-    private let shutdownRequested = Mutex<(requested: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Starts the graceful drain, as SIGTERM does.
     public func shutdown() async {
-        markShutdownRequested()
-        let serviceGroup = group.withLock { $0 }
+        let serviceGroup = group.withLock { state -> ServiceGroup? in
+            state.shutdownRequested = true
+            return state.group
+        }
         await serviceGroup?.triggerGracefulShutdown()
-    }
-
-    private func markShutdownRequested() {
-        let waiters = shutdownRequested.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.requested = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    private func waitForShutdownRequest(trapSignals: Bool) async throws {
-        let signalWatcher = trapSignals ? Task {
-            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                self.markShutdownRequested()
-                break
-            }
-        } : nil
-        defer { signalWatcher?.cancel() }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = shutdownRequested.withLock { state -> Bool in
-                    if state.requested { return true }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            markShutdownRequested()
-        }
-        try Task.checkCancellation()
     }
 
     /// SIGHUP: re-read the config file and apply it; a config with errors is refused (logged) and

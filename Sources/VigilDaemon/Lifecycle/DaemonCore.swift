@@ -108,28 +108,37 @@ public final class DaemonCore: Service, Sendable {
         let delivery = Task { await hub.run() }
         let housekeeping = Task { await self.housekeeping() }
         let hashing = Task {
-            await pool.run { sample in
+            await pool.run(work: matcher.match) { sample, matches in
                 supervisor.recordHashed(sample)
                 metrics.framesHashed.increment()
-                await pipeline.observe(sample, matches: matcher.match(sample))
+                await pipeline.observe(sample, matches: matches)
             }
         }
         let committing = Task { await pipeline.run() }
 
         try? await gracefulShutdown()
 
-        // Drain: stop reading, finish the hashing already queued, commit what it raised.
+        // Drain: stop reading, finish the hashing already queued, commit what it raised. Past
+        // shutdown_timeout the service group cancels this task: then stop waiting at once.
         let started = ContinuousClock.now
-        logger.notice("draining: stopping streams")
-        await supervisor.stopAll()
-        pool.finish()
-        await hashing.value
-        await pipeline.finish()
-        await committing.value
-        housekeeping.cancel()
-        delivery.cancel()
-        await delivery.value
-        await housekeeping.value
+        let tasks = [delivery, housekeeping, hashing, committing]
+        await withTaskCancellationHandler {
+            logger.notice("draining: stopping streams")
+            await supervisor.stopAll()
+            pool.finish()
+            await hashing.value
+            await pipeline.finish()
+            await committing.value
+            housekeeping.cancel()
+            delivery.cancel()
+            await delivery.value
+            await housekeeping.value
+        } onCancel: {
+            for task in tasks { task.cancel() }
+        }
+        if Task.isCancelled {
+            logger.error("drain exceeded shutdown_timeout; exiting with work unfinished (alerts stay in the outbox)")
+        }
         try? await httpClient.shutdown()
         let pending = (try? await hub.outbox.sinkSummaries().reduce(0) { $0 + $1.pending }) ?? -1
         logger.notice("drained", metadata: [

@@ -37,14 +37,8 @@ public struct SessionFrameSource: FrameSource {
 
     /// What the session is asked to do for this stream.
     public var options: StreamOptions {
-        let sampling: SamplingMode
-        switch stream.sampling {
-        case .keyframes: sampling = .keyframes
-        case .everyFrame: sampling = .everyFrame
-        case .interval(let seconds): sampling = .interval(seconds: seconds)
-        }
         // One decoder thread per stream: a daemon runs many streams on few cores.
-        let media = MediaReaderOptions(sampling: sampling, maxDimension: 8192, maxPixels: 4096 * 4096, decoderThreads: 1)
+        let media = MediaReaderOptions(sampling: stream.sampling, maxDimension: 8192, maxPixels: 4096 * 4096, decoderThreads: 1)
         let policy = SamplingPolicy(maxKeyframeGap: stream.maxKeyframeGap, fallbackOnFiles: stream.maxKeyframeGap != nil)
         return StreamOptions(media: media, policy: policy, timeouts: settings.timeouts, reconnect: settings.reconnect)
     }

@@ -26,9 +26,13 @@ public struct SamplingPolicy: Sendable, Equatable {
     /// it too, flagged with ``Frame/crop``. Tried when no border is found.
     public var detectInsets: Bool
 
+    /// The key-frame gap after which sampling falls back, unless configured otherwise: two GOPs
+    /// of the common 2 s.
+    public static let defaultMaxKeyframeGap: Double = 4
+
     /// Creates a policy; the defaults suit live moderation.
     public init(
-        maxKeyframeGap: Double? = 4,
+        maxKeyframeGap: Double? = SamplingPolicy.defaultMaxKeyframeGap,
         fallbackInterval: Double = 1,
         fallbackOnFiles: Bool = false,
         sceneChangeThreshold: Double? = nil,
