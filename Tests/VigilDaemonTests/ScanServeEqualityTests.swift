@@ -56,12 +56,25 @@ struct ScanServeEqualityTests {
         let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
             config.banks = [BankSpec(name: "known", paths: [bank.path])]
             config.streams = inputs.map { StreamSpec(id: $0.id, url: $0.path) }
+            // Room for every sample of these short clips: the live rule (freshest frame wins)
+            // must not drop samples on a busy test machine, or the two would differ by design.
+            config.hashing.queuePerStream = 32
+            config.hashing.maxQueued = 256
         }
-        try await waitUntil(timeout: .seconds(60)) {
-            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
-            return streams.count == inputs.count && streams.allSatisfy { $0["state"] as? String == "ended" }
+        // Every stream played out, and every sample it gave hashed (or a deadline: then the
+        // comparison below says what differs).
+        var streams: [[String: Any]] = []
+        let played = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < played {
+            streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+            let settled = streams.count == inputs.count && streams.allSatisfy { stream in
+                stream["state"] as? String == "ended"
+                    && stream["frames_sampled"] as? Int == verdicts[stream["id"] as? String ?? ""]?["frames_hashed"] as? Int
+            }
+            if settled { break }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+        #expect(streams.count == inputs.count)
         for stream in streams {
             let id = try #require(stream["id"] as? String)
             #expect(stream["frames_dropped"] as? Int == 0, "\(id)")
@@ -100,6 +113,58 @@ struct ScanServeEqualityTests {
         }
         #expect(agrees(alerts), "scan: \(verdicts)\nserve: \(alerts)")
         #expect(alerts["known"] != nil)
+        await daemon.stop()
+    }
+
+    @Test("the known clip as a live UDP stream and as a file: the same verdict, the same incident",
+          .timeLimit(.minutes(2)))
+    func liveAndFile() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bank = try await SampleClips.knownBank(in: directory)
+        let port = try freeLoopbackPort(udp: true)
+        let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
+            config.banks = [BankSpec(name: "known", paths: [bank])]
+            config.streams = [
+                StreamSpec(id: "as-file", url: SampleClips.known),
+                StreamSpec(id: "as-live", url: "udp://127.0.0.1:\(port)"),
+            ]
+        }
+        // The receiver's socket is open once the stream reports its state; then play the clip once.
+        try await waitUntil(timeout: .seconds(10)) {
+            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+            return streams.contains { $0["id"] as? String == "as-live" && $0["state"] as? String == "connecting" }
+        }
+        let sender = try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 12)
+        defer { sender.terminate() }
+
+        func alerts() async throws -> [String: [String: Any]] {
+            let items = try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []
+            var byStream: [String: [String: Any]] = [:]
+            for case let alert? in items.map({ $0["alert"] as? [String: Any] }) {
+                byStream[alert["stream"] as? String ?? ""] = alert
+            }
+            return byStream
+        }
+        // Both play in real time for 12 s; wait until both incidents have seen the whole clip.
+        try await waitUntil(timeout: .seconds(40)) {
+            let current = try await alerts()
+            guard let file = current["as-file"], let live = current["as-live"] else { return false }
+            let fileFrames = file["frames_matched"] as? Int ?? 0
+            let liveFrames = live["frames_matched"] as? Int ?? 0
+            return fileFrames >= 5 && liveFrames >= fileFrames - 1
+        }
+        let current = try await alerts()
+        let file = try #require(current["as-file"])
+        let live = try #require(current["as-live"])
+        #expect(current.count == 2)
+        #expect(file["entry"] as? [String: String] == live["entry"] as? [String: String])
+        let fileMatch = try #require(file["video_match"] as? [String: Double])
+        let liveMatch = try #require(live["video_match"] as? [String: Double])
+        // A live receiver may join after the first key frame has gone by: at most one sample fewer.
+        #expect(fileMatch["query_pct"] == 100 && liveMatch["query_pct"] == 100)
+        #expect(abs((fileMatch["compared_pct"] ?? 0) - (liveMatch["compared_pct"] ?? 0)) <= 100.0 / 6 + 0.1,
+                "file \(fileMatch), live \(liveMatch)")
         await daemon.stop()
     }
 }

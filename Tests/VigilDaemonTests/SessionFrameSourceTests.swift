@@ -5,23 +5,17 @@ import VigilDaemon
 import VigilMedia
 import VigilTestSupport
 
-/// The daemon's stream session on real media: what a stream's spec asks for reaches the session,
-/// and what the session does comes back as events.
+/// The daemon's stream source on real media: what a stream's spec asks for reaches the session,
+/// and the session's state and counters are read back from the source.
 @Suite("Session frame source", .timeLimit(.minutes(3)))
 struct SessionFrameSourceTests {
-    /// Events, collected from the session's threads.
+    /// Frames, collected from the session's threads.
     final class Recorder: Sendable {
-        private let events = Mutex<[FrameSourceEvent]>([])
+        private let received = Mutex<[Frame]>([])
 
-        func record(_ event: FrameSourceEvent) { events.withLock { $0.append(event) } }
+        func record(_ frame: Frame) { received.withLock { $0.append(frame) } }
 
-        var frames: [Frame] {
-            events.withLock { $0.compactMap { if case .frame(let frame) = $0 { frame } else { nil } } }
-        }
-
-        var states: [(StreamRunState, String?)] {
-            events.withLock { $0.compactMap { if case .state(let state, let detail) = $0 { (state, detail) } else { nil } } }
-        }
+        var frames: [Frame] { received.withLock { $0 } }
     }
 
     static func unpaced() -> SessionFrameSource.Settings {
@@ -30,10 +24,12 @@ struct SessionFrameSourceTests {
         return settings
     }
 
-    static func run(_ spec: StreamSpec) async -> Recorder {
+    /// Runs a source to its end; returns what it handed out and its final status.
+    static func run(_ spec: StreamSpec) async -> (frames: [Frame], status: SourceStatus) {
         let recorder = Recorder()
-        await SessionFrameSource(stream: spec, settings: unpaced()).run { recorder.record($0) }
-        return recorder
+        let source = SessionFrameSource(stream: spec, settings: unpaced())
+        await source.run { recorder.record($0) }
+        return (recorder.frames, source.status)
     }
 
     @Test("max_keyframe_gap reaches the session: a 12 s GOP is sampled every second, or once when off")
@@ -46,7 +42,7 @@ struct SessionFrameSourceTests {
 
         let fallback = await Self.run(StreamSpec(id: "gap", url: clip.path))
         #expect(fallback.frames.count >= 8, "\(fallback.frames.map(\.ptsSeconds))")
-        #expect(fallback.states.last?.0 == .ended)
+        #expect(fallback.status.state == .ended)
 
         let off = await Self.run(StreamSpec(id: "off", url: clip.path, maxKeyframeGap: nil))
         #expect(off.frames.map(\.isKeyframe) == [true])
@@ -60,6 +56,7 @@ struct SessionFrameSourceTests {
         try await SyntheticMedia.clip("testsrc2=size=320x160:rate=25", seconds: 2,
                                       extraArguments: ["-vf", "pad=320:240:0:40:black"], to: clip)
         let recorder = await Self.run(StreamSpec(id: "letterbox", url: clip.path))
+        #expect(recorder.status.counters.croppedFrames == recorder.frames.filter { $0.crop != nil }.count)
         let cropped = recorder.frames.filter { $0.crop != nil }
         #expect(!cropped.isEmpty)
         #expect(cropped.allSatisfy { $0.width == 320 && $0.height == 160 }, "\(cropped.map { ($0.width, $0.height) })")
@@ -70,26 +67,26 @@ struct SessionFrameSourceTests {
         let path = "/nonexistent/vigil-\(UUID().uuidString).mp4"
         let recorder = await Self.run(StreamSpec(id: "missing", url: path))
         #expect(recorder.frames.isEmpty)
-        let last = try #require(recorder.states.last)
-        #expect(last.0 == .failed)
-        #expect(last.1?.contains(path) == true, "\(last.1 ?? "no detail")")
+        #expect(recorder.status.state == .failed)
+        #expect(recorder.status.detail?.contains(path) == true, "\(recorder.status.detail ?? "no detail")")
     }
 
-    @Test("cancelling a live session with no sender returns promptly and reports no end of its own")
+    @Test("cancelling a live session with no sender returns promptly and reports it stopped, not ended")
     func cancelWhileWaiting() async throws {
         let recorder = Recorder()
         let port = try freeLoopbackPort(udp: true)
         let source = SessionFrameSource(stream: StreamSpec(id: "silent", url: "udp://127.0.0.1:\(port)"))
         let task = Task { await source.run { recorder.record($0) } }
         let waitingSince = ContinuousClock.now
-        while recorder.states.isEmpty && ContinuousClock.now - waitingSince < .seconds(20) {
+        while source.status.state != .connecting && ContinuousClock.now - waitingSince < .seconds(20) {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(recorder.states.first?.0 == .connecting)
+        #expect(source.status.state == .connecting)
         let cancelledAt = ContinuousClock.now
         task.cancel()
         await task.value
         #expect(ContinuousClock.now - cancelledAt < .seconds(5))
-        #expect(!recorder.states.contains { $0.0 == .ended || $0.0 == .failed })
+        #expect(source.status.state == .stopped)
+        #expect(recorder.frames.isEmpty)
     }
 }

@@ -5,6 +5,7 @@ import NIOHTTP1
 import Synchronization
 import Testing
 import VigilDaemon
+import VigilMedia
 import VigilTestSupport
 
 /// A daemon running in-process on 127.0.0.1 with a fresh state folder, for tests.
@@ -98,8 +99,9 @@ struct IdleSourceFactory: FrameSourceFactory {
 }
 
 struct IdleSource: FrameSource {
-    func run(_ emit: @escaping @Sendable (FrameSourceEvent) -> Void) async {
-        emit(.state(.connecting, detail: nil))
+    func run(_ emit: @escaping @Sendable (Frame) -> Void) async {
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(1)) }
     }
+
+    var status: SourceStatus { SourceStatus(state: .connecting) }
 }

@@ -20,6 +20,7 @@ enum APIRouter {
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            core.supervisor.refreshMetrics()
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: core.metrics.render())))
         }
 

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Prometheus
 import VigilAlerts
+import VigilMedia
 
 /// The daemon's metrics: a Prometheus registry of its own, fed through swift-metrics.
 ///
@@ -97,7 +98,7 @@ public struct StreamMetrics: Sendable {
     /// Packets the decoder rejected.
     public let decodeErrors: CoreMetrics.Counter
     /// One gauge per state, 1 for the current state and 0 for the others.
-    public let states: [StreamRunState: CoreMetrics.Meter]
+    public let states: [StreamState: CoreMetrics.Meter]
 
     init(id: String, factory: any MetricsFactory) {
         let dimensions = [("stream", id)]
@@ -108,15 +109,15 @@ public struct StreamMetrics: Sendable {
         reconnects = CoreMetrics.Counter(label: "vigil_stream_reconnects_total", dimensions: dimensions, factory: factory)
         stalls = CoreMetrics.Counter(label: "vigil_stream_stalls_total", dimensions: dimensions, factory: factory)
         decodeErrors = CoreMetrics.Counter(label: "vigil_stream_decode_errors_total", dimensions: dimensions, factory: factory)
-        var states: [StreamRunState: CoreMetrics.Meter] = [:]
-        for state in StreamRunState.allCases {
+        var states: [StreamState: CoreMetrics.Meter] = [:]
+        for state in StreamState.allCases {
             states[state] = CoreMetrics.Meter(label: "vigil_stream_state", dimensions: dimensions + [("state", state.rawValue)], factory: factory)
         }
         self.states = states
     }
 
     /// Sets the state gauges so exactly `state` reads 1.
-    public func set(_ state: StreamRunState) {
+    public func set(_ state: StreamState) {
         for (candidate, meter) in states { meter.set(candidate == state ? 1 : 0) }
     }
 

@@ -1,35 +1,46 @@
+import Foundation
 import VigilMedia
 
-/// What a stream session reports while it runs.
-public enum FrameSourceEvent: Sendable {
-    /// The session moved to another state; `detail` says why (an error, "end of file"...).
-    case state(StreamRunState, detail: String?)
-    /// A sampled, decoded frame.
-    case frame(Frame)
-    /// The session is about to reopen its source after it ended, failed or stalled.
-    case reconnect(reason: String)
-    /// No frame came for the stall timeout.
-    case stall
-    /// The decoder rejected this many more packets.
-    case decodeErrors(Int)
-    /// The reader dropped this many more frames because the pipeline was behind.
-    case droppedFrames(Int)
+/// What a stream's source says about itself when asked: where it stands and what it has counted.
+///
+/// Status flows one way: the source publishes it, and the supervisor, the API and metrics read it
+/// when they need it. Nothing is pushed as events or polled and added up again.
+public struct SourceStatus: Sendable, Equatable {
+    /// Where the source stands.
+    public var state: StreamState
+    /// Since when.
+    public var since: Date
+    /// Why, when the state has a reason (the error behind a backoff or a failure).
+    public var detail: String?
+    /// What the session has counted: reconnects, stalls, decode errors, frames dropped...
+    public var counters: StreamCounters
+
+    /// Creates a status.
+    public init(state: StreamState, since: Date = Date(), detail: String? = nil, counters: StreamCounters = StreamCounters()) {
+        self.state = state
+        self.since = since
+        self.detail = detail
+        self.counters = counters
+    }
 }
 
-/// The seam between the daemon and live ingest: one session per stream that keeps delivering frames
+/// The seam between the daemon and live ingest: one source per stream that keeps delivering frames
 /// (reconnecting as it sees fit) until its task is cancelled.
 ///
 /// The daemon runs ``SessionFrameSource`` (VigilMedia's `StreamSession`); the seam lets the API and
 /// lifecycle be exercised with streams that need no media.
 public protocol FrameSource: Sendable {
-    /// Runs the session until the calling task is cancelled (or, for a file, until it ends),
-    /// reporting through `emit`. `emit` returns quickly and never blocks: frames are queued for
+    /// Runs until the calling task is cancelled (or, for a file, until it ends), handing each
+    /// sampled frame to `emit`. `emit` returns quickly and never blocks: frames are queued for
     /// hashing or dropped.
-    func run(_ emit: @escaping @Sendable (FrameSourceEvent) -> Void) async
+    func run(_ emit: @escaping @Sendable (Frame) -> Void) async
+
+    /// The source's state and counters now.
+    var status: SourceStatus { get }
 }
 
-/// Makes the session for a stream.
+/// Makes the source for a stream.
 public protocol FrameSourceFactory: Sendable {
-    /// A new session for `stream`; called once per start of the stream.
+    /// A new source for `stream`; called once per start of the stream.
     func makeSource(for stream: StreamSpec) -> any FrameSource
 }

@@ -1,20 +1,19 @@
 import Foundation
+import Logging
 import Synchronization
 import VigilMedia
 
-/// The daemon's stream session: VigilMedia's `StreamSession` (reconnects with backoff and jitter,
-/// stall watchdog, key-frame gap fallback, near-duplicate dropping, border crops), reported as
-/// ``FrameSourceEvent``s.
+/// The daemon's stream source: VigilMedia's `StreamSession` (reconnects with backoff and jitter,
+/// stall watchdog, key-frame gap fallback, near-duplicate dropping, border and inset crops), with
+/// its state and counters read straight from the session.
 ///
 /// Local files end at their end and are never reopened; by default they play at their own frame
 /// rate, so that a file stands in for a live stream (demos, tests, replays of a recording).
-public struct SessionFrameSource: FrameSource {
+public final class SessionFrameSource: FrameSource {
     /// Tunables that are not part of a stream's spec.
     public struct Settings: Sendable, Equatable {
         /// Whether local files play at their frame rate (true) or as fast as they decode.
         public var paceFiles = true
-        /// How often counters (decode errors, drops, reconnects, stalls) are turned into events.
-        public var counterInterval: Duration = .milliseconds(250)
         /// Deadlines; nil takes the session's defaults for the source's kind.
         public var timeouts: StreamTimeouts?
         /// Retries after a live source is lost.
@@ -28,11 +27,23 @@ public struct SessionFrameSource: FrameSource {
     public let stream: StreamSpec
     /// The settings in force.
     public let settings: Settings
+    private let logger: Logger
 
-    /// Creates a session for `stream`.
-    public init(stream: StreamSpec, settings: Settings = Settings()) {
+    private struct State {
+        var session: StreamSession?
+        /// Set when no session could be made (the URL was refused).
+        var refused: SourceStatus?
+        /// Whether every frame the session read has been handed out.
+        var drained = false
+    }
+    private let state = Mutex(State())
+    private let created = Date()
+
+    /// Creates a source for `stream`; nothing is opened until ``run(_:)``.
+    public init(stream: StreamSpec, settings: Settings = Settings(), logger: Logger = Logger(label: "vigil")) {
         self.stream = stream
         self.settings = settings
+        self.logger = logger
     }
 
     /// What the session is asked to do for this stream.
@@ -43,50 +54,49 @@ public struct SessionFrameSource: FrameSource {
         return StreamOptions(media: media, policy: policy, timeouts: settings.timeouts, reconnect: settings.reconnect)
     }
 
-    public func run(_ emit: @escaping @Sendable (FrameSourceEvent) -> Void) async {
+    public var status: SourceStatus {
+        let (session, refused, drained) = state.withLock { ($0.session, $0.refused, $0.drained) }
+        if let refused { return refused }
+        guard let session else { return SourceStatus(state: .connecting, since: created) }
+        let change = session.latestChange
+        let counters = session.counters
+        // The reader finishes ahead of a paced file's playback: the end counts once the last frame
+        // has been handed out.
+        if change.state.isTerminal && !drained {
+            return SourceStatus(state: .live, since: change.at, counters: counters)
+        }
+        return SourceStatus(state: change.state, since: change.at, detail: change.reason?.description, counters: counters)
+    }
+
+    public func run(_ emit: @escaping @Sendable (Frame) -> Void) async {
         let session: StreamSession
         do {
             session = try StreamSession(url: stream.url, options: options)
         } catch {
-            emit(.state(.failed, detail: error.description))
+            state.withLock { $0.refused = SourceStatus(state: .failed, detail: error.description) }
             return
         }
-        // The session is over once its reader is done, possibly with frames still buffered; the
-        // terminal state is reported after the last of them has been handed out.
-        let states = Task { () -> StreamStateChange? in
-            for await change in session.stateChanges() {
-                if change.state.isTerminal { return change }
-                emit(.state(StreamRunState(change.state), detail: change.reason?.description))
+        state.withLock { $0.session = session }
+        // Interruptions are worth a line in the log as they happen; the status is read elsewhere.
+        let interruptions = Task { [logger, stream] in
+            for await change in session.stateChanges() where change.state == .backoff || change.state == .stalled {
+                logger.warning("stream interrupted", metadata: [
+                    "stream": "\(stream.id)", "state": "\(change.state.rawValue)", "reason": "\(change.reason?.description ?? "")",
+                ])
             }
-            return nil
         }
-        let counters = Task { () -> StreamCounters in
-            var reported = StreamCounters()
-            while !Task.isCancelled {
-                try? await Task.sleep(for: settings.counterInterval)
-                reported = Self.report(session.counters, since: reported, emit)
-            }
-            return reported
-        }
-        // A session the daemon stops ends as `ended`; the supervisor reports that as `stopped`.
-        let stoppedByDaemon = Atomic<Bool>(false)
+        defer { interruptions.cancel() }
         await withTaskCancellationHandler {
             await play(session, emit)
         } onCancel: {
-            stoppedByDaemon.store(true, ordering: .releasing)
             session.stop()
         }
         session.stop()
-        let final = await states.value
-        counters.cancel()
-        _ = Self.report(session.counters, since: await counters.value, emit)
-        if let final, !stoppedByDaemon.load(ordering: .acquiring) {
-            emit(.state(StreamRunState(final.state), detail: final.reason?.description))
-        }
+        state.withLock { $0.drained = true }
     }
 
     /// Hands out the session's frames until it ends, pacing files at their frame rate.
-    private func play(_ session: StreamSession, _ emit: @Sendable (FrameSourceEvent) -> Void) async {
+    private func play(_ session: StreamSession, _ emit: @Sendable (Frame) -> Void) async {
         let pace = stream.isFile && settings.paceFiles
         var start: (clock: ContinuousClock.Instant, pts: Double)?
         do {
@@ -101,54 +111,28 @@ public struct SessionFrameSource: FrameSource {
                         start = (ContinuousClock.now, frame.ptsSeconds)
                     }
                 }
-                emit(.frame(frame))
+                emit(frame)
             }
         } catch {
-            // The session's own state change (failed, with its reason) reports why it ended.
-        }
-    }
-
-    /// Emits what grew between `previous` and `current`; returns `current`.
-    private static func report(
-        _ current: StreamCounters, since previous: StreamCounters, _ emit: (FrameSourceEvent) -> Void
-    ) -> StreamCounters {
-        for _ in previous.reconnects..<max(previous.reconnects, current.reconnects) { emit(.reconnect(reason: "source lost")) }
-        for _ in previous.stalls..<max(previous.stalls, current.stalls) { emit(.stall) }
-        if current.decodeErrors > previous.decodeErrors {
-            emit(.decodeErrors(current.decodeErrors - previous.decodeErrors))
-        }
-        if current.droppedFrames > previous.droppedFrames {
-            emit(.droppedFrames(current.droppedFrames - previous.droppedFrames))
-        }
-        return current
-    }
-}
-
-extension StreamRunState {
-    /// The daemon's name for a session state (the same names).
-    init(_ state: StreamState) {
-        switch state {
-        case .connecting: self = .connecting
-        case .live: self = .live
-        case .stalled: self = .stalled
-        case .backoff: self = .backoff
-        case .ended: self = .ended
-        case .failed: self = .failed
+            // The session's own state (failed, with its reason) says why it ended.
         }
     }
 }
 
-/// Makes ``SessionFrameSource`` sessions.
+/// Makes ``SessionFrameSource`` sources.
 public struct SessionFrameSourceFactory: FrameSourceFactory {
-    /// Settings given to every session.
+    /// Settings given to every source.
     public var settings: SessionFrameSource.Settings
+    /// Where sources log interruptions.
+    public var logger: Logger
 
     /// Creates a factory.
-    public init(settings: SessionFrameSource.Settings = .init()) {
+    public init(settings: SessionFrameSource.Settings = .init(), logger: Logger = Logger(label: "vigil")) {
         self.settings = settings
+        self.logger = logger
     }
 
     public func makeSource(for stream: StreamSpec) -> any FrameSource {
-        SessionFrameSource(stream: stream, settings: settings)
+        SessionFrameSource(stream: stream, settings: settings, logger: logger)
     }
 }

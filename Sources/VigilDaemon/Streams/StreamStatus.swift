@@ -1,4 +1,5 @@
 import Foundation
+import VigilMedia
 
 /// A stream's configuration, state and counters, as the API shows them.
 public struct StreamStatus: Sendable, Codable, Equatable {
@@ -13,7 +14,7 @@ public struct StreamStatus: Sendable, Codable, Equatable {
     /// Where the stream was defined.
     public var origin: StreamSpec.Origin
     /// Where its session stands.
-    public var state: StreamRunState
+    public var state: StreamState
     /// Since when.
     public var stateSince: Date
     /// Why it is in that state, when there is a reason (the last error, "end of file"...).

@@ -3,23 +3,56 @@ import Logging
 import Synchronization
 import VigilMedia
 
-/// Runs one session per stream and feeds their frames to the shared hashing pool.
+/// Runs one source per stream and feeds their frames to the shared hashing pool.
 ///
 /// Streams can be started and stopped at any time (config reload, API). Each runs in a task of its
 /// own; a session that fails is the session's business (it reconnects), so one bad stream never
-/// affects another.
+/// affects another. A stream's status is read when asked: the source's own state and counters,
+/// plus what the supervisor counts itself (frames handed in and hashed, hashing-pool drops).
 public final class StreamSupervisor: Sendable {
+    /// What the supervisor itself counts for a stream.
+    private struct Tally {
+        var framesIn = 0
+        var framesSampled = 0
+        var poolDrops = 0
+        var lastFrameAt: Date?
+        var lastKeyframePTS: Double?
+        var keyframeGap: Double?
+        /// Set once the source's run has returned.
+        var finished = false
+        /// Source counters already added to the metrics (see ``refreshMetrics()``).
+        var reported = StreamCounters()
+    }
+
     private final class Runtime: Sendable {
         let spec: StreamSpec
+        let source: any FrameSource
         let metrics: StreamMetrics
-        let status: Mutex<StreamStatus>
-        let lastKeyframePTS = Mutex<Double?>(nil)
+        let tally = Mutex(Tally())
         let task = Mutex<Task<Void, Never>?>(nil)
 
-        init(spec: StreamSpec, metrics: StreamMetrics) {
+        init(spec: StreamSpec, source: any FrameSource, metrics: StreamMetrics) {
             self.spec = spec
+            self.source = source
             self.metrics = metrics
-            status = Mutex(StreamStatus(spec: spec, now: Date()))
+        }
+
+        func status() -> StreamStatus {
+            let source = self.source.status
+            let tally = self.tally.withLock { $0 }
+            var status = StreamStatus(spec: spec, now: source.since)
+            // A source whose run returned without an end of its own was stopped.
+            status.state = tally.finished && !source.state.isTerminal ? .stopped : source.state
+            status.detail = source.detail
+            status.framesIn = tally.framesIn
+            status.framesSampled = tally.framesSampled
+            status.framesDropped = source.counters.droppedFrames + tally.poolDrops
+            status.reconnects = source.counters.reconnects
+            status.stalls = source.counters.stalls
+            status.decodeErrors = source.counters.decodeErrors
+            status.keyframeGapSeconds = tally.keyframeGap
+            status.lastFrameAt = tally.lastFrameAt
+            return status
         }
     }
 
@@ -31,7 +64,7 @@ public final class StreamSupervisor: Sendable {
     private let order = Mutex<[String]>([])
     private let accepting = Atomic<Bool>(true)
 
-    /// Creates a supervisor that makes sessions with `factory` and hashes on `pool`.
+    /// Creates a supervisor that makes sources with `factory` and hashes on `pool`.
     public init(factory: any FrameSourceFactory, pool: HashingPool, metrics: DaemonMetrics, logger: Logger) {
         self.factory = factory
         self.pool = pool
@@ -44,7 +77,7 @@ public final class StreamSupervisor: Sendable {
     @discardableResult
     public func start(_ spec: StreamSpec) -> Bool {
         guard accepting.load(ordering: .acquiring) else { return false }
-        let runtime = Runtime(spec: spec, metrics: metrics.stream(spec.id))
+        let runtime = Runtime(spec: spec, source: factory.makeSource(for: spec), metrics: metrics.stream(spec.id))
         let added = runtimes.withLock { runtimes -> Bool in
             guard runtimes[spec.id] == nil else { return false }
             runtimes[spec.id] = runtime
@@ -52,25 +85,21 @@ public final class StreamSupervisor: Sendable {
         }
         guard added else { return false }
         order.withLock { $0.append(spec.id) }
-        runtime.metrics.set(.connecting)
-        let source = factory.makeSource(for: spec)
-        // The session's task holds the supervisor until it ends; stop(id:) and stopAll() end it.
+        // The source's task holds the supervisor until it ends; stop(id:) and stopAll() end it.
         let task = Task {
-            await source.run { event in self.handle(event, runtime: runtime) }
-            runtime.status.withLock { status in
-                if status.state != .ended && status.state != .failed {
-                    status.state = .stopped
-                    status.stateSince = Date()
-                }
+            await runtime.source.run { frame in self.received(frame, runtime: runtime) }
+            runtime.tally.withLock { $0.finished = true }
+            let status = runtime.status()
+            if status.state == .failed {
+                self.logger.error("stream failed", metadata: ["stream": "\(spec.id)", "reason": "\(status.detail ?? "")"])
             }
-            runtime.metrics.set(runtime.status.withLock { $0.state })
         }
         runtime.task.withLock { $0 = task }
         logger.info("stream started", metadata: ["stream": "\(spec.id)", "url": "\(Self.redacted(spec.url))"])
         return true
     }
 
-    /// Stops a stream and waits for its session to end; false when unknown.
+    /// Stops a stream and waits for its source to end; false when unknown.
     @discardableResult
     public func stop(id: String) async -> Bool {
         guard let runtime = runtimes.withLock({ $0.removeValue(forKey: id) }) else { return false }
@@ -84,7 +113,7 @@ public final class StreamSupervisor: Sendable {
         return true
     }
 
-    /// Stops reading every stream (the drain's first step) and waits for the sessions to end.
+    /// Stops reading every stream (the drain's first step) and waits for the sources to end.
     /// Frames already queued stay in the pool to be hashed.
     public func stopAll() async {
         accepting.store(false, ordering: .releasing)
@@ -106,83 +135,68 @@ public final class StreamSupervisor: Sendable {
 
     /// A stream's status, nil when unknown.
     public func status(id: String) -> StreamStatus? {
-        runtimes.withLock { $0[id] }?.status.withLock { $0 }
+        runtimes.withLock { $0[id] }?.status()
     }
 
     /// Every stream's status, in start order.
     public func statuses() -> [StreamStatus] {
         let ids = order.withLock { $0 }
         let all = runtimes.withLock { runtimes in ids.compactMap { runtimes[$0] } }
-        return all.map { $0.status.withLock { $0 } }
+        return all.map { $0.status() }
+    }
+
+    /// Brings the per-stream metrics up to date with what the sources report; called when
+    /// metrics are scraped, so the sources' counters are read once per scrape, not polled.
+    public func refreshMetrics() {
+        let all = runtimes.withLock { Array($0.values) }
+        for runtime in all {
+            let status = runtime.status()
+            let counters = runtime.source.status.counters
+            let previous = runtime.tally.withLock { tally -> StreamCounters in
+                defer { tally.reported = counters }
+                return tally.reported
+            }
+            runtime.metrics.set(status.state)
+            runtime.metrics.reconnects.increment(by: max(0, counters.reconnects - previous.reconnects))
+            runtime.metrics.stalls.increment(by: max(0, counters.stalls - previous.stalls))
+            runtime.metrics.decodeErrors.increment(by: max(0, counters.decodeErrors - previous.decodeErrors))
+            runtime.metrics.framesDropped.increment(by: max(0, counters.droppedFrames - previous.droppedFrames))
+            if let gap = status.keyframeGapSeconds { runtime.metrics.keyframeGap.set(gap) }
+        }
     }
 
     /// Counts a hashed sample. A frame's cropped copy is the same sample (as `vigil scan` counts).
     func recordHashed(_ sample: StreamSample) {
         guard sample.frame.crop == nil, let runtime = runtimes.withLock({ $0[sample.stream] }) else { return }
-        runtime.status.withLock { $0.framesSampled += 1 }
+        runtime.tally.withLock { $0.framesSampled += 1 }
         runtime.metrics.framesSampled.increment()
     }
 
     /// Counts a frame of `stream` the pool dropped.
     func recordPoolDrop(stream: String) {
         guard let runtime = runtimes.withLock({ $0[stream] }) else { return }
-        runtime.status.withLock { $0.framesDropped += 1 }
+        runtime.tally.withLock { $0.poolDrops += 1 }
         runtime.metrics.framesDropped.increment()
     }
 
-    private func handle(_ event: FrameSourceEvent, runtime: Runtime) {
-        let id = runtime.spec.id
-        switch event {
-        case .frame(let frame):
-            let now = Date()
-            runtime.status.withLock { status in
-                status.framesIn += 1
-                status.lastFrameAt = now
+    private func received(_ frame: Frame, runtime: Runtime) {
+        let now = Date()
+        runtime.tally.withLock { tally in
+            tally.framesIn += 1
+            tally.lastFrameAt = now
+            if frame.isKeyframe, frame.crop == nil {
+                if let last = tally.lastKeyframePTS, frame.ptsSeconds > last { tally.keyframeGap = frame.ptsSeconds - last }
+                tally.lastKeyframePTS = frame.ptsSeconds
             }
-            runtime.metrics.framesIn.increment()
-            if frame.isKeyframe {
-                let gap = runtime.lastKeyframePTS.withLock { last -> Double? in
-                    defer { last = frame.ptsSeconds }
-                    return last.map { frame.ptsSeconds - $0 }
-                }
-                if let gap, gap > 0 {
-                    runtime.status.withLock { $0.keyframeGapSeconds = gap }
-                    runtime.metrics.keyframeGap.set(gap)
-                }
-            }
-            // A live frame counts from when its data arrived; a paced file's frames are read ahead
-            // of their time, so they count from when they are played.
-            let observedAt = runtime.spec.isFile ? now : frame.observedAt
-            let submission = pool.submit(HashJob(stream: id, source: runtime.spec.url, frame: frame, observedAt: observedAt))
-            for stream in submission.dropped {
-                recordPoolDrop(stream: stream)
-                metrics.hashingDrops(stream: stream).increment()
-            }
-        case .state(let state, let detail):
-            runtime.status.withLock { status in
-                status.state = state
-                status.stateSince = Date()
-                if detail != nil || state == .live { status.detail = detail }
-            }
-            if state == .connecting { runtime.lastKeyframePTS.withLock { $0 = nil } }
-            runtime.metrics.set(state)
-            if state == .backoff || state == .stalled {
-                logger.warning("stream interrupted", metadata: ["stream": "\(id)", "state": "\(state.rawValue)", "reason": "\(detail ?? "")"])
-            } else {
-                logger.debug("stream state", metadata: ["stream": "\(id)", "state": "\(state.rawValue)"])
-            }
-        case .reconnect:
-            runtime.status.withLock { $0.reconnects += 1 }
-            runtime.metrics.reconnects.increment()
-        case .stall:
-            runtime.status.withLock { $0.stalls += 1 }
-            runtime.metrics.stalls.increment()
-        case .decodeErrors(let count):
-            runtime.status.withLock { $0.decodeErrors += count }
-            runtime.metrics.decodeErrors.increment(by: count)
-        case .droppedFrames(let count):
-            runtime.status.withLock { $0.framesDropped += count }
-            runtime.metrics.framesDropped.increment(by: count)
+        }
+        runtime.metrics.framesIn.increment()
+        // A live frame counts from when its data arrived; a paced file's frames are read ahead
+        // of their time, so they count from when they are played.
+        let observedAt = runtime.spec.isFile ? now : frame.observedAt
+        let submission = pool.submit(HashJob(stream: runtime.spec.id, source: runtime.spec.url, frame: frame, observedAt: observedAt))
+        for stream in submission.dropped {
+            recordPoolDrop(stream: stream)
+            metrics.hashingDrops(stream: stream).increment()
         }
     }
 

@@ -87,7 +87,7 @@ final class SessionCore: Sendable {
             return !shared.started
         }
         if neverStarted {
-            finish(.ended, reason: nil)
+            finish(.stopped, reason: nil)
         }
     }
 
@@ -111,7 +111,8 @@ final class SessionCore: Sendable {
         var attempts = 0
 
         while true {
-            if isStopped || end.map({ MonotonicClock.seconds() >= $0 }) == true {
+            if isStopped { return finish(.stopped, reason: nil) }
+            if end.map({ MonotonicClock.seconds() >= $0 }) == true {
                 return finish(.ended, reason: nil)
             }
             if attempts > 0 { counters.update { $0.reconnects += 1 } }
@@ -124,14 +125,15 @@ final class SessionCore: Sendable {
             do {
                 switch try connectAndRead(context: context, end: end, receivedPackets: &receivedPackets) {
                 case .consumerGone:
-                    return finish(.ended, reason: nil)
+                    return finish(.stopped, reason: nil)
                 case .endOfInput(let received, let info):
                     receivedPackets = received
                     guard shouldReconnect(afterEndOf: info) else { return finish(.ended, reason: nil) }
                     failure = nil
                 }
             } catch {
-                if isStopped || end.map({ MonotonicClock.seconds() >= $0 }) == true {
+                if isStopped { return finish(.stopped, reason: nil) }
+                if end.map({ MonotonicClock.seconds() >= $0 }) == true {
                     return finish(.ended, reason: nil)
                 }
                 if case .stalled = error {

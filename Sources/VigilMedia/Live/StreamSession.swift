@@ -67,6 +67,9 @@ public final class StreamSession: Sendable {
     /// The current state.
     public var state: StreamState { core.currentState.state }
 
+    /// The latest transition: the state, since when, and why.
+    public var latestChange: StreamStateChange { core.currentState }
+
     /// A stream of state changes, starting with the current state and finishing after the
     /// terminal one. Each call returns an independent stream that keeps the latest 64 changes if
     /// its reader falls behind.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where a ``StreamSession`` stands.
-public enum StreamState: String, Sendable, Equatable {
+/// Where a ``StreamSession`` stands; also what the daemon and its API report for a stream.
+public enum StreamState: String, Sendable, Equatable, Codable, CaseIterable {
     /// Opening and probing the source.
     case connecting
     /// Reading packets.
@@ -10,13 +10,15 @@ public enum StreamState: String, Sendable, Equatable {
     case stalled
     /// Waiting before the next connection attempt.
     case backoff
-    /// Over: stopped, the maximum duration reached, or the source ended. Terminal.
+    /// Over: the maximum duration reached, or the source ended. Terminal.
     case ended
+    /// Over: its owner stopped it (or stopped reading its frames). Terminal.
+    case stopped
     /// Over: an error that reconnecting cannot fix, or too many failed attempts. Terminal.
     case failed
 
     /// Whether the session is over.
-    public var isTerminal: Bool { self == .ended || self == .failed }
+    public var isTerminal: Bool { self == .ended || self == .failed || self == .stopped }
 }
 
 /// One transition of a ``StreamSession``.

@@ -58,7 +58,7 @@ extension LiveSuite {
             let counters = recorder.session.counters
             #expect(counters.reconnects >= 1)
             #expect(Self.isMonotonic(recorder.frames), "timeline stays monotonic across the reconnect")
-            #expect(recorder.session.state == .ended)
+            #expect(recorder.session.state == .stopped)
         }
 
         @Test("A server accepts the connection and sends nothing: the open deadline fires, the session retries")

@@ -165,11 +165,11 @@ struct StreamSessionFileTests {
         let media = try await SyntheticMedia.get()
         let session = try StreamSession(url: media.clip)
         session.stop()
-        #expect(session.state == .ended)
+        #expect(session.state == .stopped)
         var count = 0
         for try await _ in session.frames { count += 1 }
         #expect(count == 0)
-        #expect(await session.finished().state == .ended)
+        #expect(await session.finished().state == .stopped)
         #expect(throws: MediaError.self) { _ = try StreamSession(url: "ftp://127.0.0.1/x.ts") }
     }
 
