@@ -21,7 +21,7 @@ final class TestDaemon: Sendable {
     /// Starts a daemon; `configure` adjusts the config (token, loopback port 0, temp state are set).
     static func start(
         stateDirectory: URL? = nil, sources: any FrameSourceFactory = IdleSourceFactory(),
-        configure: (inout DaemonConfig) -> Void = { _ in }
+        clock: any Clock<Duration> = ContinuousClock(), configure: (inout DaemonConfig) -> Void = { _ in }
     ) async throws -> TestDaemon {
         let directory = try stateDirectory ?? Fixtures.temporaryDirectory()
         var config = DaemonConfig(apiToken: token)
@@ -30,7 +30,7 @@ final class TestDaemon: Sendable {
         config.bankPollInterval = 0.2
         config.hashing.workers = 2
         configure(&config)
-        let daemon = try await Daemon(config: config, sources: sources)
+        let daemon = try await Daemon(config: config, sources: sources, clock: clock)
         let task = Task { try await daemon.run(handleSignals: false) }
         let port = await daemon.port()
         return TestDaemon(daemon: daemon, port: port, stateDirectory: directory, ownsDirectory: stateDirectory == nil, task: task)

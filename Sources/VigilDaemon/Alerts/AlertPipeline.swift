@@ -23,8 +23,14 @@ public actor AlertPipeline {
     /// Alerts raised but not yet committed: updates must wait for their alert's row.
     private var uncommitted: Set<AlertID> = []
 
-    /// Creates a pipeline feeding `hub`.
-    public init(settings: IncidentPolicy.Settings, hub: DeliveryHub, metrics: DaemonMetrics, logger: Logger) {
+    private let clock: any Clock<Duration>
+
+    /// Creates a pipeline feeding `hub`; `clock` paces the once-a-second flush of incident updates.
+    public init(
+        settings: IncidentPolicy.Settings, hub: DeliveryHub, metrics: DaemonMetrics, logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
+        self.clock = clock
         policy = IncidentPolicy(settings: settings)
         self.hub = hub
         self.metrics = metrics
@@ -90,31 +96,26 @@ public actor AlertPipeline {
         metrics.openIncidents.set(policy.openIncidentCount)
     }
 
-    /// Commits alerts as they are raised and flushes updates every second, until ``finish()`` was
-    /// called and everything raised before it is committed.
+    /// Commits alerts as they are raised and flushes updates every second of the pipeline's
+    /// clock, until ``finish()`` was called and everything raised before it is committed.
     public nonisolated func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await alert in self.opened.stream {
-                    await self.commit(alert)
-                }
-                await self.flushUpdates()
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
+                await repeatEvery(.seconds(1), on: self.clock) {
                     await self.expireAndFlush()
-                    if await self.isFinished { break }
+                    return true
                 }
             }
+            for await alert in opened.stream {
+                await commit(alert)
+            }
+            await flushUpdates()
+            group.cancelAll()
         }
     }
 
-    private var isFinished = false
-
     /// No more observations will come; ``run()`` returns once the raised alerts are committed.
     public func finish() {
-        isFinished = true
         opened.continuation.finish()
     }
 

@@ -32,4 +32,12 @@ public struct StreamSample: Sendable {
     public var observedAt: Date
     /// The frame's hashes.
     public var frame: HashedFrame
+
+    /// Creates a sample.
+    public init(stream: String, source: String, observedAt: Date, frame: HashedFrame) {
+        self.stream = stream
+        self.source = source
+        self.observedAt = observedAt
+        self.frame = frame
+    }
 }

@@ -25,9 +25,9 @@ public final class Daemon: Sendable {
     /// Builds the daemon (opens the state, loads banks); nothing runs until ``run(handleSignals:)``.
     public init(
         config: DaemonConfig, configPath: String? = nil, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
-        logger: Logger = Logger(label: "vigil")
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
-        core = try await DaemonCore(config: config, sources: sources, logger: logger)
+        core = try await DaemonCore(config: config, sources: sources, clock: clock, logger: logger)
         self.configPath = configPath
         self.logger = logger
         if !config.listen.isLoopback {

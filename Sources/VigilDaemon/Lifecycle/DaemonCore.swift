@@ -31,6 +31,8 @@ public final class DaemonCore: Service, Sendable {
     private let configuration: Mutex<DaemonConfig>
     private let token: HotSwappable<String>
     private let httpClient: HTTPClient
+    /// Paces periodic work; tests give their own.
+    let clock: any Clock<Duration>
 
     /// Most streams one daemon accepts, config and API together.
     public static let maximumStreams = 2000
@@ -43,9 +45,10 @@ public final class DaemonCore: Service, Sendable {
     ///   be loaded (a daemon silently matching against nothing would be worse than one that stops).
     public init(
         config: DaemonConfig, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
-        logger: Logger = Logger(label: "vigil")
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
         self.logger = logger
+        self.clock = clock
         configuration = Mutex(config)
         token = HotSwappable(config.apiToken)
         metrics = DaemonMetrics()
@@ -72,7 +75,7 @@ public final class DaemonCore: Service, Sendable {
         pool = HashingPool(
             width: config.hashing.workers, perStreamCapacity: config.hashing.queuePerStream, maxQueued: config.hashing.maxQueued,
             onDepth: { metrics.hashingQueueDepth.set($0) })
-        pipeline = AlertPipeline(settings: .init(window: config.alerts.window), hub: hub, metrics: metrics, logger: logger)
+        pipeline = AlertPipeline(settings: .init(window: config.alerts.window), hub: hub, metrics: metrics, logger: logger, clock: clock)
         supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger)
 
         for (index, bank) in config.banks.enumerated() {
@@ -163,17 +166,19 @@ public final class DaemonCore: Service, Sendable {
         return configured + stored.filter { stored in !configured.contains { $0.id == stored.id } }
     }
 
-    /// Bank file polling, until cancelled.
+    /// Bank file polling, until cancelled or graceful shutdown begins. A reload (SIGHUP) that
+    /// changes the interval restarts the timer at the new one; 0 turns polling off.
     private func housekeeping() async {
-        while !Task.isCancelled {
-            let interval = config.bankPollInterval
-            guard interval > 0 else {
-                try? await Task.sleep(for: .seconds(5))
-                continue
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let interval = self.config.bankPollInterval
+                // Off (0): check once a second whether a reload turned polling on.
+                let period = interval > 0 ? interval : 1
+                await repeatEvery(.milliseconds(Int(period * 1000)), on: self.clock) {
+                    if interval > 0 { await self.banks.reloadChanged() }
+                    return self.config.bankPollInterval == interval
+                }
             }
-            try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-            if Task.isCancelled { break }
-            await banks.reloadChanged()
         }
     }
 
