@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,12 @@ public final class JSONLSink: AlertSink {
     public func deliver(_ delivery: OutgoingAlert) async throws {
         var line = delivery.body
         line.append(0x0A)
+        // Writing and fsyncing block: they run on NIO's pool for blocking I/O, never on Swift's
+        // cooperative pool, where the API and the alert pipeline run.
+        try await NIOThreadPool.singleton.runIfActive { [self, line] in try self.append(line) }
+    }
+
+    private func append(_ line: Data) throws(FileSinkError) {
         try descriptor.withLock { fd throws(FileSinkError) in
             if fd < 0 {
                 fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)

@@ -67,7 +67,7 @@ public final class Daemon: Sendable {
             state.group = serviceGroup
             return state.shutdownRequested
         }
-        core.startStreams()
+        await core.startStreams()
         let reloader = handleSignals ? Task { await self.reloadOnHangup() } : nil
         defer { reloader?.cancel() }
         if requestedEarly { await serviceGroup.triggerGracefulShutdown() }

@@ -87,7 +87,7 @@ public final class DaemonCore: Service, Sendable {
             }
         }
         do {
-            for bank in try store.banks() where !config.banks.contains(where: { $0.name == bank.name }) {
+            for bank in try await store.banks() where !config.banks.contains(where: { $0.name == bank.name }) {
                 // A stored bank whose files went away must not stop the daemon; it shows its error.
                 _ = try? await banks.add(bank)
             }
@@ -104,7 +104,7 @@ public final class DaemonCore: Service, Sendable {
     public func run() async throws {
         let matcher = FrameMatcher(banks: banks, metrics: metrics)
         let (pool, supervisor, metrics, pipeline) = (pool, supervisor, metrics, pipeline)
-        startStreams()
+        await startStreams()
         logger.info("vigil serving", metadata: [
             "streams": "\(supervisor.specs.count)", "banks": "\(banks.specs.count)", "sinks": "\(hub.sinkNames.joined(separator: ","))",
         ])
@@ -153,16 +153,23 @@ public final class DaemonCore: Service, Sendable {
     /// Starts the config and stored streams, once. ``Daemon`` calls it before the API answers, so
     /// that a client never sees a partial list; ``run()`` calls it too when used on its own.
     /// Frames wait in the bounded hashing queue until ``run()`` starts the workers.
-    public func startStreams() {
+    public func startStreams() async {
         guard !streamsStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        for stream in startupStreams() { supervisor.start(stream) }
+        for stream in await startupStreams() { supervisor.start(stream) }
     }
     private let streamsStarted = Atomic<Bool>(false)
 
     /// Config streams first, then API-added ones not shadowed by a config stream.
-    private func startupStreams() -> [StreamSpec] {
+    private func startupStreams() async -> [StreamSpec] {
         let configured = config.streams
-        let stored = (try? store.streams()) ?? []
+        let stored: [StreamSpec]
+        do {
+            stored = try await store.streams()
+        } catch {
+            // The config streams are still watched; the stored ones wait for the database.
+            logger.critical("cannot read API-added streams from the state database", metadata: ["error": "\(error)"])
+            stored = []
+        }
         return configured + stored.filter { stored in !configured.contains { $0.id == stored.id } }
     }
 

@@ -28,8 +28,8 @@ public final class DaemonStore: Sendable {
     }
 
     /// Every stored stream, in the order they were added.
-    public func streams() throws -> [StreamSpec] {
-        try database.read { db in
+    public func streams() async throws -> [StreamSpec] {
+        try await database.read { db in
             try Data.fetchAll(db, sql: "SELECT spec FROM vigil_api_streams ORDER BY created_at, id")
         }.map { try JSONDecoder().decode(StreamSpec.self, from: $0) }
     }
@@ -54,8 +54,8 @@ public final class DaemonStore: Sendable {
     }
 
     /// Every stored bank, in the order they were added.
-    public func banks() throws -> [BankSpec] {
-        try database.read { db in
+    public func banks() async throws -> [BankSpec] {
+        try await database.read { db in
             try Data.fetchAll(db, sql: "SELECT spec FROM vigil_api_banks ORDER BY created_at, name")
         }.map { try JSONDecoder().decode(BankSpec.self, from: $0) }
     }
