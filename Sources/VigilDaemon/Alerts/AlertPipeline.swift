@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Foundation
 import Logging
 import VigilAlerts
@@ -18,7 +19,12 @@ public actor AlertPipeline {
     private let hub: DeliveryHub
     private let metrics: DaemonMetrics
     private let logger: Logger
-    private let opened: (stream: AsyncStream<Alert>, continuation: AsyncStream<Alert>.Continuation)
+    /// New alerts on their way to the committer. Bounded: when commits fall behind, raising an
+    /// alert waits (and with it the hashing worker that raised it, so the hashing pool's bounded
+    /// queues drop frames, counted) — an alert is never dropped.
+    private let opened = AsyncChannel<Alert>()
+    /// Alerts waiting for the committer at most.
+    static let commitQueueCapacity = 256
     private var pendingUpdates: [AlertID: Alert] = [:]
     /// Alerts raised but not yet committed: updates must wait for their alert's row.
     private var uncommitted: Set<AlertID> = []
@@ -35,11 +41,10 @@ public actor AlertPipeline {
         self.hub = hub
         self.metrics = metrics
         self.logger = logger
-        opened = AsyncStream.makeStream(of: Alert.self, bufferingPolicy: .unbounded)
     }
 
     /// Takes a stream's next sample (in order) with its bank matches.
-    public func observe(_ sample: StreamSample, matches: FrameMatches) {
+    public func observe(_ sample: StreamSample, matches: FrameMatches) async {
         var detection = detections[sample.stream] ?? DetectionState(input: sample.stream)
         let step = detection.add(matches)
         detections[sample.stream] = detection
@@ -58,7 +63,7 @@ public actor AlertPipeline {
                     "alert": "\(alert.id)", "stream": "\(alert.stream)", "bank": "\(alert.bank)",
                     "entry": "\(alert.entry.id)", "distance": "\(alert.distance)",
                 ])
-                opened.continuation.yield(alert)
+                await opened.send(alert)
             case .update(let alert):
                 pendingUpdates[alert.id] = alert
             }
@@ -106,7 +111,7 @@ public actor AlertPipeline {
                     return true
                 }
             }
-            for await alert in opened.stream {
+            for await alert in opened.buffer(policy: .bounded(Self.commitQueueCapacity)) {
                 await commit(alert)
             }
             await flushUpdates()
@@ -116,7 +121,7 @@ public actor AlertPipeline {
 
     /// No more observations will come; ``run()`` returns once the raised alerts are committed.
     public func finish() {
-        opened.continuation.finish()
+        opened.finish()
     }
 
     private func commit(_ alert: Alert) async {
