@@ -46,7 +46,14 @@ struct EndToEndTests {
             let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
             return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
         }
-        try await Task.sleep(for: .milliseconds(1500))  // one incident-update flush
+        // The incident's updates are flushed about once a second: wait for its last sample, and
+        // for both deliveries to be recorded.
+        try await waitUntil(timeout: .seconds(10)) {
+            let items = try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []
+            let alert = items.first?["alert"] as? [String: Any]
+            let deliveries = items.first?["deliveries"] as? [[String: Any]] ?? []
+            return (alert?["frames_matched"] as? Int ?? 0) >= 5 && deliveries.allSatisfy { $0["state"] as? String == "delivered" }
+        }
         #expect(receiver.received.count == 1)
         let page = try await API.call(.GET, daemon.base + "/v1/alerts")
         let alerts = try #require(page.json?["alerts"] as? [[String: Any]])
