@@ -1,3 +1,4 @@
+import VigilDetect
 import VigilMedia
 
 /// One line saying what went wrong with an input, naming it.

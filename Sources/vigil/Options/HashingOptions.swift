@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilDetect
 
 /// How frames are hashed; shared by `hash` and `scan`.
 struct HashingOptions: ParsableArguments {
@@ -18,3 +19,5 @@ struct HashingOptions: ParsableArguments {
         }
     }
 }
+
+extension LumaChoice: ExpressibleByArgument {}

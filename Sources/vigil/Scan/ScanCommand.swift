@@ -51,7 +51,7 @@ struct ScanCommand: AsyncParsableCommand {
         let errors = LineWriter(FileHandle.standardError)
         let matchers = try banks.loadMatchersOrExit(errors: errors)
         let scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
-                                   maxDuration: maxDuration, luma: hashing.luma, jobs: hashing.jobs)
+                                   maxDuration: maxDuration?.seconds, luma: hashing.luma, jobs: hashing.jobs)
         let reporter = ScanReporter(json: json, output: output)
         var anyMatch = false
         var anyError = false

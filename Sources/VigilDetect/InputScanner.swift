@@ -1,24 +1,43 @@
-import VigilDetect
 import VigilHash
 import VigilMatch
 import VigilMedia
 
 /// Runs one input through the pipeline: sample and decode, hash on every core, match each frame
-/// against every bank, then apply the video-level rule to the frames seen.
+/// against every bank, and judge it with ``DetectionState``: `vigil scan`, as a library, so a
+/// replay can be tested without the binary.
 ///
 /// Videos, files and live streams alike, go through a ``StreamSession`` — the daemon's live
 /// pipeline, with its key-frame-gap fallback, border crops and near-duplicate drop — so a replay
 /// sees what the daemon would have seen. Still images are read directly.
-struct InputScanner {
-    var matchers: [BankMatcher]
-    var sampling: SamplingMode
-    var dihedral: Bool
-    var maxDuration: MediaDuration?
-    var luma: LumaChoice
-    var jobs: Int
+public struct InputScanner: Sendable {
+    /// The banks.
+    public var matchers: [BankMatcher]
+    /// Which frames are sampled.
+    public var sampling: SamplingMode
+    /// Whether the seven rotations and mirror images of every frame are queried too.
+    public var dihedral: Bool
+    /// Media seconds after which each input stops (needed for live streams); nil reads to the end.
+    public var maxDuration: Double?
+    /// Luma arithmetic.
+    public var luma: LumaChoice
+    /// Frames hashed at once.
+    public var jobs: Int
+
+    /// Creates a scanner.
+    public init(
+        matchers: [BankMatcher], sampling: SamplingMode = .keyframes, dihedral: Bool = false, maxDuration: Double? = nil,
+        luma: LumaChoice = .auto, jobs: Int
+    ) {
+        self.matchers = matchers
+        self.sampling = sampling
+        self.dihedral = dihedral
+        self.maxDuration = maxDuration
+        self.luma = luma
+        self.jobs = jobs
+    }
 
     /// Scans `input`, handing each finding to `report` as it happens.
-    func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
+    public func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
         let source = try StreamSource(input)
         var state = DetectionState(input: input)
         if source.isLive {
@@ -48,7 +67,7 @@ struct InputScanner {
         options.media.sampling = sampling
         // --max-duration is media time, enforced on frame timestamps below; the session's own limit
         // is wall-clock time, so it only backs that up for a stream that stalls or keeps reconnecting.
-        options.maxDuration = maxDuration.map { $0.seconds * 2 + 30 }
+        options.maxDuration = maxDuration.map { $0 * 2 + 30 }
         // A replayed file gets the same defence against rare key frames as a live stream.
         options.policy.fallbackOnFiles = true
         if !source.isLive {
@@ -59,7 +78,7 @@ struct InputScanner {
         let pool = HasherPool(lumaPrecision: precision)
         // The session bounds reading by time; media time is what the user asked for, so frames
         // past it are not hashed even when the session reads ahead of the clock (files).
-        let limit = maxDuration?.seconds ?? .infinity
+        let limit = maxDuration ?? .infinity
         let frames = try session.frames.prefix { @Sendable in $0.ptsSeconds <= limit }
         try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
             detect(frame, into: &state, report: report)

@@ -1,16 +1,16 @@
-import ArgumentParser
 import VigilHash
 import VigilMedia
 
-/// What `vigil` needs to know about an input before hashing it, decided once per input.
-struct InputKind {
-    var info: MediaInfo
+/// What needs to be known about an input before hashing it, decided once per input.
+public struct InputKind: Sendable {
+    /// What the input's first stream is.
+    public var info: MediaInfo
     /// Luma arithmetic for this input: the `pdqhash` binding's for images, vPDQ's for video, unless
     /// the user chose.
-    var lumaPrecision: LumaPrecision
+    public var lumaPrecision: LumaPrecision
 
     /// Opens `frames` far enough to describe it, refusing pictures too small for PDQ.
-    static func describe(_ frames: FrameStream, path: String, luma: LumaChoice) async throws -> InputKind {
+    public static func describe(_ frames: FrameStream, path: String, luma: LumaChoice) async throws -> InputKind {
         let info = try await frames.info()
         guard info.width >= PDQHasher.minimumDimension, info.height >= PDQHasher.minimumDimension else {
             throw UnhashableInput(path: path, width: info.width, height: info.height)
@@ -19,16 +19,19 @@ struct InputKind {
     }
 }
 
-/// The `--luma` option's values.
-enum LumaChoice: String, CaseIterable, Sendable {
-    case auto, single, double
+/// Which luma arithmetic to hash with (the `--luma` option).
+public enum LumaChoice: String, CaseIterable, Sendable {
+    /// Double for still images (HMA image lists), single for video (vPDQ).
+    case auto
+    /// Meta's C++ library and vPDQ.
+    case single
+    /// The `pdqhash` binding (python-threatexchange, HMA image lists).
+    case double
 }
-
-extension LumaChoice: ExpressibleByArgument {}
 
 extension LumaChoice {
     /// The luma arithmetic for an input of this kind.
-    func precision(isStillImage: Bool) -> LumaPrecision {
+    public func precision(isStillImage: Bool) -> LumaPrecision {
         switch self {
         case .auto: return isStillImage ? .double : .single
         case .single: return .single
