@@ -65,6 +65,11 @@ public final class SessionFrameSource: FrameSource {
         if change.state.isTerminal && !drained {
             return SourceStatus(state: .live, since: change.at, counters: counters)
         }
+        // Stopped, and the session's thread not yet back from a blocking call: it is stopped all
+        // the same.
+        if drained && !change.state.isTerminal {
+            return SourceStatus(state: .stopped, since: change.at, counters: counters)
+        }
         return SourceStatus(state: change.state, since: change.at, detail: change.reason?.description, counters: counters)
     }
 
