@@ -68,32 +68,6 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Free loopback ports, found by binding to port 0 and letting the kernel choose.
-enum FreePort {
-    static func tcp() throws -> Int { try find(type: SOCK_STREAM) }
-    static func udp() throws -> Int { try find(type: SOCK_DGRAM) }
-
-    private static func find(type: __socket_type) throws -> Int {
-        let descriptor = socket(AF_INET, Int32(type.rawValue), 0)
-        guard descriptor >= 0 else { throw SetupError("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw SetupError("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        guard named == 0 else { throw SetupError("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
 /// A test environment problem (a server that would not start), reported as such.
 struct SetupError: Error, CustomStringConvertible {
     let description: String

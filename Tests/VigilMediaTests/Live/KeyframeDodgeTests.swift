@@ -19,7 +19,7 @@ extension LiveSuite {
 
         /// Streams `clip` once over UDP to a session and returns what it sampled in the first 9 s.
         private func sample(_ clip: String) async throws -> SessionRecorder {
-            let port = try FreePort.udp()
+            let port = try freeLoopbackPort(udp: true)
             var options = liveTestOptions(stall: 4)
             options.timeouts = StreamTimeouts(open: 10, probe: 5, stall: 4)
             let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: options)

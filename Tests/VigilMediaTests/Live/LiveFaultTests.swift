@@ -201,7 +201,7 @@ extension LiveSuite {
         @Test("A slow consumer: the freshest frames win and the drops are counted")
         func slowConsumer() async throws {
             let media = try await LiveMedia.get()
-            let port = try FreePort.udp()
+            let port = try freeLoopbackPort(udp: true)
             var options = options(open: 5, stall: 3)
             options.media.sampling = .everyFrame
             options.frameBufferCapacity = 2
@@ -225,7 +225,7 @@ extension LiveSuite {
         @Test("A live stream over the size limits is stopped with a clear reason and not retried")
         func overLimits() async throws {
             let media = try await LiveMedia.get()
-            let port = try FreePort.udp()
+            let port = try freeLoopbackPort(udp: true)
             var options = options(open: 5, stall: 3)
             options.media.maxDimension = 200
             let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: options)

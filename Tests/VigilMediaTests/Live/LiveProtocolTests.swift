@@ -75,7 +75,7 @@ extension LiveSuite {
         @Test("SRT as caller, to ffmpeg in listener mode")
         func srt() async throws {
             let media = try await LiveMedia.get()
-            let port = try FreePort.udp()
+            let port = try freeLoopbackPort(udp: true)
             let feeder = try LiveServers.feed(media.clip, format: "mpegts", to: "srt://127.0.0.1:\(port)?mode=listener", in: directory)
             defer { feeder.stop() }
 
@@ -90,7 +90,7 @@ extension LiveSuite {
         @Test("MPEG-TS over UDP")
         func udp() async throws {
             let media = try await LiveMedia.get()
-            let port = try FreePort.udp()
+            let port = try freeLoopbackPort(udp: true)
             let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: liveTestOptions())
             recorder.start()
             let feeder = try LiveServers.feed(media.clip, format: "mpegts", to: "udp://127.0.0.1:\(port)?pkt_size=1316", in: directory)
@@ -104,7 +104,7 @@ extension LiveSuite {
         @Test("MPEG-TS over RTP")
         func rtp() async throws {
             let media = try await LiveMedia.get()
-            let port = try FreePort.udp()
+            let port = try freeLoopbackPort(udp: true)
             let recorder = try SessionRecorder(url: "rtp://127.0.0.1:\(port)", options: liveTestOptions())
             recorder.start()
             let feeder = try LiveServers.feed(media.clip, format: "rtp_mpegts", to: "rtp://127.0.0.1:\(port)", in: directory)

@@ -10,7 +10,7 @@ enum LiveServers {
     /// one process, no daemon) and listening on a free loopback port. Publish to and play from
     /// `rtmp://127.0.0.1:PORT/live/NAME`.
     static func nginxRTMP(in directory: URL) async throws -> (server: ChildProcess, port: Int) {
-        let port = try FreePort.tcp()
+        let port = try freeLoopbackPort()
         let root = directory.appendingPathComponent("nginx-\(port)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let config = """
@@ -39,7 +39,7 @@ enum LiveServers {
 
     /// `python3 -m http.server` serving `folder` on a free loopback port.
     static func httpFolder(_ folder: URL, logDirectory: URL) async throws -> (server: ChildProcess, port: Int) {
-        let port = try FreePort.tcp()
+        let port = try freeLoopbackPort()
         let server = try ChildProcess(
             "http", python, ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder.path],
             directory: logDirectory
