@@ -101,9 +101,9 @@ public struct DetectionState: Sendable {
         for (key, distance) in nearest { tracks[key]?.saw(distance: distance) }
         var videos: [VideoStanding] = []
         for key in orderedKeys() {
-            guard var track = tracks[key] else { continue }
-            videos.append(track.standing(latestDistance: nearest[key]))
-            tracks[key] = track
+            guard let standing = tracks[key]?.standing(latestDistance: nearest[key]) else { continue }
+            tracks[key]?.remember(standing)
+            videos.append(standing)
         }
         return Step(findings: findings, imageMatches: images, videos: videos)
     }
@@ -118,12 +118,8 @@ public struct DetectionState: Sendable {
     public func verdict() -> Verdict {
         var verdict = counts
         for key in orderedKeys() {
-            guard let track = tracks[key] else { continue }
-            let (result, framesMatched) = track.evaluate()
-            guard track.everMatched || result.isMatch else { continue }
-            verdict.videoMatches.append(VideoStanding(
-                bank: track.bank, videoID: track.videoID, label: track.label, result: result, isMatch: true,
-                framesMatched: framesMatched, bestDistance: track.bestDistance, latestDistance: nil))
+            guard let standing = tracks[key]?.standing(latestDistance: nil), standing.isMatch else { continue }
+            verdict.videoMatches.append(standing)
         }
         return verdict
     }

@@ -22,7 +22,7 @@ struct VideoTrack: Sendable {
     private var variants: [Variant]
     private var pending: [VideoMatchFrame]?
     private var committedMatches = 0
-    private(set) var everMatched = false
+    private var everMatched = false
     private(set) var bestDistance = Int.max
 
     /// Tallies of one variant's samples, enough to give the rule's result.
@@ -82,7 +82,7 @@ struct VideoTrack: Sendable {
 
     /// The rule's result over every sample, the pending one included, for the best variant; and
     /// how many moments came near the video.
-    func evaluate() -> (result: VideoMatchResult, framesMatched: Int) {
+    private func evaluate() -> (result: VideoMatchResult, framesMatched: Int) {
         var best: VideoMatchResult?
         var pendingNear = false
         for (index, variant) in variants.enumerated() {
@@ -101,13 +101,17 @@ struct VideoTrack: Sendable {
         return (result, committedMatches + (pendingNear ? 1 : 0))
     }
 
-    /// Evaluates, remembering a match for good.
-    mutating func standing(latestDistance: Int?) -> VideoStanding {
+    /// Where the input stands against the video now; a match made earlier counts.
+    func standing(latestDistance: Int?) -> VideoStanding {
         let (result, framesMatched) = evaluate()
-        everMatched = everMatched || result.isMatch
         return VideoStanding(
-            bank: bank, videoID: videoID, label: label, result: result, isMatch: everMatched, framesMatched: framesMatched,
-            bestDistance: bestDistance, latestDistance: latestDistance)
+            bank: bank, videoID: videoID, label: label, result: result, isMatch: everMatched || result.isMatch,
+            framesMatched: framesMatched, bestDistance: bestDistance, latestDistance: latestDistance)
+    }
+
+    /// Keeps a match for good.
+    mutating func remember(_ standing: VideoStanding) {
+        everMatched = everMatched || standing.isMatch
     }
 
     private mutating func commit(_ moment: [VideoMatchFrame]) {

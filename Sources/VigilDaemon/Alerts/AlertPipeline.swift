@@ -71,11 +71,6 @@ public actor AlertPipeline {
         metrics.openIncidents.set(policy.openIncidentCount)
     }
 
-    /// A stream's verdict so far, as `vigil scan` would print it for the same samples.
-    public func verdict(stream: String) -> Verdict? {
-        detections[stream]?.verdict()
-    }
-
     /// What the incident policy needs of a detection step: image entries near the sample, and
     /// the standing of every known video tracked.
     static func candidates(_ step: DetectionState.Step) -> [MatchCandidate] {

@@ -32,6 +32,18 @@ public final class HashingPool: Sendable {
         var waiters: [CheckedContinuation<HashJob?, Never>] = []
         var finished = false
         var inFlight = 0
+
+        /// Hands out `stream`'s oldest waiting frame to a worker; the stream is busy until
+        /// ``HashingPool/done(stream:)``. The caller has taken the stream out of `turn`.
+        mutating func take(from stream: String) -> HashJob? {
+            guard var queue = queues[stream], !queue.isEmpty else { return nil }
+            let job = queue.removeFirst()
+            queues[stream] = queue.isEmpty ? nil : queue
+            queued -= 1
+            inFlight += 1
+            busy.insert(stream)
+            return job
+        }
     }
     private let state = Mutex(State())
     private let onDepth: @Sendable (Int) -> Void
@@ -162,17 +174,12 @@ public final class HashingPool: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<HashJob?, Never>) in
                 let (job, depth) = state.withLock { state -> (HashJob??, Int) in
                     if Task.isCancelled { return (.some(nil), state.queued) }
-                    guard let stream = state.turn.first, var queue = state.queues[stream], !queue.isEmpty else {
+                    guard let stream = state.turn.first, let job = state.take(from: stream) else {
                         if state.finished { return (.some(nil), state.queued) }
                         state.waiters.append(continuation)
                         return (nil, state.queued)
                     }
-                    let job = queue.removeFirst()
-                    state.queued -= 1
-                    state.inFlight += 1
                     state.turn.removeFirst()
-                    state.busy.insert(stream)
-                    state.queues[stream] = queue.isEmpty ? nil : queue
                     return (.some(job), state.queued)
                 }
                 if let job {
@@ -195,13 +202,9 @@ public final class HashingPool: Sendable {
         let (handOff, waiters, depth) = state.withLock { state -> ((Waiter, HashJob)?, [Waiter], Int) in
             state.inFlight -= 1
             state.busy.remove(stream)
-            if var queue = state.queues[stream], !queue.isEmpty {
-                if !state.waiters.isEmpty {
-                    let job = queue.removeFirst()
-                    state.queued -= 1
-                    state.inFlight += 1
-                    state.busy.insert(stream)
-                    state.queues[stream] = queue.isEmpty ? nil : queue
+            if state.queues[stream]?.isEmpty == false {
+                // A waiting worker means no other stream has work: hand this one's next frame over.
+                if !state.waiters.isEmpty, let job = state.take(from: stream) {
                     return ((state.waiters.removeFirst(), job), [], state.queued)
                 }
                 state.turn.append(stream)

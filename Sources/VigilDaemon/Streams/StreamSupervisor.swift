@@ -37,8 +37,10 @@ public final class StreamSupervisor: Sendable {
             self.metrics = metrics
         }
 
-        func status() -> StreamStatus {
-            let source = self.source.status
+        func status() -> StreamStatus { status(source.status) }
+
+        /// The stream's status, given what its source reports now.
+        func status(_ source: SourceStatus) -> StreamStatus {
             let tally = self.tally.withLock { $0 }
             var status = StreamStatus(spec: spec, now: source.since)
             // A source whose run returned without an end of its own was stopped.
@@ -150,8 +152,9 @@ public final class StreamSupervisor: Sendable {
     public func refreshMetrics() {
         let all = runtimes.withLock { Array($0.values) }
         for runtime in all {
-            let status = runtime.status()
-            let counters = runtime.source.status.counters
+            let source = runtime.source.status
+            let status = runtime.status(source)
+            let counters = source.counters
             let previous = runtime.tally.withLock { tally -> StreamCounters in
                 defer { tally.reported = counters }
                 return tally.reported
