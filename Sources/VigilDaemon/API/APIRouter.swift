@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import VigilAlerts
 
-/// The HTTP API of DESIGN.md, on Hummingbird.
+/// The HTTP API documented in README.md, on Hummingbird.
 ///
 /// Every route but `GET /healthz` needs the bearer token; request bodies are limited to
 /// `api.max_body_bytes`; every error is JSON.

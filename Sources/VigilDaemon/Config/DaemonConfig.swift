@@ -1,7 +1,7 @@
 import Foundation
 import VigilAlerts
 
-/// Everything `vigil serve` is configured with (see DESIGN.md and `Samples/vigil.yml`).
+/// Everything `vigil serve` is configured with (see README.md and `Samples/vigil.yml`).
 public struct DaemonConfig: Sendable, Equatable {
     /// Where the HTTP API listens; loopback unless the config says otherwise.
     public var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8089)
