@@ -9,9 +9,9 @@ public struct InputKind: Sendable {
     /// the user chose.
     public var lumaPrecision: LumaPrecision
 
-    /// Opens `frames` far enough to describe it, refusing pictures too small for PDQ.
-    public static func describe(_ frames: FrameStream, path: String, luma: LumaChoice) async throws -> InputKind {
-        let info = try await frames.info()
+    /// Waits for `session` to open its input and describes it, refusing pictures too small for PDQ.
+    public static func describe(_ session: StreamSession, path: String, luma: LumaChoice) async throws -> InputKind {
+        let info = try await session.opened()
         guard info.width >= PDQHasher.minimumDimension, info.height >= PDQHasher.minimumDimension else {
             throw UnhashableInput(path: path, width: info.width, height: info.height)
         }

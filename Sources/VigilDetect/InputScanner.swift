@@ -6,9 +6,9 @@ import VigilMedia
 /// against every bank, and judge it with ``DetectionState``: `vigil scan`, as a library, so a
 /// replay can be tested without the binary.
 ///
-/// Videos, files and live streams alike, go through a ``StreamSession`` — the daemon's live
-/// pipeline, with its key-frame-gap fallback, border crops and near-duplicate drop — so a replay
-/// sees what the daemon would have seen. Still images are read directly.
+/// Every input (file, still image or live stream) is opened once, by a ``StreamSession`` with the
+/// daemon's sampling (key-frame-gap fallback, border crops, near-duplicate drop), so a replay sees
+/// what the daemon would have seen.
 public struct InputScanner: Sendable {
     /// The banks.
     public var matchers: [BankMatcher]
@@ -39,19 +39,18 @@ public struct InputScanner: Sendable {
     /// Scans `input`, handing each finding to `report` as it happens.
     public func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
         let source = try StreamSource(input)
+        let session = StreamSession(source: source, options: sessionOptions(isLive: source.isLive))
+        defer { session.stop() }
+        let kind = try await InputKind.describe(session, path: input, luma: luma)
         var state = DetectionState(input: input)
-        if source.isLive {
-            try await hashVideo(source, precision: luma.precision(isStillImage: false), into: &state, report: report)
-        } else {
-            let probe = FrameStream(url: input, options: MediaReaderOptions(sampling: sampling), capacity: 2 * jobs)
-            let kind = try await InputKind.describe(probe, path: input, luma: luma)
-            if kind.info.isStillImage {
-                let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
-                try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(probe) { frame in
-                    detect(frame, into: &state, report: report)
-                }
-            } else {
-                try await hashVideo(source, precision: kind.lumaPrecision, into: &state, report: report)
+        let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
+        // The session bounds reading by time; media time is what the user asked for, so frames
+        // past it are not hashed even when the session reads ahead of the clock (files).
+        let limit = maxDuration ?? .infinity
+        let frames = try session.frames.prefix { @Sendable in $0.ptsSeconds <= limit }
+        try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
+            for finding in state.add(FrameMatches(frame, matchers: matchers)).findings {
+                report(finding)
             }
         }
         guard state.framesHashed > 0 else {
@@ -60,34 +59,19 @@ public struct InputScanner: Sendable {
         return state.verdict()
     }
 
-    private func hashVideo(
-        _ source: StreamSource, precision: LumaPrecision, into state: inout DetectionState, report: (FrameFinding) -> Void
-    ) async throws {
+    /// The daemon's sampling, with the key-frame gap fallback on files too.
+    private func sessionOptions(isLive: Bool) -> StreamOptions {
         var options = StreamOptions()
         options.media.sampling = sampling
-        // --max-duration is media time, enforced on frame timestamps below; the session's own limit
-        // is wall-clock time, so it only backs that up for a stream that stalls or keeps reconnecting.
+        // --max-duration is media time, enforced on frame timestamps; the session's own limit is
+        // wall-clock time, so it only backs that up for a stream that stalls or keeps reconnecting.
         options.maxDuration = maxDuration.map { $0 * 2 + 30 }
         // A replayed file gets the same defence against rare key frames as a live stream.
         options.policy.fallbackOnFiles = true
-        if !source.isLive {
+        if !isLive {
             options.media.decoderThreads = 0
+            options.frameBufferCapacity = 2 * jobs
         }
-        let session = StreamSession(source: source, options: options)
-        defer { session.stop() }
-        let pool = HasherPool(lumaPrecision: precision)
-        // The session bounds reading by time; media time is what the user asked for, so frames
-        // past it are not hashed even when the session reads ahead of the clock (files).
-        let limit = maxDuration ?? .infinity
-        let frames = try session.frames.prefix { @Sendable in $0.ptsSeconds <= limit }
-        try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
-            detect(frame, into: &state, report: report)
-        }
-    }
-
-    private func detect(_ frame: HashedFrame, into state: inout DetectionState, report: (FrameFinding) -> Void) {
-        for finding in state.add(FrameMatches(frame, matchers: matchers)).findings {
-            report(finding)
-        }
+        return options
     }
 }

@@ -9,9 +9,18 @@ final class FrameChannel: Sendable {
     typealias FrameWaiter = CheckedContinuation<Result<Frame?, MediaError>, Never>
     typealias InfoWaiter = CheckedContinuation<Result<MediaInfo, MediaError>, Never>
 
+    /// What the reader does when the consumer falls `capacity` frames behind.
+    enum Overflow: Sendable, Equatable {
+        /// The reader blocks until the consumer catches up: nothing is lost (files).
+        case wait
+        /// The oldest buffered frame is discarded for the new one, and counted (live sources,
+        /// where the freshest picture wins).
+        case dropOldest
+    }
+
     let url: String
     let capacity: Int
-    let overflow: FrameStream.Overflow
+    let overflow: Overflow
     /// Raised on cancellation; the reader polls it, including from inside FFmpeg's blocking I/O.
     let cancellation = CancellationFlag()
 
@@ -44,7 +53,7 @@ final class FrameChannel: Sendable {
         }
     }
 
-    init(url: String, capacity: Int, overflow: FrameStream.Overflow) {
+    init(url: String, capacity: Int, overflow: Overflow) {
         self.url = url
         self.capacity = max(1, capacity)
         self.overflow = overflow

@@ -1,85 +1,129 @@
-/// Blocking reader: owns the FFmpeg contexts for one input and decodes it frame by frame.
+import Foundation
+
+/// The one reader of Vigil: opens a file or one connection to a live source under deadlines and
+/// the protocol whitelist, reads its video packets, decodes what the sampling rules need, and
+/// turns the chosen pictures into ``Frame``s.
 ///
-/// Not `Sendable`: create it and call ``nextFrame()`` on one thread. Only ``cancel()`` (or a
-/// ``cancellationHandle``) may be used from elsewhere. For asynchronous code use ``FrameStream``,
-/// which runs a reader on a dedicated thread.
+/// Blocking and confined to one thread: ``StreamSession`` runs one per connection on its own
+/// thread, which is how the daemon, `vigil scan` and `vigil hash` all read. On its own, opened with
+/// ``init(url:options:)``, it reads a file exactly (``SamplingPolicy/exact``): every picture the
+/// sampling mode selects and nothing else, as the vPDQ reference hashes them. Only ``cancel()``
+/// (or a ``cancellationHandle``) may be used from another thread.
+///
+/// What must outlive a connection (timeline, counters, the last picture handed out) lives in the
+/// shared ``SamplingContext``.
 public final class MediaReader {
     /// What was learned about the input while opening it.
     public let info: MediaInfo
-    /// Packets of the selected video stream read from the input so far.
-    public private(set) var packetsRead = 0
-    /// Pictures the decoder produced so far, emitted or not.
-    public private(set) var framesDecoded = 0
-    /// Packets or pictures the decoder rejected and that were skipped.
-    public private(set) var decodeErrors = 0
+    /// Whether any video packet has been read on this connection.
+    private(set) var receivedPackets = false
 
-    private let url: String
-    private let options: MediaReaderOptions
+    private let source: StreamSource
+    private let options: StreamOptions
+    private let timeouts: StreamTimeouts
+    private let context: SamplingContext
+    private let inputGuard: InputGuard
     private let limits: DimensionLimits
-    private let cancellation: CancellationFlag
+    /// Monotonic time at which the session must end, if it has a maximum duration.
+    private let sessionEnd: Double?
     private let format: FormatContext
     private let streamIndex: Int
-    private let decoder: Decoder
+    private var decoder: Decoder
     private let converter: RGBConverter
     private let packet: Packet
     private let decoded: DecodedFrame
-    private var sampler: FrameSampler
-    private var clock: PresentationClock
-    private var state = State.reading
-    /// The packet in `packet` was refused with EAGAIN and must be sent again.
-    private var pendingPacket = false
-    /// Set while the decoder is being drained after a key frame (key-frame sampling only).
-    private var drainingKeyframe = false
+    /// Seconds per tick of the video stream's time base.
+    private let secondsPerTick: Double?
+    private let frameRate: Double?
+
+    /// Whether every packet is decoded (fallback, scene detection, or a mode that needs it).
+    private var decodesEverything: Bool
+    /// Key-frame gap watch; `nil` when the fallback does not apply.
+    private var gap: KeyframeGapTracker?
+    private var buffer: PacketBuffer
+    private var arrivals = ArrivalLog()
+    private var pending: [Frame] = []
+    private var lastVideoPacket: Double
+    /// Raw time of the last picture handed out on this connection; replayed pictures up to it are skipped.
+    private var lastEmittedRaw: Double?
+    private var skipReplayedUpTo: Double?
+    /// Set while decoding when key frames are back, acted on between packets.
+    private var keyframesReturned = false
+    /// Whether the last packet decoded into a key picture that stands on its own.
+    private var decodedIntraKey = false
+    private var previousSceneThumbnail: Thumbnail?
+    private var pictureSize: (width: Int, height: Int)?
+    private var picturesDecoded = 0
     private var consecutiveDecodeErrors = 0
     private var consecutiveReadErrors = 0
-    /// Deadlines for network inputs; files are read without any.
-    private let liveTimeouts: StreamTimeouts?
-
-    /// Consecutive failures with nothing decoded in between before the stream is given up on.
-    private static let decodeErrorLimit = 64
-    /// Consecutive corrupt reads tolerated before the input is treated as ending there.
-    private static let readErrorLimit = 64
+    private var state = State.reading
+    /// Why a file's reading stopped early, reported once its decoded pictures are out.
+    private var readFailure: MediaError?
 
     private enum State {
-        /// Reading packets and feeding the decoder.
         case reading
-        /// Input exhausted and the decoder told to flush; `readFailure` is why reading stopped early.
-        case draining(readFailure: AVFailure?)
-        case finished
+        /// The input is exhausted; what is pending is handed out, then `failure` (if any) is thrown.
+        case ended(failure: MediaError?)
         case failed(MediaError)
     }
 
-    /// Opens `url`, probes it, picks the best video stream, opens its decoder and checks the
-    /// picture size against `options`, all before decoding a single picture.
+    private static let decodeErrorLimit = 64
+    private static let readErrorLimit = 64
+
+    /// Opens `url` for exact reading on the calling thread: probes it, picks the best video
+    /// stream, opens its decoder and checks the picture size against `options`, all before
+    /// decoding a single picture.
+    ///
+    /// - Throws: ``MediaError/unsupportedSource(url:reason:)`` for an unknown scheme, and the
+    ///   opening, probing and size errors.
     public convenience init(url: String, options: MediaReaderOptions = .init()) throws(MediaError) {
         try self.init(url: url, options: options, cancellation: CancellationFlag())
     }
 
-    /// Opens a reader that also stops when `cancellation` is raised, which lets ``FrameStream``
-    /// interrupt a reader that belongs to another thread.
-    init(url: String, options: MediaReaderOptions, cancellation: CancellationFlag) throws(MediaError) {
+    /// Opens a reader that also stops when `cancellation` is raised.
+    convenience init(url: String, options: MediaReaderOptions, cancellation: CancellationFlag) throws(MediaError) {
+        let source = try StreamSource(url)
+        let streamOptions = StreamOptions(media: options, policy: .exact)
+        try self.init(
+            source: source, options: streamOptions, timeouts: .defaults(for: source.kind),
+            context: SamplingContext(policy: .exact, counters: CounterStore(), isLive: source.isLive),
+            cancellation: cancellation, sessionEnd: nil
+        )
+    }
+
+    /// Opens and probes `source`, each step under its deadline.
+    init(
+        source: StreamSource, options: StreamOptions, timeouts: StreamTimeouts, context: SamplingContext,
+        cancellation: CancellationFlag, sessionEnd: Double?
+    ) throws(MediaError) {
         FFmpegLogging.silence()
-        self.url = url
+        self.source = source
         self.options = options
-        self.cancellation = cancellation
-        limits = DimensionLimits(options)
+        self.timeouts = timeouts
+        self.context = context
+        self.sessionEnd = sessionEnd
+        limits = DimensionLimits(options.media)
+        let url = source.url
+        let counters = context.counters
+        let inputGuard = InputGuard(
+            cancellation: cancellation, allowedProtocols: source.allowedProtocols,
+            onRefusal: { counters.refused($0) }
+        )
+        self.inputGuard = inputGuard
         if cancellation.isCancelled { throw .cancelled(url: url) }
 
-        // The scheme decides which protocols FFmpeg may touch; unknown schemes are refused here.
-        let source = try StreamSource(url)
-        let timeouts = StreamTimeouts.defaults(for: source.kind)
-        let inputGuard = InputGuard(cancellation: cancellation, allowedProtocols: source.allowedProtocols)
-        liveTimeouts = source.isLive ? timeouts : nil
         let format: FormatContext
+        inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.open, by: sessionEnd))
         do {
-            if source.isLive { inputGuard.setDeadline(secondsFromNow: timeouts.open) }
             format = try FormatContext(url: source.ffmpegURL, guard: inputGuard, options: source.ffmpegOptions(timeouts: timeouts))
-            if source.isLive { inputGuard.setDeadline(secondsFromNow: timeouts.probe) }
-            try format.findStreamInfo(maxPixels: options.maxPixels)
         } catch {
-            if cancellation.isCancelled { throw .cancelled(url: url) }
-            if inputGuard.deadlineExpired { throw .timedOut(url: url, operation: "opening", seconds: timeouts.open) }
-            throw .openFailed(url: url, reason: error.message)
+            throw Self.classify(error, operation: "opening", seconds: timeouts.open, guard: inputGuard, url: url)
+        }
+        inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.probe, by: sessionEnd))
+        do {
+            try format.findStreamInfo(maxPixels: options.media.maxPixels)
+        } catch {
+            throw Self.classify(error, operation: "probing", seconds: timeouts.probe, guard: inputGuard, url: url)
         }
         guard let index = format.bestVideoStreamIndex(), let stream = format.stream(at: index) else {
             throw .noVideoStream(url: url)
@@ -94,51 +138,56 @@ public final class MediaReader {
             try Self.explainMissingSize(format: format, streamIndex: index, packet: packet, limits: limits, url: url)
         }
         try limits.check(width: stream.width, height: stream.height, url: url)
-
-        let isStill = stream.isStillImage(formatName: format.formatName)
-        let frameRate = stream.averageFrameRate.positiveValue ?? stream.baseFrameRate.positiveValue
-        let duration = stream.duration.flatMap { ticks in
-            stream.timeBase.positiveValue.map { Double(ticks) * $0 }
-        } ?? format.durationSeconds
-        info = MediaInfo(
-            url: url, width: stream.width, height: stream.height, codecName: stream.codecName,
-            frameRate: frameRate, durationSeconds: duration, isStillImage: isStill
+        let estimate = options.limits.estimatedBytes(
+            width: stream.width, height: stream.height, bufferedFrames: options.frameBufferCapacity
         )
-
-        let keyframesOnly = options.sampling == .keyframes
-        do {
-            decoder = try Decoder(
-                format: format, streamIndex: index,
-                configuration: .init(threads: options.decoderThreads, keyframesOnly: keyframesOnly, maxPixels: options.maxPixels)
-            )
-        } catch {
-            switch error {
-            case .noDecoder(let codecName):
-                throw .unsupportedCodec(url: url, codec: codecName)
-            case .failed(let failure):
-                throw .openFailed(url: url, reason: "cannot open the \(stream.codecName) decoder: \(failure.message)")
-            }
+        if estimate > options.limits.maxMemoryBytes {
+            throw .memoryLimitExceeded(url: url, bytes: estimate, limit: options.limits.maxMemoryBytes)
         }
+        let isStill = stream.isStillImage(formatName: format.formatName)
         do {
             converter = try RGBConverter(profile: isStill ? .stillImage : .video)
         } catch {
             throw .openFailed(url: url, reason: error.message)
         }
+
+        let frameRate = stream.averageFrameRate.positiveValue ?? stream.baseFrameRate.positiveValue
+        let secondsPerTick = stream.timeBase.positiveValue
+        self.frameRate = frameRate
+        self.secondsPerTick = secondsPerTick
+        let duration = stream.duration.flatMap { ticks in secondsPerTick.map { Double(ticks) * $0 } } ?? format.durationSeconds
+        info = MediaInfo(
+            url: url, width: stream.width, height: stream.height, codecName: stream.codecName,
+            frameRate: frameRate, durationSeconds: duration, isStillImage: isStill
+        )
+
+        let policy = context.policy
+        let sampling = options.media.sampling
+        let keyframeSampling = sampling == .keyframes
+        let fallbackApplies = keyframeSampling && (source.isLive || policy.fallbackOnFiles)
+        if fallbackApplies, let maxGap = policy.maxKeyframeGap, maxGap > 0 {
+            gap = KeyframeGapTracker(maxGap: maxGap, frameRate: frameRate)
+        }
+        decodesEverything = !keyframeSampling || policy.sceneChangeThreshold != nil
+        buffer = PacketBuffer(byteLimit: options.limits.maxBufferedPacketBytes)
+        decoder = try Self.openDecoder(
+            format: format, streamIndex: index, options: options, keyframesOnly: !decodesEverything,
+            lowLatency: source.isLive, codecName: stream.codecName, url: url
+        )
         self.format = format
         streamIndex = index
-        sampler = FrameSampler(mode: options.sampling, frameRate: frameRate)
-        clock = PresentationClock(timeBase: stream.timeBase, startTime: stream.startTime, frameRate: frameRate)
+        lastVideoPacket = MonotonicClock.seconds()
     }
 
     /// Asks the reader to stop. Safe from any thread; blocking reads return promptly and the next
     /// (or current) ``nextFrame()`` throws ``MediaError/cancelled(url:)``.
     public func cancel() {
-        cancellation.cancel()
+        inputGuard.cancellation.cancel()
     }
 
     /// A `Sendable` way to call ``cancel()`` from another thread or task.
     public var cancellationHandle: CancellationHandle {
-        CancellationHandle(flag: cancellation)
+        CancellationHandle(flag: inputGuard.cancellation)
     }
 
     /// Cancels one ``MediaReader`` from any thread.
@@ -151,174 +200,487 @@ public final class MediaReader {
         }
     }
 
-    /// Decodes until the next frame the sampling mode selects.
+    /// What this reader (and the session it belongs to) has done so far.
+    public var counters: StreamCounters { context.counters.snapshot }
+
+    /// The next sampled frame (or cropped copy of one); `nil` once the input ends, and from then on.
     ///
-    /// Packets the decoder rejects are counted in ``decodeErrors`` and skipped. Returns `nil` once
-    /// the input is exhausted and the decoder flushed; from then on it keeps returning `nil`. After
-    /// an error it keeps throwing that error.
+    /// After an error it keeps throwing that error.
     ///
-    /// - Throws: ``MediaError/noFrames(url:)`` when the input ends without a single decoded picture;
-    ///   ``MediaError/cancelled(url:)`` after ``cancel()``; ``MediaError/readFailed(url:reason:)``
-    ///   when reading stops on an I/O error, after the frames already decoded have been returned;
-    ///   ``MediaError/decodeFailed(url:reason:)`` after 64 consecutive decoder failures or when a
-    ///   picture cannot be converted; the size errors when a picture outgrows the limits midway.
+    /// - Throws: ``MediaError/noFrames(url:)`` when a file ends without a single decoded picture;
+    ///   ``MediaError/readFailed(url:reason:)`` when a file's reading stops on an I/O error, after
+    ///   the pictures already decoded have been handed out; ``MediaError/stalled(url:seconds:)``
+    ///   when the stall watchdog fires on a live source; ``MediaError/timedOut(url:operation:seconds:)``
+    ///   when the session's end interrupts a read; ``MediaError/cancelled(url:)``; decode failures
+    ///   after 64 in a row; and the limit errors.
     public func nextFrame() throws(MediaError) -> Frame? {
-        switch state {
-        case .finished: return nil
-        case .failed(let error): throw error
-        case .reading, .draining: break
-        }
-        do {
-            let frame = try advance()
-            if frame == nil { state = .finished }
-            return frame
+        do throws(MediaError) {
+            while pending.isEmpty {
+                switch state {
+                case .failed(let error):
+                    throw error
+                case .ended(let failure):
+                    guard let failure else { return nil }
+                    throw failure
+                case .reading:
+                    if try readVideoPacket() {
+                        try handlePacket()
+                    } else {
+                        try endInput()
+                    }
+                }
+            }
+            return pending.removeFirst()
         } catch {
             state = .failed(error)
             throw error
         }
     }
 
-    private func advance() throws(MediaError) -> Frame? {
-        while true {
-            if cancellation.isCancelled { throw .cancelled(url: url) }
-            switch decoder.receive(into: decoded) {
-            case .done:
-                consecutiveDecodeErrors = 0
-                framesDecoded += 1
-                defer { decoded.unref() }
-                if let frame = try emitDecodedFrame() { return frame }
-            case .tryAgain:
-                if case .draining = state {
-                    // A flushed decoder must end with EOF; wanting more input here would loop forever.
-                    return try endOfStream(readFailure: nil)
-                }
-                try feedDecoder()
-            case .endOfFile:
-                if drainingKeyframe {
-                    drainingKeyframe = false
-                    decoder.flush()
-                    if case .reading = state {
-                        try feedDecoder()
-                        continue
-                    }
-                }
-                if case .draining(let readFailure) = state { return try endOfStream(readFailure: readFailure) }
-                return try endOfStream(readFailure: nil)
-            case .failed(let failure):
-                try recordDecodeError(failure)
-            }
+    /// The input ran out (or a file's reading failed): flush the decoder, then end.
+    private func endInput() throws(MediaError) {
+        let failure = readFailure
+        drainAtEnd()
+        if inputGuard.cancellation.isCancelled { throw .cancelled(url: source.url) }
+        if failure == nil, !source.isLive, picturesDecoded == 0 {
+            state = .ended(failure: .noFrames(url: source.url))
+        } else {
+            state = .ended(failure: failure)
         }
     }
 
-    private func endOfStream(readFailure: AVFailure?) throws(MediaError) -> Frame? {
-        if cancellation.isCancelled { throw .cancelled(url: url) }
-        if let readFailure { throw .readFailed(url: url, reason: readFailure.message) }
-        if framesDecoded == 0 { throw .noFrames(url: url) }
-        return nil
-    }
+    // MARK: Reading
 
-    /// Reads packets until one has been handed to the decoder, or flushes it at the end of input.
-    private func feedDecoder() throws(MediaError) {
+    /// Reads until a packet of the video stream is in `packet`; `false` at the end of input.
+    private func readVideoPacket() throws(MediaError) -> Bool {
+        let url = source.url
         while true {
-            if cancellation.isCancelled { throw .cancelled(url: url) }
-            if !pendingPacket {
-                if let liveTimeouts { format.inputGuard.setDeadline(secondsFromNow: liveTimeouts.stall) }
-                switch format.read(into: packet) {
-                case .done:
-                    consecutiveReadErrors = 0
-                case .tryAgain:
-                    continue
-                case .endOfFile:
-                    startDraining(readFailure: nil)
-                    return
-                case .failed(let failure):
-                    if failure.isInterrupted, cancellation.isCancelled { throw .cancelled(url: url) }
-                    if failure.isInterrupted, format.inputGuard.deadlineExpired, let liveTimeouts {
-                        throw .stalled(url: url, seconds: liveTimeouts.stall)
-                    }
-                    consecutiveReadErrors += 1
-                    // Corrupt stretches of a file are skipped; anything else (I/O errors, endless
-                    // corruption) ends the input, though frames already in the decoder still come out.
-                    if failure.isInvalidData, consecutiveReadErrors < Self.readErrorLimit { continue }
-                    startDraining(readFailure: failure.isInvalidData ? nil : failure)
-                    return
-                }
+            if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
+            let now = MonotonicClock.seconds()
+            // A file never stalls: time the reader spent waiting for a slow consumer is not silence.
+            if !source.isLive { lastVideoPacket = now }
+            let stallLeft = lastVideoPacket + timeouts.stall - now
+            if stallLeft <= 0 { throw .stalled(url: url, seconds: timeouts.stall) }
+            inputGuard.setDeadline(secondsFromNow: Self.bounded(stallLeft, by: sessionEnd))
+            switch format.read(into: packet) {
+            case .done:
+                consecutiveReadErrors = 0
                 guard packet.streamIndex == streamIndex else {
                     packet.unref()
                     continue
                 }
-                packetsRead += 1
-                if options.sampling == .keyframes, !packet.isKey {
-                    packet.unref()
-                    continue
+                try acceptVideoPacket()
+                return true
+            case .tryAgain:
+                // Some network demuxers report "no data yet" instead of blocking; wait a moment.
+                usleep(5_000)
+            case .endOfFile:
+                // Demuxers reading through nested I/O (HLS) report an interrupted read as the end.
+                if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
+                if inputGuard.deadlineExpired { throw interruptedRead() }
+                return false
+            case .failed(let failure):
+                if inputGuard.cancellation.isCancelled { throw .cancelled(url: url) }
+                if failure.isInterrupted || inputGuard.deadlineExpired { throw interruptedRead() }
+                consecutiveReadErrors += 1
+                if failure.isInvalidData, consecutiveReadErrors < Self.readErrorLimit { continue }
+                if !source.isLive {
+                    // A file ends where it stops making sense; an I/O error is reported, but only
+                    // after the pictures still in the decoder have been handed out.
+                    if !failure.isInvalidData { readFailure = .readFailed(url: url, reason: failure.message) }
+                    return false
                 }
+                if MonotonicClock.seconds() - lastVideoPacket >= timeouts.stall {
+                    throw .stalled(url: url, seconds: timeouts.stall)
+                }
+                throw .readFailed(url: url, reason: failure.message)
             }
-            let result = decoder.send(packet)
-            if result == .tryAgain {
-                // The decoder has output waiting; keep the packet and send it after draining.
-                pendingPacket = true
-                return
-            }
-            pendingPacket = false
+        }
+    }
+
+    /// Why a read was cut short by its deadline: the session's end, or a stall.
+    private func interruptedRead() -> MediaError {
+        if let sessionEnd, MonotonicClock.seconds() >= sessionEnd {
+            return .timedOut(url: source.url, operation: "reading", seconds: 0)
+        }
+        return .stalled(url: source.url, seconds: timeouts.stall)
+    }
+
+    /// Counts and vets the video packet just read.
+    private func acceptVideoPacket() throws(MediaError) {
+        receivedPackets = true
+        let now = MonotonicClock.seconds()
+        lastVideoPacket = now
+        let size = packet.size
+        let isKey = packet.isKey
+        context.counters.update { counters in
+            counters.packets += 1
+            counters.bytes += size
+            if isKey { counters.keyframes += 1 }
+        }
+        if size > options.limits.maxPacketBytes {
             packet.unref()
-            switch result {
-            case .done where options.sampling == .keyframes:
-                // Key frames decode on their own, but the decoder would hold each one back for its
-                // reordering delay (for H.264, until two more arrive: seconds on a live stream).
-                // Draining after every key frame hands it out at once; the flush that follows
-                // readies the decoder for the next one.
-                _ = decoder.send(nil)
-                drainingKeyframe = true
+            throw .packetTooLarge(url: source.url, bytes: size, limit: options.limits.maxPacketBytes)
+        }
+        arrivals.record(timestamp: packet.bestTimestamp, arrival: .init(monotonic: now, date: Date()))
+    }
+
+    // MARK: Decoding
+
+    private func handlePacket() throws(MediaError) {
+        defer { packet.unref() }
+        try followCodecChanges()
+        let raw = seconds(packet.bestTimestamp)
+        let isKey = packet.isKey
+
+        guard !decodesEverything else {
+            try decodeInSequence(packet)
+            if var tracker = gap {
+                if tracker.packetArrived(raw: raw), !tracker.inFallback {
+                    tracker.enterFallback()
+                    context.counters.update { $0.keyframeFallbacks += 1 }
+                }
+                gap = tracker
+            }
+            if keyframesReturned { try returnToKeyframes(raw: raw) }
+            return
+        }
+
+        var copy: Packet?
+        if gap != nil {
+            do {
+                copy = try packet.clone()
+            } catch {
+                throw .decodeFailed(url: source.url, reason: "cannot buffer a packet: \(error.message)")
+            }
+        }
+        decodedIntraKey = false
+        if isKey { try decodeAlone(packet) }
+        if let copy {
+            // Only a packet that decoded into a whole picture is a safe place to start over: a
+            // recovery point of an intra-refresh stream needs the packets before it.
+            if decodedIntraKey { buffer.restart(with: copy) } else { buffer.append(copy) }
+        }
+        guard var tracker = gap else { return }
+        let exceeded = tracker.packetArrived(raw: raw)
+        gap = tracker
+        if exceeded || buffer.isFull { try fallBack() }
+    }
+
+    /// Decodes one key packet by itself and drains the decoder, so its picture comes out now
+    /// rather than after the decoder's reorder delay (which, fed only key frames, is a whole GOP).
+    private func decodeAlone(_ packet: Packet) throws(MediaError) {
+        try send(packet)
+        _ = decoder.send(nil)
+        try receiveAll(untilEnd: true)
+        decoder.flush()
+        // Key frames come seconds apart: holding a full-size RGB buffer in between, per stream,
+        // would dominate the memory of many idle-looking streams.
+        converter.releaseScratch()
+    }
+
+    /// Decodes a packet as part of the continuous sequence.
+    private func decodeInSequence(_ packet: Packet) throws(MediaError) {
+        try send(packet)
+        try receiveAll(untilEnd: false)
+    }
+
+    private func send(_ packet: Packet) throws(MediaError) {
+        var result = decoder.send(packet)
+        if result == .tryAgain {
+            // The decoder has output waiting; take it, then the packet fits.
+            try receiveAll(untilEnd: false)
+            result = decoder.send(packet)
+        }
+        if case .failed(let failure) = result { try recordDecodeError(failure) }
+    }
+
+    private func receiveAll(untilEnd: Bool) throws(MediaError) {
+        while true {
+            switch decoder.receive(into: decoded) {
+            case .done:
+                consecutiveDecodeErrors = 0
+                defer { decoded.unref() }
+                try consider()
+            case .tryAgain:
                 return
-            case .done, .tryAgain, .endOfFile:
+            case .endOfFile:
                 return
             case .failed(let failure):
                 try recordDecodeError(failure)
-                return
+                if untilEnd { return }
             }
         }
-    }
-
-    private func startDraining(readFailure: AVFailure?) {
-        packet.unref()
-        pendingPacket = false
-        state = .draining(readFailure: readFailure)
-        _ = decoder.send(nil)
     }
 
     private func recordDecodeError(_ failure: AVFailure) throws(MediaError) {
-        decodeErrors += 1
+        context.counters.update { $0.decodeErrors += 1 }
         consecutiveDecodeErrors += 1
         if consecutiveDecodeErrors >= Self.decodeErrorLimit {
-            throw .decodeFailed(
-                url: url,
-                reason: "\(consecutiveDecodeErrors) packets in a row failed to decode, last: \(failure.message)"
-            )
+            throw .decodeFailed(url: source.url, reason: "\(consecutiveDecodeErrors) packets in a row failed to decode, last: \(failure.message)")
         }
     }
 
-    /// Applies the sampling rules to the picture in `decoded` and converts it if it is selected.
-    private func emitDecodedFrame() throws(MediaError) -> Frame? {
-        let seconds = clock.seconds(pts: decoded.bestEffortTimestamp, ordinal: sampler.decodedCount)
-        guard let index = sampler.admit(ptsSeconds: seconds) else { return nil }
-        let width = decoded.width
-        let height = decoded.height
-        try limits.check(width: width, height: height, url: url)
-        let pixels: [UInt8]
+    /// Key frames stopped coming: decode everything from the last key frame on, and sample at the
+    /// fallback interval.
+    private func fallBack() throws(MediaError) {
+        guard var tracker = gap else { return }
+        tracker.enterFallback()
+        gap = tracker
+        context.counters.update { $0.keyframeFallbacks += 1 }
+        decodesEverything = true
+        decoder.keyframesOnly = false
+        decoder.flush()
+        skipReplayedUpTo = lastEmittedRaw
+        let replay = buffer.packets
+        buffer.removeAll()
+        for buffered in replay {
+            try decodeInSequence(buffered)
+        }
+    }
+
+    /// Key frames are regular again: stop interval sampling, and go back to decoding key frames
+    /// only unless something else needs every picture.
+    private func returnToKeyframes(raw: Double?) throws(MediaError) {
+        keyframesReturned = false
+        guard var tracker = gap else { return }
+        tracker.leaveFallback(raw: raw)
+        gap = tracker
+        guard policyAllowsKeyframeOnly else { return }
+        _ = decoder.send(nil)
+        try receiveAll(untilEnd: true)
+        decoder.flush()
+        decodesEverything = false
+        decoder.keyframesOnly = true
+    }
+
+    /// Scene detection needs every picture, so it keeps continuous decoding on.
+    private var policyAllowsKeyframeOnly: Bool {
+        options.media.sampling == .keyframes && context.policy.sceneChangeThreshold == nil
+    }
+
+    /// Flushes the decoder at the end of input so its delayed pictures are considered too.
+    private func drainAtEnd() {
+        guard decodesEverything else { return }
+        _ = decoder.send(nil)
+        try? receiveAll(untilEnd: true)
+    }
+
+    /// A stream may switch codec midway (a new PMT in MPEG-TS); the decoder follows.
+    private func followCodecChanges() throws(MediaError) {
+        guard let codec = format.codecID(ofStream: streamIndex), codec != decoder.codecID else { return }
+        let name = format.stream(at: streamIndex)?.codecName ?? "unknown"
+        decoder = try Self.openDecoder(
+            format: format, streamIndex: streamIndex, options: options, keyframesOnly: !decodesEverything,
+            lowLatency: source.isLive, codecName: name, url: source.url
+        )
+        context.counters.update { $0.formatChanges += 1 }
+    }
+
+    // MARK: Sampling
+
+    /// Applies the sampling rules to the picture in `decoded`.
+    private func consider() throws(MediaError) {
+        let timestamp = decoded.bestEffortTimestamp
+        let raw = seconds(timestamp)
+        if let limit = skipReplayedUpTo {
+            // Pictures already handed out before the fallback come out of the replay again.
+            if let raw, raw <= limit { return }
+            skipReplayedUpTo = nil
+        }
+        context.counters.update { $0.decodedFrames += 1 }
+        picturesDecoded += 1
+        context.decodedCount += 1
+        try checkPictureSize()
+
+        let arrival = arrivals.arrival(of: timestamp) ?? .init(monotonic: MonotonicClock.seconds(), date: Date())
+        let isIntraKey = decoded.isKey && decoded.isIntraPicture
+        let sceneCut = detectSceneCut()
+        let inFallback = gap?.inFallback ?? false
+
+        if isIntraKey { decodedIntraKey = true }
+        if isIntraKey, var tracker = gap {
+            if tracker.keyPictureDecoded(raw: raw), inFallback { keyframesReturned = true }
+            gap = tracker
+        }
+
+        let time = context.timeline.place(raw: raw, wall: arrival.monotonic, frameDuration: frameRate.map { 1 / $0 })
+        let interval: Double?
+        let selected: Bool
+        switch options.media.sampling {
+        case .everyFrame:
+            interval = nil
+            selected = true
+        case .interval(let seconds):
+            interval = seconds
+            selected = isNewSlot(time: time, interval: seconds)
+        case .keyframes:
+            interval = inFallback ? context.policy.fallbackInterval : nil
+            if !decodesEverything {
+                selected = true
+            } else if isIntraKey {
+                selected = true
+            } else if let interval {
+                selected = isNewSlot(time: time, interval: interval) || wallClockDue(arrival.monotonic, interval: interval)
+            } else {
+                selected = false
+            }
+        }
+        guard selected || sceneCut else { return }
+        try emit(time: time, raw: raw, arrival: arrival, interval: interval)
+    }
+
+    private func isNewSlot(time: Double, interval: Double) -> Bool {
+        guard interval > 0, interval.isFinite else { return true }
+        let slot = SamplingContext.slot(time: time, interval: interval)
+        guard let last = context.lastSlot else { return true }
+        return slot > last
+    }
+
+    /// Live sources with frozen or scrambled timestamps are still sampled, by the wall clock, at
+    /// half the interval's rate (twice the interval, so it never doubles the timestamp rule).
+    private func wallClockDue(_ now: Double, interval: Double) -> Bool {
+        guard source.isLive, let last = context.lastSampleWall else { return false }
+        return now - last >= 2 * interval
+    }
+
+    private func detectSceneCut() -> Bool {
+        guard let threshold = context.policy.sceneChangeThreshold else { return false }
+        guard let thumbnail = decoded.lumaThumbnail() else {
+            return false
+        }
+        defer { previousSceneThumbnail = thumbnail }
+        guard let previous = previousSceneThumbnail else { return false }
+        return thumbnail.meanDifference(to: previous) > threshold
+    }
+
+    /// Converts the selected picture and queues it, with its cropped copy if it has borders.
+    private func emit(time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?) throws(MediaError) {
+        let converted: (pixels: [UInt8], width: Int, height: Int)
         do {
-            pixels = try converter.convert(decoded)
+            converted = try converter.convert(decoded, fittingIn: options.sampleMaxDimension)
         } catch {
             switch error {
             case .unsupportedPixelFormat(let name):
-                throw .decodeFailed(url: url, reason: "cannot convert pixel format \(name) to RGB")
+                throw .decodeFailed(url: source.url, reason: "cannot convert pixel format \(name) to RGB")
             case .failed(let failure):
-                throw .decodeFailed(url: url, reason: "RGB conversion failed: \(failure.message)")
+                throw .decodeFailed(url: source.url, reason: "RGB conversion failed: \(failure.message)")
             }
         }
-        return Frame(
-            index: index, ptsSeconds: seconds, isKeyframe: decoded.isKey,
-            width: width, height: height, pixels: pixels
+        context.lastSampleTime = time
+        context.lastSampleWall = arrival.monotonic
+        // A key frame also occupies its fallback slot, so a fallback starting after it does not
+        // sample the very next picture again.
+        let slotInterval = interval ?? (options.media.sampling == .keyframes ? context.policy.fallbackInterval : nil)
+        if let slotInterval, slotInterval > 0 {
+            context.lastSlot = SamplingContext.slot(time: time, interval: slotInterval)
+        } else {
+            context.lastSlot = nil
+        }
+        lastEmittedRaw = raw
+
+        let thumbnail = Thumbnail(rgb: converted.pixels, width: converted.width, height: converted.height)
+        if context.isNearDuplicate(thumbnail, at: time) {
+            context.counters.update { $0.nearDuplicatesDropped += 1 }
+            return
+        }
+        if let thumbnail { context.lastThumbnail = (thumbnail, time) }
+
+        // Every picture decoded: its number in decoding order, as vPDQ numbers frames. Key frames,
+        // only some of which are decoded: their position estimated from the time.
+        let index: Int
+        if options.media.sampling != .keyframes {
+            index = context.decodedCount - 1
+        } else if let frameRate, let estimate = Int(exactly: (time * frameRate).rounded()) {
+            index = estimate
+        } else {
+            index = context.sampledCount
+        }
+        context.sampledCount += 1
+        let frame = Frame(
+            index: index, ptsSeconds: time, isKeyframe: decoded.isKey, width: converted.width,
+            height: converted.height, pixels: converted.pixels, observedAt: arrival.date
         )
+        pending.append(frame)
+        var emitted = 1
+        if let rect = contentRect(of: converted), let inner = frame.cropped(to: rect) {
+            pending.append(inner)
+            emitted += 1
+            context.counters.update { $0.croppedFrames += 1 }
+        }
+        context.counters.update { $0.sampledFrames += emitted }
+    }
+
+    /// The part of a sampled picture worth hashing on its own: the content inside letterbox or
+    /// pillarbox borders, or else an inset picture; `nil` when neither is found or both are off.
+    private func contentRect(of picture: (pixels: [UInt8], width: Int, height: Int)) -> CropRect? {
+        // A still image is one picture, hashed as it is (as image hash lists expect).
+        guard !info.isStillImage else { return nil }
+        if context.policy.detectBorders,
+           let rect = BorderDetector.contentRect(pixels: picture.pixels, width: picture.width, height: picture.height) {
+            return rect
+        }
+        guard context.policy.detectInsets else { return nil }
+        return InsetDetector.insetRect(pixels: picture.pixels, width: picture.width, height: picture.height)
+    }
+
+    /// Checks every picture against the size limits, and the memory estimate when the size changes.
+    private func checkPictureSize() throws(MediaError) {
+        let width = decoded.width
+        let height = decoded.height
+        if let pictureSize, pictureSize == (width, height) { return }
+        try limits.check(width: width, height: height, url: source.url)
+        let estimate = options.limits.estimatedBytes(width: width, height: height, bufferedFrames: options.frameBufferCapacity)
+        if estimate > options.limits.maxMemoryBytes {
+            throw .memoryLimitExceeded(url: source.url, bytes: estimate, limit: options.limits.maxMemoryBytes)
+        }
+        if pictureSize != nil { context.counters.update { $0.formatChanges += 1 } }
+        pictureSize = (width, height)
+    }
+
+    // MARK: Helpers
+
+    private func seconds(_ ticks: Int64?) -> Double? {
+        guard let ticks, let secondsPerTick else { return nil }
+        return Double(ticks) * secondsPerTick
+    }
+
+    /// `seconds`, shortened so a blocking call never outlives the session's end.
+    private static func bounded(_ seconds: Double, by sessionEnd: Double?) -> Double {
+        guard let sessionEnd else { return seconds }
+        return min(seconds, sessionEnd - MonotonicClock.seconds())
+    }
+
+    private static func classify(
+        _ failure: AVFailure, operation: String, seconds: Double, guard inputGuard: InputGuard, url: String
+    ) -> MediaError {
+        if inputGuard.cancellation.isCancelled { return .cancelled(url: url) }
+        if failure.isInterrupted || inputGuard.deadlineExpired {
+            return .timedOut(url: url, operation: operation, seconds: seconds)
+        }
+        return .openFailed(url: url, reason: failure.message)
+    }
+
+    private static func openDecoder(
+        format: FormatContext, streamIndex: Int, options: StreamOptions, keyframesOnly: Bool,
+        lowLatency: Bool, codecName: String, url: String
+    ) throws(MediaError) -> Decoder {
+        do {
+            return try Decoder(
+                format: format, streamIndex: streamIndex,
+                configuration: .init(
+                    threads: options.media.decoderThreads, keyframesOnly: keyframesOnly,
+                    maxPixels: options.media.maxPixels, lowLatency: lowLatency
+                )
+            )
+        } catch {
+            switch error {
+            case .noDecoder(let name):
+                throw .unsupportedCodec(url: url, codec: name)
+            case .failed(let failure):
+                throw .openFailed(url: url, reason: "cannot open the \(codecName) decoder: \(failure.message)")
+            }
+        }
     }
 
     /// FFmpeg reports 0x0 when its decoder refused the header while probing, typically because the
@@ -341,5 +703,5 @@ public final class MediaReader {
     }
 }
 
-@available(*, unavailable, message: "MediaReader must stay on one thread; use FrameStream or cancellationHandle")
+@available(*, unavailable, message: "A MediaReader stays on one thread; use StreamSession, or cancellationHandle")
 extension MediaReader: Sendable {}

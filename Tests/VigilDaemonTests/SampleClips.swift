@@ -13,7 +13,8 @@ enum SampleClips {
         let path = directory.appendingPathComponent("mandelbrot-zoom.txt").path
         let hasher = PDQHasher(lumaPrecision: .single)
         var lines: [String] = []
-        for try await frame in FrameStream(url: known, options: MediaReaderOptions(sampling: .keyframes)) {
+        let reader = try MediaReader(url: known, options: MediaReaderOptions(sampling: .keyframes))
+        while let frame = try reader.nextFrame() {
             let result = frame.pixels.withUnsafeBufferPointer { buffer in
                 hasher.hash(PixelView(base: buffer.baseAddress!, width: frame.width, height: frame.height))
             }

@@ -178,9 +178,9 @@ final class BadInputTests {
         let reader = try MediaReader(url: media.corruptMJPEG, options: .init(sampling: .everyFrame))
         let frames = try readAll(reader)
         #expect(frames.count == 40)
-        #expect(reader.framesDecoded == 40)
-        #expect(reader.decodeErrors == 10)
-        #expect(reader.packetsRead == 50)
+        #expect(reader.counters.decodedFrames == 40)
+        #expect(reader.counters.decodeErrors == 10)
+        #expect(reader.counters.packets == 50)
         #expect(frames.map(\.index) == Array(0..<40))
     }
 }

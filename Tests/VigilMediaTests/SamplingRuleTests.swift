@@ -4,72 +4,13 @@ import Testing
 /// The pure bookkeeping behind sampling and timestamps, checked without decoding anything.
 @Suite("Sampling rules")
 struct SamplingRuleTests {
-    @Test func everyFrameEmitsAllInOrder() {
-        var sampler = FrameSampler(mode: .everyFrame, frameRate: 30)
-        let indices = (0..<5).map { sampler.admit(ptsSeconds: Double($0) / 30) }
-        #expect(indices == [0, 1, 2, 3, 4])
-    }
-
-    @Test func keyframeIndexComesFromTime() {
-        var sampler = FrameSampler(mode: .keyframes, frameRate: 25)
-        #expect(sampler.admit(ptsSeconds: 0) == 0)
-        #expect(sampler.admit(ptsSeconds: 2.0) == 50)
-        #expect(sampler.admit(ptsSeconds: 4.01) == 100)
-
-        var unknownRate = FrameSampler(mode: .keyframes, frameRate: nil)
-        #expect([0.0, 2.0, 4.0].map { unknownRate.admit(ptsSeconds: $0) } == [0, 1, 2])
-    }
-
-    @Test("Interval: first frame in each new slot, whatever the spacing")
-    func intervalSlots() {
-        var sampler = FrameSampler(mode: .interval(seconds: 1), frameRate: nil)
-        let times = [0.0, 0.4, 0.99, 1.0, 1.5, 3.2, 3.9, 4.0]
-        let emitted = times.map { sampler.admit(ptsSeconds: $0) }
-        #expect(emitted == [0, nil, nil, 3, nil, 5, nil, 7])
-    }
-
-    @Test("Interval: an unusable spacing emits every frame", arguments: [0.0, -1.0, .nan, .infinity])
-    func degenerateInterval(seconds: Double) {
-        var sampler = FrameSampler(mode: .interval(seconds: seconds), frameRate: nil)
-        #expect([0.0, 0.0, 0.5, 0.7].map { sampler.admit(ptsSeconds: $0) } == [0, 1, 2, 3])
-    }
-
-    @Test("Interval: timestamps never go backwards into an emitted slot")
-    func intervalIgnoresEarlierSlots() {
-        var sampler = FrameSampler(mode: .interval(seconds: 1), frameRate: nil)
-        #expect(sampler.admit(ptsSeconds: 2.0) == 0)
-        #expect(sampler.admit(ptsSeconds: 1.5) == nil)
-        #expect(sampler.admit(ptsSeconds: 3.0) == 2)
-    }
-
     @Test("Slots land on boundaries that are exact in decimal but not in binary")
     func slotBoundaries() {
-        #expect(FrameSampler.slot(ptsSeconds: 0.3, interval: 0.1) == 3)
-        #expect(FrameSampler.slot(ptsSeconds: 0.29, interval: 0.1) == 2)
-        #expect(FrameSampler.slot(ptsSeconds: 0.7, interval: 0.1) == 7)
-        #expect(FrameSampler.slot(ptsSeconds: 1.0, interval: 0) == 0)
-        #expect(FrameSampler.slot(ptsSeconds: .nan, interval: 1) == 0)
-    }
-
-    @Test func clockStartsAtStreamStart() {
-        var clock = PresentationClock(timeBase: .init(numerator: 1, denominator: 90000), startTime: 126_000, frameRate: 25)
-        #expect(clock.seconds(pts: 126_000, ordinal: 0) == 0)
-        #expect(clock.seconds(pts: 129_600, ordinal: 1) == 0.04)
-    }
-
-    @Test("Without a declared start, the first timestamp is the origin")
-    func clockWithoutStart() {
-        var clock = PresentationClock(timeBase: .init(numerator: 1, denominator: 1000), startTime: nil, frameRate: nil)
-        #expect(clock.seconds(pts: 5000, ordinal: 0) == 0)
-        #expect(clock.seconds(pts: 5500, ordinal: 1) == 0.5)
-    }
-
-    @Test("Frames without timestamps are placed by position and rate, else at 0")
-    func clockWithoutTimestamps() {
-        var clock = PresentationClock(timeBase: .init(numerator: 1, denominator: 1000), startTime: 0, frameRate: 10)
-        #expect(clock.seconds(pts: nil, ordinal: 5) == 0.5)
-        var noRate = PresentationClock(timeBase: .init(numerator: 1, denominator: 1000), startTime: 0, frameRate: nil)
-        #expect(noRate.seconds(pts: nil, ordinal: 5) == 0)
+        #expect(SamplingContext.slot(time: 0.3, interval: 0.1) == 3)
+        #expect(SamplingContext.slot(time: 0.29, interval: 0.1) == 2)
+        #expect(SamplingContext.slot(time: 0.7, interval: 0.1) == 7)
+        #expect(SamplingContext.slot(time: 1.0, interval: 0) == 0)
+        #expect(SamplingContext.slot(time: .nan, interval: 1) == 0)
     }
 
     @Test func dimensionLimits() throws {

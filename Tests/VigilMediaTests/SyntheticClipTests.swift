@@ -28,8 +28,8 @@ struct SyntheticClipTests {
         await #expect(try probedKeyframeTimes(media.clip) == [0, 1, 2])
         #expect(frames.allSatisfy { $0.isKeyframe })
         // Non-key packets are read but never decoded.
-        #expect(reader.packetsRead == 75)
-        #expect(reader.framesDecoded == 3)
+        #expect(reader.counters.packets == 75)
+        #expect(reader.counters.decodedFrames == 3)
     }
 
     @Test("Interval sampling picks the first frame at or after each multiple")

@@ -30,9 +30,9 @@ struct VideoFixtureTests {
             #expect(frame.width == 1080 && frame.height == 1080)
         }
         #expect(frames.first?.isKeyframe == true)
-        #expect(reader.framesDecoded == 150)
-        #expect(reader.packetsRead == 150)
-        #expect(reader.decodeErrors == 0)
+        #expect(reader.counters.decodedFrames == 150)
+        #expect(reader.counters.packets == 150)
+        #expect(reader.counters.decodeErrors == 0)
         #expect(try reader.nextFrame() == nil, "stays at the end")
     }
 
@@ -44,8 +44,8 @@ struct VideoFixtureTests {
         let frames = try readAll(reader)
         #expect(frames.map(\.ptsSeconds) == expected)
         #expect(frames.allSatisfy { $0.isKeyframe && $0.index == Int(($0.ptsSeconds * 30).rounded()) })
-        #expect(reader.framesDecoded == expected.count)
-        #expect(reader.packetsRead == 150)
+        #expect(reader.counters.decodedFrames == expected.count)
+        #expect(reader.counters.packets == 150)
     }
 
     @Test("One frame per second: the frames at 0, 1, 2, 3 and 4 s")

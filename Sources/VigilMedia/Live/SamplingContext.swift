@@ -16,6 +16,8 @@ final class SamplingContext {
     var lastThumbnail: (thumbnail: Thumbnail, time: Double)?
     /// Pictures sampled so far, numbering frames when the frame rate is unknown.
     var sampledCount = 0
+    /// Pictures decoded so far, numbering frames when every picture is decoded.
+    var decodedCount = 0
 
     /// A still stream is still handed out this often, in seconds, however alike its pictures.
     static let duplicateRefresh = 30.0
@@ -24,6 +26,15 @@ final class SamplingContext {
         self.policy = policy
         self.counters = counters
         timeline = StreamTimeline(checksWallClock: isLive)
+    }
+
+    /// The interval slot `time` falls in: `floor(time / interval)`, nudged so a time that lands on
+    /// a boundary in exact arithmetic (0.3 s with a 0.1 s interval divides to 2.9999999999999996)
+    /// opens the new slot.
+    static func slot(time: Double, interval: Double) -> Int64 {
+        guard interval > 0, interval.isFinite, time.isFinite else { return 0 }
+        let position = (time / interval + 1e-9).rounded(.down)
+        return Int64(exactly: position) ?? (position < 0 ? Int64.min : Int64.max)
     }
 
     /// Whether `thumbnail`, at timeline time `time`, nearly repeats the last picture handed out.

@@ -30,6 +30,12 @@ public struct SamplingPolicy: Sendable, Equatable {
     /// of the common 2 s.
     public static let defaultMaxKeyframeGap: Double = 4
 
+    /// Exactly the pictures the sampling mode selects, as they are: no key-frame gap fallback, no
+    /// scene cuts, no duplicate dropping, no crops. What `vigil hash` and the vPDQ reference expect.
+    public static let exact = SamplingPolicy(
+        maxKeyframeGap: nil, dropNearDuplicates: false, detectBorders: false, detectInsets: false
+    )
+
     /// Creates a policy; the defaults suit live moderation.
     public init(
         maxKeyframeGap: Double? = SamplingPolicy.defaultMaxKeyframeGap,

@@ -160,7 +160,7 @@ final class SessionCore: Sendable {
     /// One connection: open, then hand frames over until the source ends or fails. The reader, and
     /// with it every FFmpeg resource of the connection, is released on return.
     private func connectAndRead(context: SamplingContext, end: Double?, receivedPackets: inout Bool) throws(MediaError) -> ConnectionEnd {
-        let reader = try LiveReader(
+        let reader = try MediaReader(
             source: source, options: options, timeouts: timeouts, context: context,
             cancellation: channel.cancellation, sessionEnd: end
         )
@@ -171,7 +171,7 @@ final class SessionCore: Sendable {
             receivedPackets = reader.receivedPackets
             counters.update { $0.discontinuities = context.timeline.discontinuities }
         }
-        while let frame = try reader.next() {
+        while let frame = try reader.nextFrame() {
             guard channel.send(frame) else { return .consumerGone }
         }
         return .endOfInput(receivedPackets: reader.receivedPackets, info: reader.info)

@@ -91,6 +91,16 @@ public final class StreamSession: Sendable {
     /// What the latest connection learned about the source; `nil` before the first one opened.
     public var info: MediaInfo? { core.latestInfo }
 
+    /// What the first connection learned about the source, once it has opened (starting the
+    /// session if needed).
+    ///
+    /// - Throws: the error that ended the session before anything opened, or
+    ///   ``MediaError/cancelled(url:)`` if the calling task is cancelled first.
+    public func opened() async throws(MediaError) -> MediaInfo {
+        core.start()
+        return try await core.channel.info().get()
+    }
+
     /// The sampled frames. Iterating starts the session if needed. The sequence ends when the
     /// session ends and throws the error that made it fail. Single-pass: all iterators share
     /// the same frames. Cancelling the consuming task stops the session.

@@ -60,8 +60,12 @@ struct HashCommand: AsyncParsableCommand {
     }
 
     private func hash(_ file: String, output: LineWriter) async throws {
-        let frames = FrameStream(url: file, options: MediaReaderOptions(sampling: sampling.mode), capacity: 2 * hashing.jobs)
-        let kind = try await InputKind.describe(frames, path: file, luma: hashing.luma)
+        let session = try StreamSession(url: file, options: StreamOptions(
+            media: MediaReaderOptions(sampling: sampling.mode), policy: .exact, frameBufferCapacity: 2 * hashing.jobs
+        ))
+        defer { session.stop() }
+        let frames = session.frames
+        let kind = try await InputKind.describe(session, path: file, luma: hashing.luma)
         let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
 
         if kind.info.isStillImage {
