@@ -1,6 +1,8 @@
 # Vigil — build, test and demo entry points. `make help` lists them.
 
 SWIFT ?= swift
+# The debug build used by the tests and the demo hashes at optimised speed (see Package.swift).
+export VIGIL_OPTIMIZED_DEBUG_HASHING = 1
 BIN_DEBUG = .build/debug
 BIN_RELEASE = .build/release
 

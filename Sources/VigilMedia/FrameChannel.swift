@@ -29,8 +29,6 @@ final class FrameChannel: Sendable {
     private let spaceAvailable = DispatchSemaphore(value: 0)
 
     private struct State {
-        var started = false
-        var readerRunning = false
         var info: Result<MediaInfo, MediaError>?
         var infoWaiters: [Int: InfoWaiter] = [:]
         var nextInfoWaiterID = 0
@@ -44,7 +42,6 @@ final class FrameChannel: Sendable {
         var producerStopped = false
         var producerWaiting = false
         var dropped = 0
-        var highWaterMark = 0
 
         /// Takes the flag that says the producer is blocked, so exactly one wake-up is sent.
         mutating func takeProducerWaiting() -> Bool {
@@ -62,25 +59,7 @@ final class FrameChannel: Sendable {
 
     // MARK: Lifecycle
 
-    /// Marks the channel started; returns `false` if it already was, so only one reader runs.
-    func claimStart() -> Bool {
-        state.withLock { state in
-            guard !state.started else { return false }
-            state.started = true
-            state.readerRunning = true
-            return true
-        }
-    }
-
-    /// Called by the reader thread as its very last act, after the reader has been released.
-    func readerStopped() {
-        state.withLock { $0.readerRunning = false }
-    }
-
-    var isReaderRunning: Bool { state.withLock { $0.readerRunning } }
     var droppedFrames: Int { state.withLock { $0.dropped } }
-    /// The most frames ever held at once; never above `capacity`.
-    var highWaterMark: Int { state.withLock { $0.highWaterMark } }
 
     /// Stops everything: interrupts the reader, unblocks it, and wakes every waiter with `.cancelled`.
     func cancel() {
@@ -151,7 +130,6 @@ final class FrameChannel: Sendable {
                     state.producerWaiting = true
                     return .wait
                 }
-                state.highWaterMark = max(state.highWaterMark, state.buffer.count)
                 return .buffered
             }
             switch step {

@@ -68,11 +68,8 @@ final class SessionCore: Sendable {
             defer { shared.started = true }
             return !shared.started
         }
-        guard first, channel.claimStart() else { return }
-        let thread = Thread { [self] in
-            run()
-            channel.readerStopped()
-        }
+        guard first else { return }
+        let thread = Thread { [self] in run() }
         thread.name = "vigil.stream"
         thread.start()
     }

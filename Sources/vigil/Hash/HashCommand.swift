@@ -60,8 +60,10 @@ struct HashCommand: AsyncParsableCommand {
     }
 
     private func hash(_ file: String, output: LineWriter) async throws {
+        // Hashing reads an input once, exactly: a live source is not reconnected when it ends or fails.
         let session = try StreamSession(url: file, options: StreamOptions(
-            media: MediaReaderOptions(sampling: sampling.mode), policy: .exact, frameBufferCapacity: 2 * hashing.jobs
+            media: MediaReaderOptions(sampling: sampling.mode), policy: .exact,
+            reconnect: ReconnectPolicy(maxAttempts: 0, reconnectAtEnd: false), frameBufferCapacity: 2 * hashing.jobs
         ))
         defer { session.stop() }
         let frames = session.frames
