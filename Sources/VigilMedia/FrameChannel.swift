@@ -7,7 +7,6 @@ import Synchronization
 /// they suspend on continuations instead.
 final class FrameChannel: Sendable {
     typealias FrameWaiter = CheckedContinuation<Result<Frame?, MediaError>, Never>
-    typealias InfoWaiter = CheckedContinuation<Result<MediaInfo, MediaError>, Never>
 
     /// What the reader does when the consumer falls `capacity` frames behind.
     enum Overflow: Sendable, Equatable {
@@ -29,9 +28,6 @@ final class FrameChannel: Sendable {
     private let spaceAvailable = DispatchSemaphore(value: 0)
 
     private struct State {
-        var info: Result<MediaInfo, MediaError>?
-        var infoWaiters: [Int: InfoWaiter] = [:]
-        var nextInfoWaiterID = 0
         var buffer: [Frame] = []
         /// How the reader ended: `.success` for end of input; `nil` while it still runs.
         var end: Result<Void, MediaError>?
@@ -65,19 +61,14 @@ final class FrameChannel: Sendable {
     func cancel() {
         cancellation.cancel()
         let cancelled = MediaError.cancelled(url: url)
-        let (frameWaiters, infoWaiters, wakeProducer) = state.withLock { state -> ([FrameWaiter], [InfoWaiter], Bool) in
-            guard !state.cancelled else { return ([], [], false) }
+        let (frameWaiters, wakeProducer) = state.withLock { state -> ([FrameWaiter], Bool) in
+            guard !state.cancelled else { return ([], false) }
             state.cancelled = true
             state.buffer.removeAll()
-            if state.info == nil { state.info = .failure(cancelled) }
-            defer {
-                state.frameWaiters.removeAll()
-                state.infoWaiters.removeAll()
-            }
-            return (state.frameWaiters, Array(state.infoWaiters.values), state.takeProducerWaiting())
+            defer { state.frameWaiters.removeAll() }
+            return (state.frameWaiters, state.takeProducerWaiting())
         }
         for waiter in frameWaiters { waiter.resume(returning: .failure(cancelled)) }
-        for waiter in infoWaiters { waiter.resume(returning: .failure(cancelled)) }
         if wakeProducer { spaceAvailable.signal() }
     }
 
@@ -92,17 +83,6 @@ final class FrameChannel: Sendable {
     }
 
     // MARK: Producer side (reader thread)
-
-    /// Publishes the opened input's description.
-    func opened(_ info: MediaInfo) {
-        let waiters = state.withLock { state -> [InfoWaiter] in
-            guard state.info == nil else { return [] }
-            state.info = .success(info)
-            defer { state.infoWaiters.removeAll() }
-            return Array(state.infoWaiters.values)
-        }
-        for waiter in waiters { waiter.resume(returning: .success(info)) }
-    }
 
     /// Hands a frame over, blocking while the buffer is full in `.wait` mode.
     /// Returns `false` once the channel is cancelled, telling the reader to stop.
@@ -148,27 +128,14 @@ final class FrameChannel: Sendable {
 
     /// Records how the reader ended. Frames still buffered are delivered before the outcome.
     func finish(_ outcome: Result<Void, MediaError>) {
-        let (frameWaiters, infoWaiters, info) = state.withLock { state -> ([FrameWaiter], [InfoWaiter], Result<MediaInfo, MediaError>?) in
-            guard state.end == nil, !state.cancelled else { return ([], [], nil) }
+        let frameWaiters = state.withLock { state -> [FrameWaiter] in
+            guard state.end == nil, !state.cancelled else { return [] }
             state.end = outcome
-            var infoWaiters: [InfoWaiter] = []
-            if state.info == nil {
-                // The reader ended without opening the input: info waiters learn why.
-                switch outcome {
-                case .failure(let error): state.info = .failure(error)
-                case .success: state.info = .failure(.noVideoStream(url: url))
-                }
-                infoWaiters = Array(state.infoWaiters.values)
-                state.infoWaiters.removeAll()
-            }
             // Waiting consumers imply an empty buffer, so the outcome is what they get next.
             let frameWaiters = state.frameWaiters
             state.frameWaiters.removeAll()
             if !frameWaiters.isEmpty { state.end = .success(()) }
-            return (frameWaiters, infoWaiters, state.info)
-        }
-        if let info {
-            for waiter in infoWaiters { waiter.resume(returning: info) }
+            return frameWaiters
         }
         for (position, waiter) in frameWaiters.enumerated() {
             // The first consumer hears about a failure; the sequence is simply over for the rest.
@@ -208,30 +175,6 @@ final class FrameChannel: Sendable {
             }
         } onCancel: {
             cancel()
-        }
-    }
-
-    /// The opened input's description, waiting for the reader to open it if necessary.
-    /// Cancelling the calling task ends only this wait, not the stream.
-    func info() async -> Result<MediaInfo, MediaError> {
-        let id = state.withLock { state in
-            defer { state.nextInfoWaiterID += 1 }
-            return state.nextInfoWaiterID
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: InfoWaiter) in
-                let known = state.withLock { state -> Result<MediaInfo, MediaError>? in
-                    if let info = state.info { return info }
-                    // Checked under the lock so a cancellation racing with this call is never missed.
-                    if Task.isCancelled { return .failure(.cancelled(url: url)) }
-                    state.infoWaiters[id] = continuation
-                    return nil
-                }
-                if let known { continuation.resume(returning: known) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.infoWaiters.removeValue(forKey: id) }
-            waiter?.resume(returning: .failure(.cancelled(url: url)))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import CoreMetrics
 import Foundation
 import Logging
@@ -35,7 +36,9 @@ public final class DeliveryWorker: Sendable {
     private let outbox: Outbox
     private let clock: @Sendable () -> Date
     private let logger: Logger
-    private let doorbell = Doorbell()
+    /// Rings from ``wake()``. One kept while the worker is busy is all it needs: it looks at the
+    /// whole queue when it wakes.
+    private let rings = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let metrics: DeliveryMetrics
 
     /// Creates a worker; call ``run()`` in a task of its own.
@@ -53,20 +56,23 @@ public final class DeliveryWorker: Sendable {
 
     /// Tells the worker that alerts were committed, so an idle worker starts at once.
     public func wake() {
-        doorbell.ring()
+        rings.continuation.yield()
     }
 
     /// Delivers until the task is cancelled. An alert being sent when cancellation comes stays
-    /// pending unless its sink acknowledged it, and goes out again on the next start.
+    /// pending unless its sink acknowledged it, and goes out again on the next start. Call it once.
     public func run() async {
         var logger = logger
         logger[metadataKey: "sink"] = "\(sink.name)"
         let depth = metrics.depth(sink: sink.name)
+        // An idle worker wakes on a ring or at the idle poll, whichever comes first.
+        let idlePoll = AsyncTimerSequence.repeating(every: .milliseconds(Int(settings.idlePoll * 1000))).map { _ in }
+        var wakeUps = merge(rings.stream, idlePoll).makeAsyncIterator()
         while !Task.isCancelled {
             do {
                 depth.set(try await outbox.pendingCount(sink: sink.name))
                 guard let head = try await outbox.head(sink: sink.name) else {
-                    await doorbell.wait(timeout: .milliseconds(Int(settings.idlePoll * 1000)))
+                    _ = await wakeUps.next()
                     continue
                 }
                 let now = clock()

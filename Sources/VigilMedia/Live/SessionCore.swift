@@ -162,7 +162,6 @@ final class SessionCore: Sendable {
             cancellation: channel.cancellation, sessionEnd: end
         )
         shared.withLock { $0.info = reader.info }
-        channel.opened(reader.info)
         transition(to: .live, reason: nil)
         defer {
             receivedPackets = reader.receivedPackets

@@ -98,7 +98,13 @@ public final class StreamSession: Sendable {
     ///   ``MediaError/cancelled(url:)`` if the calling task is cancelled first.
     public func opened() async throws(MediaError) -> MediaInfo {
         core.start()
-        return try await core.channel.info().get()
+        // The description is published before the session turns live, and kept after it ends.
+        for await change in stateChanges() {
+            if let info = core.latestInfo { return info }
+            if change.state.isTerminal { throw change.reason ?? .cancelled(url: source.url) }
+        }
+        if let info = core.latestInfo { return info }
+        throw .cancelled(url: source.url)
     }
 
     /// The sampled frames. Iterating starts the session if needed. The sequence ends when the
