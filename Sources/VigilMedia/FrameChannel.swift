@@ -1,13 +1,13 @@
 import Dispatch
 import Synchronization
 
-/// The bounded hand-off between a reader thread (producer) and asynchronous consumers.
+/// The bounded hand-off between a session's thread (producer) and the task consuming its frames.
 ///
-/// The producer is a real thread and may block; consumers are tasks and never block a thread,
-/// they suspend on continuations instead.
+/// An `AsyncThrowingStream` carries the frames, bounded in one of two ways: a live source's
+/// buffer keeps the newest `capacity` frames and counts the others as dropped; a file's reader
+/// must hold one of `capacity` credits for every frame in the buffer, so it blocks (it is a
+/// thread of its own, never a task) until the consumer takes one, and nothing is lost.
 final class FrameChannel: Sendable {
-    typealias FrameWaiter = CheckedContinuation<Result<Frame?, MediaError>, Never>
-
     /// What the reader does when the consumer falls `capacity` frames behind.
     enum Overflow: Sendable, Equatable {
         /// The reader blocks until the consumer catches up: nothing is lost (files).
@@ -17,164 +17,105 @@ final class FrameChannel: Sendable {
         case dropOldest
     }
 
-    let url: String
-    let capacity: Int
-    let overflow: Overflow
-    /// Raised on cancellation; the reader polls it, including from inside FFmpeg's blocking I/O.
-    let cancellation = CancellationFlag()
+    typealias Frames = AsyncThrowingStream<Frame, any Error>
 
-    private let state: Mutex<State>
-    /// Wakes a producer blocked on a full buffer in `.wait` mode.
-    private let spaceAvailable = DispatchSemaphore(value: 0)
+    let url: String
+    let overflow: Overflow
+    /// Raised when the consumer is cancelled; the reader polls it, also inside FFmpeg's blocking I/O.
+    let cancellation = CancellationFlag()
+    let frames: Frames
+    private let continuation: Frames.Continuation
+    /// Room left in the buffer, in `.wait` mode: the producer takes one per frame, the consumer
+    /// gives one back per frame taken.
+    private let credits: DispatchSemaphore
+    private let state = Mutex(State())
 
     private struct State {
-        var buffer: [Frame] = []
-        /// How the reader ended: `.success` for end of input; `nil` while it still runs.
-        var end: Result<Void, MediaError>?
-        /// Consumers suspended on an empty buffer, served first come, first served.
-        var frameWaiters: [FrameWaiter] = []
-        var cancelled = false
-        /// The producer must stop, but what it already handed over is still delivered.
-        var producerStopped = false
-        var producerWaiting = false
         var dropped = 0
-
-        /// Takes the flag that says the producer is blocked, so exactly one wake-up is sent.
-        mutating func takeProducerWaiting() -> Bool {
-            defer { producerWaiting = false }
-            return producerWaiting
-        }
+        var producerStopped = false
     }
 
     init(url: String, capacity: Int, overflow: Overflow) {
         self.url = url
-        self.capacity = max(1, capacity)
         self.overflow = overflow
-        state = Mutex(State())
-    }
-
-    // MARK: Lifecycle
-
-    var droppedFrames: Int { state.withLock { $0.dropped } }
-
-    /// Stops everything: interrupts the reader, unblocks it, and wakes every waiter with `.cancelled`.
-    func cancel() {
-        cancellation.cancel()
-        let cancelled = MediaError.cancelled(url: url)
-        let (frameWaiters, wakeProducer) = state.withLock { state -> ([FrameWaiter], Bool) in
-            guard !state.cancelled else { return ([], false) }
-            state.cancelled = true
-            state.buffer.removeAll()
-            defer { state.frameWaiters.removeAll() }
-            return (state.frameWaiters, state.takeProducerWaiting())
+        let capacity = max(1, capacity)
+        (frames, continuation) = Frames.makeStream(
+            bufferingPolicy: overflow == .dropOldest ? .bufferingNewest(capacity) : .unbounded
+        )
+        credits = DispatchSemaphore(value: capacity)
+        continuation.onTermination = { [weak self] termination in
+            // The consuming task was cancelled while waiting for a frame.
+            if case .cancelled = termination { self?.cancelReader() }
         }
-        for waiter in frameWaiters { waiter.resume(returning: .failure(cancelled)) }
-        if wakeProducer { spaceAvailable.signal() }
     }
+
+    /// Frames discarded for newer ones (`.dropOldest` only).
+    var droppedFrames: Int { state.withLock { $0.dropped } }
 
     /// Makes the producer's current and future ``send(_:)`` calls return `false` without discarding
     /// buffered frames, so a stopped producer can still end the sequence normally.
     func stopProducer() {
-        let wake = state.withLock { state -> Bool in
-            state.producerStopped = true
-            return state.takeProducerWaiting()
-        }
-        if wake { spaceAvailable.signal() }
+        state.withLock { $0.producerStopped = true }
+        credits.signal()
     }
 
-    // MARK: Producer side (reader thread)
+    /// Stops the reader, even one waiting for room, because its consumer is gone.
+    private func cancelReader() {
+        cancellation.cancel()
+        credits.signal()
+    }
 
-    /// Hands a frame over, blocking while the buffer is full in `.wait` mode.
-    /// Returns `false` once the channel is cancelled, telling the reader to stop.
+    // MARK: Producer side (the session's thread)
+
+    /// Hands a frame over, blocking while the buffer is full in `.wait` mode. Returns `false` once
+    /// the producer was stopped or the consumer cancelled, telling the reader to stop.
     func send(_ frame: Frame) -> Bool {
-        enum Step {
-            case handedTo(FrameWaiter)
-            case buffered
-            case stop
-            case wait
-        }
-        while true {
-            let step = state.withLock { state -> Step in
-                if state.cancelled || state.producerStopped { return .stop }
-                if !state.frameWaiters.isEmpty {
-                    return .handedTo(state.frameWaiters.removeFirst())
-                }
-                if state.buffer.count < capacity {
-                    state.buffer.append(frame)
-                } else if overflow == .dropOldest {
-                    // Live input: the freshest picture matters more than a stale one.
-                    state.buffer.removeFirst()
-                    state.buffer.append(frame)
-                    state.dropped += 1
-                } else {
-                    state.producerWaiting = true
-                    return .wait
-                }
-                return .buffered
-            }
-            switch step {
-            case .handedTo(let waiter):
-                waiter.resume(returning: .success(frame))
-                return true
-            case .buffered:
-                return true
-            case .stop:
-                return false
-            case .wait:
-                spaceAvailable.wait()
-            }
+        if overflow == .wait { credits.wait() }
+        if cancellation.isCancelled || state.withLock({ $0.producerStopped }) { return false }
+        switch continuation.yield(frame) {
+        case .enqueued:
+            return true
+        case .dropped:
+            state.withLock { $0.dropped += 1 }
+            return true
+        case .terminated:
+            return false
+        @unknown default:
+            return false
         }
     }
 
     /// Records how the reader ended. Frames still buffered are delivered before the outcome.
     func finish(_ outcome: Result<Void, MediaError>) {
-        let frameWaiters = state.withLock { state -> [FrameWaiter] in
-            guard state.end == nil, !state.cancelled else { return [] }
-            state.end = outcome
-            // Waiting consumers imply an empty buffer, so the outcome is what they get next.
-            let frameWaiters = state.frameWaiters
-            state.frameWaiters.removeAll()
-            if !frameWaiters.isEmpty { state.end = .success(()) }
-            return frameWaiters
-        }
-        for (position, waiter) in frameWaiters.enumerated() {
-            // The first consumer hears about a failure; the sequence is simply over for the rest.
-            switch outcome {
-            case .failure(let error) where position == 0: waiter.resume(returning: .failure(error))
-            default: waiter.resume(returning: .success(nil))
-            }
+        switch outcome {
+        case .success: continuation.finish()
+        case .failure(let error): continuation.finish(throwing: error)
         }
     }
 
-    // MARK: Consumer side (tasks)
+    // MARK: Consumer side (a task)
 
-    /// The next frame, `nil` at the end, or the reader's error (once; `nil` after it).
-    func next() async -> Result<Frame?, MediaError> {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: FrameWaiter) in
-                let (immediate, wakeProducer) = state.withLock { state -> (Result<Frame?, MediaError>?, Bool) in
-                    if state.cancelled { return (.failure(.cancelled(url: url)), false) }
-                    if !state.buffer.isEmpty {
-                        let frame = state.buffer.removeFirst()
-                        return (.success(frame), state.takeProducerWaiting())
-                    }
-                    switch state.end {
-                    case .success?:
-                        return (.success(nil), false)
-                    case .failure(let error)?:
-                        // Report the failure once; later calls see a finished sequence.
-                        state.end = .success(())
-                        return (.failure(error), false)
-                    case nil:
-                        state.frameWaiters.append(continuation)
-                        return (nil, false)
-                    }
-                }
-                if wakeProducer { spaceAvailable.signal() }
-                if let immediate { continuation.resume(returning: immediate) }
-            }
-        } onCancel: {
-            cancel()
+    /// The next frame from `iterator`, `nil` at the end, or the reader's error (once; `nil` after
+    /// it). A consumer whose task is cancelled gets ``MediaError/cancelled(url:)``.
+    func next(from iterator: inout Frames.AsyncIterator) async throws(MediaError) -> Frame? {
+        // The stream would still hand a cancelled task what it buffered; a cancelled consumer stops.
+        if Task.isCancelled {
+            cancelReader()
+            throw .cancelled(url: url)
         }
+        let frame: Frame?
+        do {
+            frame = try await iterator.next()
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw .cancelled(url: url)
+        }
+        guard let frame else {
+            if Task.isCancelled { throw .cancelled(url: url) }
+            return nil
+        }
+        if overflow == .wait { credits.signal() }
+        return frame
     }
 }

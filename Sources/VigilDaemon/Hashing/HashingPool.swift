@@ -29,23 +29,33 @@ public final class HashingPool: Sendable {
         /// Streams with a frame being hashed: they rejoin `turn` when it is done.
         var busy: Set<String> = []
         var queued = 0
-        var waiters: [CheckedContinuation<HashJob?, Never>] = []
-        var finished = false
         var inFlight = 0
+        var finished = false
 
-        /// Hands out `stream`'s oldest waiting frame to a worker; the stream is busy until
-        /// ``HashingPool/done(stream:)``. The caller has taken the stream out of `turn`.
-        mutating func take(from stream: String) -> HashJob? {
-            guard var queue = queues[stream], !queue.isEmpty else { return nil }
-            let job = queue.removeFirst()
-            queues[stream] = queue.isEmpty ? nil : queue
-            queued -= 1
-            inFlight += 1
-            busy.insert(stream)
-            return job
+        /// The next stream in turn's oldest waiting frame, if a worker is free; the stream is busy
+        /// until ``HashingPool/done(stream:)``.
+        mutating func takeNext(width: Int) -> HashJob? {
+            guard inFlight < width else { return nil }
+            while !turn.isEmpty {
+                let stream = turn.removeFirst()
+                guard var queue = queues[stream], !queue.isEmpty else { continue }
+                let job = queue.removeFirst()
+                queues[stream] = queue.isEmpty ? nil : queue
+                queued -= 1
+                inFlight += 1
+                busy.insert(stream)
+                return job
+            }
+            return nil
         }
+
+        /// Whether ``HashingPool/finish()`` was called and every frame is handled.
+        var isDrained: Bool { finished && queued == 0 && inFlight == 0 }
     }
     private let state = Mutex(State())
+    /// Tells the dispatcher in ``run(work:handler:)`` that a frame arrived, a worker is free, or
+    /// the pool finished. One pending wake-up is enough: the dispatcher starts all it can each time.
+    private let wakeUps = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let onDepth: @Sendable (Int) -> Void
 
     /// What became of a submitted frame.
@@ -76,14 +86,9 @@ public final class HashingPool: Sendable {
     @discardableResult
     public func submit(_ job: HashJob) -> Submission {
         var dropped: [String] = []
-        let (accepted, waiter, depth) = state.withLock { state -> (Bool, CheckedContinuation<HashJob?, Never>?, Int) in
-            guard !state.finished else { return (false, nil, state.queued) }
+        let (accepted, depth) = state.withLock { state -> (Bool, Int) in
+            guard !state.finished else { return (false, state.queued) }
             var queue = state.queues[job.stream] ?? []
-            if !state.waiters.isEmpty, queue.isEmpty, !state.busy.contains(job.stream) {
-                state.inFlight += 1
-                state.busy.insert(job.stream)
-                return (true, state.waiters.removeFirst(), state.queued)
-            }
             if queue.isEmpty, !state.busy.contains(job.stream) { state.turn.append(job.stream) }
             if queue.count >= perStreamCapacity {
                 queue.removeFirst()
@@ -102,9 +107,9 @@ public final class HashingPool: Sendable {
                     state.turn.removeAll { $0 == longest }
                 }
             }
-            return (true, nil, state.queued)
+            return (true, state.queued)
         }
-        if let waiter { waiter.resume(returning: job) }
+        if accepted { wakeUps.continuation.yield() }
         onDepth(depth)
         return Submission(accepted: accepted, dropped: dropped)
     }
@@ -121,21 +126,16 @@ public final class HashingPool: Sendable {
         onDepth(depth)
     }
 
-    /// Stops accepting frames; ``run(_:)`` returns once the waiting frames are hashed.
+    /// Stops accepting frames; ``run(work:handler:)`` returns once the waiting frames are hashed.
     public func finish() {
-        let waiters = state.withLock { state -> [CheckedContinuation<HashJob?, Never>] in
-            state.finished = true
-            guard state.queued == 0 else { return [] }
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(returning: nil) }
+        state.withLock { $0.finished = true }
+        wakeUps.continuation.yield()
     }
 
     /// Runs the workers until ``finish()`` was called and every waiting frame is handled, or the
     /// task is cancelled. Each frame is hashed, and `work` run on it (bank matching), on a thread
     /// of the pool's own, never on Swift's cooperative pool, where the API, the alert pipeline and
-    /// delivery run; then `handler` gets the sample and what `work` made of it.
+    /// delivery run; then `handler` gets the sample and what `work` made of it. Call it once.
     public func run<Work: Sendable>(
         work: @escaping @Sendable (StreamSample) -> Work,
         handler: @escaping @Sendable (StreamSample, Work) async -> Void
@@ -144,10 +144,13 @@ public final class HashingPool: Sendable {
         threads.start()
         // Hashers keep working buffers and are not thread-safe: each hash borrows one.
         let hashers = HasherPool(lumaPrecision: .single)
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<width {
-                group.addTask {
-                    while let job = await self.next() {
+        var wakeUps = self.wakeUps.stream.makeAsyncIterator()
+        await withDiscardingTaskGroup { group in
+            while true {
+                // Start a frame for every free worker, streams in turn.
+                while let (job, depth) = state.withLock({ state in state.takeNext(width: width).map { ($0, state.queued) } }) {
+                    onDepth(depth)
+                    group.addTask {
                         let done = try? await threads.runIfActive { () -> (StreamSample, Work) in
                             let sample = StreamSample(
                                 stream: job.stream, source: job.source, observedAt: job.observedAt,
@@ -158,6 +161,9 @@ public final class HashingPool: Sendable {
                         self.done(stream: job.stream)
                     }
                 }
+                if state.withLock({ $0.isDrained }) { break }
+                // Ends (nil) when the task is cancelled: frames being hashed finish, the rest wait.
+                guard await wakeUps.next() != nil else { break }
             }
         }
         try? await threads.shutdownGracefully()
@@ -168,56 +174,13 @@ public final class HashingPool: Sendable {
         await run(work: { _ in () }, handler: { sample, _ in await handler(sample) })
     }
 
-    /// The next job in stream rotation, waiting when there is none; nil once finished and empty.
-    private func next() async -> HashJob? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<HashJob?, Never>) in
-                let (job, depth) = state.withLock { state -> (HashJob??, Int) in
-                    if Task.isCancelled { return (.some(nil), state.queued) }
-                    guard let stream = state.turn.first, let job = state.take(from: stream) else {
-                        if state.finished { return (.some(nil), state.queued) }
-                        state.waiters.append(continuation)
-                        return (nil, state.queued)
-                    }
-                    state.turn.removeFirst()
-                    return (.some(job), state.queued)
-                }
-                if let job {
-                    onDepth(depth)
-                    continuation.resume(returning: job)
-                }
-            }
-        } onCancel: {
-            let waiters = state.withLock { state -> [CheckedContinuation<HashJob?, Never>] in
-                defer { state.waiters.removeAll() }
-                return state.waiters
-            }
-            for waiter in waiters { waiter.resume(returning: nil) }
-        }
-    }
-
-    /// A frame of `stream` is hashed and handled: its next frame may go, to a waiting worker if any.
+    /// A frame of `stream` is hashed and handled: the stream's next frame may go.
     private func done(stream: String) {
-        typealias Waiter = CheckedContinuation<HashJob?, Never>
-        let (handOff, waiters, depth) = state.withLock { state -> ((Waiter, HashJob)?, [Waiter], Int) in
+        state.withLock { state in
             state.inFlight -= 1
             state.busy.remove(stream)
-            if state.queues[stream]?.isEmpty == false {
-                // A waiting worker means no other stream has work: hand this one's next frame over.
-                if !state.waiters.isEmpty, let job = state.take(from: stream) {
-                    return ((state.waiters.removeFirst(), job), [], state.queued)
-                }
-                state.turn.append(stream)
-                return (nil, [], state.queued)
-            }
-            guard state.finished, state.queued == 0 else { return (nil, [], state.queued) }
-            defer { state.waiters.removeAll() }
-            return (nil, state.waiters, state.queued)
+            if state.queues[stream]?.isEmpty == false { state.turn.append(stream) }
         }
-        if let (waiter, job) = handOff {
-            onDepth(depth)
-            waiter.resume(returning: job)
-        }
-        for waiter in waiters { waiter.resume(returning: nil) }
+        wakeUps.continuation.yield()
     }
 }

@@ -124,7 +124,7 @@ public final class StreamSession: Sendable {
         /// Starts the session if needed and returns an iterator over its frames.
         public func makeAsyncIterator() -> Iterator {
             core.start()
-            return Iterator(channel: core.channel)
+            return Iterator(channel: core.channel, base: core.channel.frames.makeAsyncIterator())
         }
 
         /// Pulls frames from the session's thread.
@@ -135,15 +135,11 @@ public final class StreamSession: Sendable {
             public typealias Failure = MediaError
 
             fileprivate let channel: FrameChannel
+            fileprivate var base: FrameChannel.Frames.AsyncIterator
 
             /// The next frame; `nil` once the session has ended.
             public mutating func next() async throws(MediaError) -> Frame? {
-                try await channel.next().get()
-            }
-
-            /// The next frame; `nil` once the session has ended.
-            public mutating func next(isolation actor: isolated (any Actor)?) async throws(MediaError) -> Frame? {
-                try await channel.next().get()
+                try await channel.next(from: &base)
             }
         }
     }

@@ -83,6 +83,34 @@ struct SessionHandOffTests {
         #expect(error == .cancelled(url: path))
     }
 
+    @Test("Cancelling a consumer that waits for a first frame stops the session at once")
+    func cancelWhileWaiting() async throws {
+        // Nothing is ever sent to this port: the session waits (up to 30 s) to open it.
+        let url = "udp://127.0.0.1:\(try freeLoopbackPort(udp: true))"
+        let session = StreamSession(source: try StreamSource(url), options: StreamOptions(
+            timeouts: StreamTimeouts(open: 30, probe: 30, stall: 30)
+        ))
+        let frames = session.frames
+        let consumer = Task { () -> MediaError? in
+            do {
+                for try await _ in frames {}
+                return nil
+            } catch {
+                return error as? MediaError
+            }
+        }
+        // The first change is the initial state; the second is the session's thread connecting,
+        // which the consumer's iteration started.
+        var changes = session.stateChanges().makeAsyncIterator()
+        _ = await changes.next()
+        #expect(await changes.next()?.state == .connecting)
+        let started = ContinuousClock.now
+        consumer.cancel()
+        #expect(await consumer.value == .cancelled(url: url))
+        #expect(await session.finished().state == .stopped)
+        #expect(ContinuousClock.now - started < .seconds(10), "the blocking open was interrupted")
+    }
+
     @Test("Opening errors surface from opened() and from iteration")
     func openingErrors() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-absent-\(UUID()).mp4").path
