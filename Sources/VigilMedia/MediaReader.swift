@@ -374,9 +374,9 @@ public final class MediaReader {
         _ = decoder.send(nil)
         try receiveAll(untilEnd: true)
         decoder.flush()
-        // Key frames come seconds apart: holding a full-size RGB buffer in between, per stream,
-        // would dominate the memory of many idle-looking streams.
-        converter.releaseScratch()
+        // A live stream's key frames come seconds apart: holding a full-size RGB buffer in between,
+        // per stream, would dominate the memory of many idle-looking streams. A file's come at once.
+        if source.isLive { converter.releaseScratch() }
     }
 
     /// Decodes a packet as part of the continuous sequence.
@@ -579,12 +579,14 @@ public final class MediaReader {
         }
         lastEmittedRaw = raw
 
-        let thumbnail = Thumbnail(rgb: converted.pixels, width: converted.width, height: converted.height)
-        if context.isNearDuplicate(thumbnail, at: time) {
-            context.counters.update { $0.nearDuplicatesDropped += 1 }
-            return
+        if context.policy.dropNearDuplicates {
+            let thumbnail = Thumbnail(rgb: converted.pixels, width: converted.width, height: converted.height)
+            if context.isNearDuplicate(thumbnail, at: time) {
+                context.counters.update { $0.nearDuplicatesDropped += 1 }
+                return
+            }
+            if let thumbnail { context.lastThumbnail = (thumbnail, time) }
         }
-        if let thumbnail { context.lastThumbnail = (thumbnail, time) }
 
         // Every picture decoded: its number in decoding order, as vPDQ numbers frames. Key frames,
         // only some of which are decoded: their position estimated from the time.

@@ -37,9 +37,10 @@ final class SamplingContext {
         return Int64(exactly: position) ?? (position < 0 ? Int64.min : Int64.max)
     }
 
-    /// Whether `thumbnail`, at timeline time `time`, nearly repeats the last picture handed out.
+    /// Whether `thumbnail`, at timeline time `time`, nearly repeats the last picture handed out
+    /// (asked only when the policy drops near-duplicates).
     func isNearDuplicate(_ thumbnail: Thumbnail?, at time: Double) -> Bool {
-        guard policy.dropNearDuplicates, let thumbnail, let last = lastThumbnail,
+        guard let thumbnail, let last = lastThumbnail,
               time - last.time < Self.duplicateRefresh, time >= last.time else { return false }
         return thumbnail.maxDifference(to: last.thumbnail) <= policy.nearDuplicateThreshold
     }
