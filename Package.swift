@@ -1,14 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Hashing is arithmetic on SIMD vectors, several times slower unoptimised. `make` (tests, demo)
-// sets VIGIL_OPTIMIZED_DEBUG_HASHING=1 to build VigilHash with -O in debug builds too. That flag is
-// an unsafe one, so it is off unless asked for: the manifest a depending package sees has none,
-// and VigilHash and VigilMatch can be its dependencies.
-let hashingSettings: [SwiftSetting] = Context.environment["VIGIL_OPTIMIZED_DEBUG_HASHING"] == "1"
-    ? [.unsafeFlags(["-O"], .when(configuration: .debug))]
-    : []
-
 let package = Package(
     name: "Vigil",
     platforms: [.macOS(.v15)],
@@ -41,7 +33,7 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
-        .target(name: "VigilHash", swiftSettings: hashingSettings),
+        .target(name: "VigilHash"),
         .target(
             name: "VigilMedia",
             dependencies: ["CFFmpeg"]

@@ -3,17 +3,16 @@ import Testing
 import VigilTestSupport
 
 /// The manifest another package sees: no unsafe build settings, so Vigil's libraries can be its
-/// dependencies. Only `make`'s opt-in optimises VigilHash in debug builds.
+/// dependencies.
 @Suite("Package manifest")
 struct PackageManifestTests {
     /// The targets of `Package.swift` that carry unsafe flags, as evaluated with `environment`.
-    private func targetsWithUnsafeFlags(environment: [String: String]) async throws -> [String] {
+    private func targetsWithUnsafeFlags() async throws -> [String] {
         let scratch = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         // Its own scratch path: the build directory is locked by the running test command.
         let dump = try await runProcess(
-            "swift", ["package", "--package-path", Fixtures.root.path, "--scratch-path", scratch.path, "dump-package"],
-            environment: environment
+            "swift", ["package", "--package-path", Fixtures.root.path, "--scratch-path", scratch.path, "dump-package"]
         )
         try #require(dump.status == 0, "\(dump.stderrText)")
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdoutText.utf8)) as? [String: Any])
@@ -28,10 +27,8 @@ struct PackageManifestTests {
         }
     }
 
-    @Test("No target has unsafe flags unless the build asks for optimised debug hashing")
+    @Test("No target has unsafe flags")
     func noUnsafeFlags() async throws {
-        // The child inherits this process's environment (which `make` sets); "0" turns it off.
-        #expect(try await targetsWithUnsafeFlags(environment: ["VIGIL_OPTIMIZED_DEBUG_HASHING": "0"]) == [])
-        #expect(try await targetsWithUnsafeFlags(environment: ["VIGIL_OPTIMIZED_DEBUG_HASHING": "1"]) == ["VigilHash"])
+        #expect(try await targetsWithUnsafeFlags() == [])
     }
 }
