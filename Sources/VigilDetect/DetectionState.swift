@@ -1,5 +1,6 @@
 import VigilHash
 import VigilMatch
+import VigilMedia
 
 /// Detection for one input, sample by sample: the one place where matches become findings and
 /// a verdict. `vigil scan` feeds it a file's samples and prints the verdict at the end; the daemon
@@ -15,7 +16,12 @@ import VigilMatch
 /// - a known video with a frame near any sample is tracked from then on with the bank's video
 ///   rule over the input's samples (the latest ``Settings/historyFrames`` before it, and all after),
 ///   judged on the best window of ``Settings/windowFrames`` samples; once it matches, the verdict
-///   keeps the match.
+///   keeps the match;
+/// - a sample within the threshold of a frame of a known video that has not matched yet asks for
+///   focus (``Step/focus``): samples at the times where the known video's other frames fall if the
+///   stream shows it from that frame on (bank frame times plus the offset), for the next
+///   ``Settings/focusSpan`` seconds. Banks of one hash a second then meet samples that line up
+///   with their own instead of key frames that fall between them.
 public struct DetectionState: Sendable {
     /// Tunables shared by every caller, so that the CLI and the daemon judge alike.
     public struct Settings: Sendable, Equatable {
@@ -24,11 +30,19 @@ public struct DetectionState: Sendable {
         public var windowFrames: Int
         /// Samples kept from before a known video was first seen, so it is judged on them too.
         public var historyFrames: Int
+        /// Media seconds after a matching sample that its focus request covers: long enough for
+        /// the video rule's run and window to fill, short enough that a chance match costs little.
+        public var focusSpan: Double
+        /// Least time between two focus samples: an every-frame bank would otherwise ask for
+        /// every picture.
+        public var focusSpacing: Double
 
         /// Creates settings.
-        public init(windowFrames: Int = 5, historyFrames: Int = 1024) {
+        public init(windowFrames: Int = 5, historyFrames: Int = 1024, focusSpan: Double = 6, focusSpacing: Double = 0.5) {
             self.windowFrames = windowFrames
             self.historyFrames = max(1, historyFrames)
+            self.focusSpan = max(0, focusSpan)
+            self.focusSpacing = max(0, focusSpacing)
         }
     }
 
@@ -40,6 +54,9 @@ public struct DetectionState: Sendable {
         public var imageMatches: [BankMatch]
         /// Every known video tracked, with its standing after this sample.
         public var videos: [VideoStanding]
+        /// Times to sample next, where a known video this sample matched predicts its own frames
+        /// fall; `nil` when there is nothing to focus on.
+        public var focus: FocusRequest?
     }
 
     private struct TrackKey: Hashable, Sendable {
@@ -55,6 +72,8 @@ public struct DetectionState: Sendable {
     private var pending: [VideoMatchFrame]?
     private var lastWholeFrameMatched = false
     private var tracks: [TrackKey: VideoTrack] = [:]
+    /// Per known video, the media time until which a focus request already covers it.
+    private var focusedUntil: [TrackKey: Double] = [:]
 
     /// Starts detection for `input`.
     public init(input: String, settings: Settings = Settings()) {
@@ -72,6 +91,8 @@ public struct DetectionState: Sendable {
         var findings: [FrameFinding] = []
         var images: [BankMatch] = []
         var nearest: [TrackKey: Int] = [:]
+        /// Per known video, the bank time of its frame nearest to this sample.
+        var alignment: [TrackKey: (distance: Int, time: Double)] = [:]
         for (bankOrder, bank) in matches.banks.enumerated() {
             var best: FrameFinding?
             for (variantIndex, variantMatches) in bank.variants.enumerated() {
@@ -80,6 +101,9 @@ public struct DetectionState: Sendable {
                     for video in match.entry.videoFrames {
                         let key = TrackKey(bank: bank.matcher.bank.name, videoID: video.videoID)
                         nearest[key] = min(nearest[key] ?? .max, match.distance)
+                        if match.distance < alignment[key]?.distance ?? .max {
+                            alignment[key] = (match.distance, video.timestampSeconds)
+                        }
                         if tracks[key] == nil, let known = bank.matcher.bank.video(id: video.videoID) {
                             tracks[key] = VideoTrack(
                                 bank: key.bank, bankOrder: bankOrder, video: known, label: match.entry.label,
@@ -100,18 +124,42 @@ public struct DetectionState: Sendable {
         record(moment, isCrop: frame.crop != nil, matched: !findings.isEmpty, imageMatched: !images.isEmpty)
         for (key, distance) in nearest { tracks[key]?.saw(distance: distance) }
         var videos: [VideoStanding] = []
+        var focusTimes: [Double] = []
         for key in orderedKeys() {
             guard let standing = tracks[key]?.standing(latestDistance: nearest[key]) else { continue }
             tracks[key]?.remember(standing)
             videos.append(standing)
+            if !standing.isMatch, let aligned = alignment[key] {
+                focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.time)
+            }
         }
-        return Step(findings: findings, imageMatches: images, videos: videos)
+        let focus = focusTimes.isEmpty ? nil : FocusRequest(times: focusTimes)
+        return Step(findings: findings, imageMatches: images, videos: videos, focus: focus)
+    }
+
+    /// The times to sample if the stream shows `key`'s video from `bankTime` on at `time`: its
+    /// frame times shifted by the offset, over the next ``Settings/focusSpan`` seconds, at least
+    /// ``Settings/focusSpacing`` apart. None while an earlier request still covers the video.
+    private mutating func focus(on key: TrackKey, at time: Double, bankTime: Double) -> [Double] {
+        guard settings.focusSpan > 0, time >= focusedUntil[key] ?? -.infinity,
+              let frameTimes = tracks[key]?.frameTimes else { return [] }
+        let end = time + settings.focusSpan
+        focusedUntil[key] = end
+        var times: [Double] = []
+        for bankFrame in frameTimes {
+            let predicted = bankFrame - bankTime + time
+            guard predicted > time, predicted <= end else { continue }
+            if let last = times.last, predicted - last < settings.focusSpacing { continue }
+            times.append(predicted)
+        }
+        return times
     }
 
     /// Stops tracking a known video (the daemon closed its incident): if it comes back, it is
     /// judged afresh.
     public mutating func forget(bank: String, videoID: String) {
         tracks[TrackKey(bank: bank, videoID: videoID)] = nil
+        focusedUntil[TrackKey(bank: bank, videoID: videoID)] = nil
     }
 
     /// The verdict over every sample so far.

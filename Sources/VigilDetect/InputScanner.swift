@@ -39,7 +39,8 @@ public struct InputScanner: Sendable {
     /// Scans `input`, handing each finding to `report` as it happens.
     public func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
         let source = try StreamSource(input)
-        let session = StreamSession(source: source, options: sessionOptions(isLive: source.isLive))
+        let options = sessionOptions(isLive: source.isLive)
+        let session = StreamSession(source: source, options: options)
         defer { session.stop() }
         let kind = try await InputKind.describe(session, path: input, luma: luma)
         var state = DetectionState(input: input)
@@ -48,10 +49,15 @@ public struct InputScanner: Sendable {
         // past it are not hashed even when the session reads ahead of the clock (files).
         let limit = maxDuration ?? .infinity
         let frames = try session.frames.prefix { @Sendable in $0.ptsSeconds <= limit }
-        try await OrderedHashing(width: jobs, pool: pool, dihedral: dihedral).run(frames) { frame in
-            for finding in state.add(FrameMatches(frame, matchers: matchers)).findings {
+        // A file read in step with detection hashes one frame at a time: the reader waits for each.
+        let width = options.acknowledgedHandOff ? 1 : jobs
+        try await OrderedHashing(width: width, pool: pool, dihedral: dihedral).run(frames) { frame in
+            let step = state.add(FrameMatches(frame, matchers: matchers))
+            for finding in step.findings {
                 report(finding)
             }
+            if let focus = step.focus { session.focus(focus) }
+            session.acknowledge()
         }
         guard state.framesHashed > 0 else {
             throw MediaError.noFrames(url: input)
@@ -68,6 +74,10 @@ public struct InputScanner: Sendable {
         options.maxDuration = maxDuration.map { $0 * 2 + 30 }
         // A replayed file gets the same defence against rare key frames as a live stream.
         options.policy.fallbackOnFiles = true
+        // Focus makes key-frame sampling take the pictures a candidate known video predicts; a
+        // file is then read in step with detection, so every replay samples the same pictures.
+        options.policy.acceptsFocus = sampling == .keyframes
+        options.acknowledgedHandOff = !isLive && sampling == .keyframes
         if !isLive {
             options.media.decoderThreads = 0
             options.frameBufferCapacity = 2 * jobs

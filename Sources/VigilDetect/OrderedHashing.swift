@@ -5,7 +5,8 @@ import VigilMedia
 /// order. The hashing runs on threads of its own, never on Swift's cooperative pool.
 ///
 /// At most `width` frames are being hashed at once and results waiting for an earlier frame are
-/// bounded by the same number, so memory stays flat however long the input is.
+/// bounded by the same number, so memory stays flat however long the input is. With a width of 1,
+/// each frame is emitted before the next one is taken from the sequence.
 public struct OrderedHashing: Sendable {
     /// Frames hashed at the same time; defaults to the number of cores.
     public var width: Int
@@ -54,15 +55,17 @@ public struct OrderedHashing: Sendable {
             }
 
             for try await frame in frames {
-                while submitted - nextToEmit >= width, let result = try await group.next() {
-                    try collect(result)
-                }
                 let sequence = submitted
                 submitted += 1
                 let pool = self.pool
                 let dihedral = self.dihedral
                 group.addTask {
                     try await threads.runIfActive { (sequence, HashedFrame(frame, pool: pool, dihedral: dihedral)) }
+                }
+                // Room for the next frame before asking for it: with a width of 1, a frame is
+                // emitted before the next is taken (a reader that waits for its consumer needs that).
+                while submitted - nextToEmit >= width, let result = try await group.next() {
+                    try collect(result)
                 }
             }
             while let result = try await group.next() {

@@ -18,6 +18,8 @@ struct VideoTrack: Sendable {
     private let windowFrames: Int
     /// The known video's distinct good-quality hashes.
     private let compared: [PDQHash]
+    /// The times of the known video's good-quality frames, ascending: where focus samples go.
+    let frameTimes: [Double]
     /// One per dihedral variant of the query.
     private var variants: [Variant]
     private var pending: [VideoMatchFrame]?
@@ -57,6 +59,7 @@ struct VideoTrack: Sendable {
         compared = video.frames.compactMap { frame in
             frame.quality >= rule.minQuality && seen.insert(frame.hash).inserted ? frame.hash : nil
         }
+        frameTimes = Array(Set(video.frames.filter { $0.quality >= rule.minQuality }.map(\.timestampSeconds))).sorted()
         variants = Array(repeating: Variant(comparedSeen: Array(repeating: false, count: compared.count)), count: variantCount)
         let moments = history.first?.count ?? 0
         for moment in 0..<moments {

@@ -3,10 +3,12 @@ import Synchronization
 
 /// The bounded hand-off between a session's thread (producer) and the task consuming its frames.
 ///
-/// An `AsyncThrowingStream` carries the frames, bounded in one of two ways: a live source's
+/// An `AsyncThrowingStream` carries the frames, bounded in one of three ways: a live source's
 /// buffer keeps the newest `capacity` frames and counts the others as dropped; a file's reader
 /// must hold one of `capacity` credits for every frame in the buffer, so it blocks (it is a
-/// thread of its own, never a task) until the consumer takes one, and nothing is lost.
+/// thread of its own, never a task) until the consumer takes one, and nothing is lost; or, for a
+/// file whose consumer steers sampling, the reader hands out one frame and waits until the
+/// consumer acknowledges it, so what the consumer asks in between applies from the next picture.
 final class FrameChannel: Sendable {
     /// What the reader does when the consumer falls `capacity` frames behind.
     enum Overflow: Sendable, Equatable {
@@ -15,6 +17,9 @@ final class FrameChannel: Sendable {
         /// The oldest buffered frame is discarded for the new one, and counted (live sources,
         /// where the freshest picture wins).
         case dropOldest
+        /// The reader waits, after each frame, for ``FrameChannel/acknowledge()``: one frame in
+        /// flight, and the consumer's focus requests are seen before the next picture (files).
+        case acknowledged
     }
 
     typealias Frames = AsyncThrowingStream<Frame, any Error>
@@ -26,7 +31,7 @@ final class FrameChannel: Sendable {
     let frames: Frames
     private let continuation: Frames.Continuation
     /// Room left in the buffer, in `.wait` mode: the producer takes one per frame, the consumer
-    /// gives one back per frame taken.
+    /// gives one back per frame taken. In `.acknowledged` mode, one per acknowledgement.
     private let credits: DispatchSemaphore
     private let state = Mutex(State())
 
@@ -42,7 +47,7 @@ final class FrameChannel: Sendable {
         (frames, continuation) = Frames.makeStream(
             bufferingPolicy: overflow == .dropOldest ? .bufferingNewest(capacity) : .unbounded
         )
-        credits = DispatchSemaphore(value: capacity)
+        credits = DispatchSemaphore(value: overflow == .acknowledged ? 0 : capacity)
         continuation.onTermination = { [weak self] termination in
             // The consuming task was cancelled while waiting for a frame.
             if case .cancelled = termination { self?.cancelReader() }
@@ -67,14 +72,17 @@ final class FrameChannel: Sendable {
 
     // MARK: Producer side (the session's thread)
 
-    /// Hands a frame over, blocking while the buffer is full in `.wait` mode. Returns `false` once
-    /// the producer was stopped or the consumer cancelled, telling the reader to stop.
+    /// Hands a frame over, blocking while the buffer is full in `.wait` mode, and until the frame
+    /// is acknowledged in `.acknowledged` mode. Returns `false` once the producer was stopped or
+    /// the consumer cancelled, telling the reader to stop.
     func send(_ frame: Frame) -> Bool {
         if overflow == .wait { credits.wait() }
         if cancellation.isCancelled || state.withLock({ $0.producerStopped }) { return false }
         switch continuation.yield(frame) {
         case .enqueued:
-            return true
+            guard overflow == .acknowledged else { return true }
+            credits.wait()
+            return !cancellation.isCancelled && !state.withLock({ $0.producerStopped })
         case .dropped:
             state.withLock { $0.dropped += 1 }
             return true
@@ -94,6 +102,12 @@ final class FrameChannel: Sendable {
     }
 
     // MARK: Consumer side (a task)
+
+    /// Lets an `.acknowledged` reader go on: the consumer is done with the frame it took last.
+    /// Does nothing in the other modes.
+    func acknowledge() {
+        if overflow == .acknowledged { credits.signal() }
+    }
 
     /// The next frame from `iterator`, `nil` at the end, or the reader's error (once; `nil` after
     /// it). A consumer whose task is cancelled gets ``MediaError/cancelled(url:)``.

@@ -40,7 +40,16 @@ public final class MediaReader {
     private var decodesEverything: Bool
     /// Key-frame gap watch; `nil` when the fallback does not apply.
     private var gap: KeyframeGapTracker?
+    /// Whether the current GOP's packets are kept while decoding key frames only, so that decoding
+    /// every picture can start at any moment (gap fallback, focus).
+    private let keepsPackets: Bool
     private var buffer: PacketBuffer
+    /// Whether `buffer` starts at a key picture that decodes on its own, so replaying it works.
+    private var bufferStartsAtIntraKey = false
+    /// Whether every picture is decoded because of a focus request.
+    private var focusDecoding = false
+    /// Set while decoding when the last focus time has been sampled, acted on between packets.
+    private var focusEnded = false
     private var arrivals = ArrivalLog()
     private var pending: [Frame] = []
     private var lastVideoPacket: Double
@@ -169,6 +178,7 @@ public final class MediaReader {
             gap = KeyframeGapTracker(maxGap: maxGap, frameRate: frameRate)
         }
         decodesEverything = !keyframeSampling || policy.sceneChangeThreshold != nil
+        keepsPackets = keyframeSampling && (gap != nil || policy.acceptsFocus)
         buffer = PacketBuffer(byteLimit: options.limits.maxBufferedPacketBytes)
         decoder = try Self.openDecoder(
             format: format, streamIndex: index, options: options, keyframesOnly: !decodesEverything,
@@ -330,6 +340,7 @@ public final class MediaReader {
     private func handlePacket() throws(MediaError) {
         defer { packet.unref() }
         try followCodecChanges()
+        collectFocusRequests()
         let raw = seconds(packet.bestTimestamp)
         let isKey = packet.isKey
 
@@ -343,11 +354,12 @@ public final class MediaReader {
                 gap = tracker
             }
             if keyframesReturned { try returnToKeyframes(raw: raw) }
+            if focusEnded { try endFocus() }
             return
         }
 
         var copy: Packet?
-        if gap != nil {
+        if keepsPackets {
             do {
                 copy = try packet.clone()
             } catch {
@@ -359,7 +371,15 @@ public final class MediaReader {
         if let copy {
             // Only a packet that decoded into a whole picture is a safe place to start over: a
             // recovery point of an intra-refresh stream needs the packets before it.
-            if decodedIntraKey { buffer.restart(with: copy) } else { buffer.append(copy) }
+            if decodedIntraKey {
+                buffer.restart(with: copy)
+                bufferStartsAtIntraKey = true
+            } else {
+                buffer.append(copy)
+            }
+        }
+        if context.focus.isActive, bufferStartsAtIntraKey, !buffer.isFull {
+            return try startFocus()
         }
         guard var tracker = gap else { return }
         let exceeded = tracker.packetArrived(raw: raw)
@@ -431,12 +451,51 @@ public final class MediaReader {
         decodesEverything = true
         decoder.keyframesOnly = false
         decoder.flush()
+        try replayBuffer()
+    }
+
+    /// Decodes the buffered GOP in sequence; pictures already handed out come out again and are
+    /// skipped.
+    private func replayBuffer() throws(MediaError) {
         skipReplayedUpTo = lastEmittedRaw
         let replay = buffer.packets
         buffer.removeAll()
+        bufferStartsAtIntraKey = false
         for buffered in replay {
             try decodeInSequence(buffered)
         }
+    }
+
+    // MARK: Focus
+
+    /// Takes the consumer's focus requests; times already behind the last sample are dropped.
+    private func collectFocusRequests() {
+        guard context.policy.acceptsFocus else { return }
+        let requests = context.focusInbox.drain()
+        guard !requests.isEmpty else { return }
+        for request in requests {
+            context.focus.add(request, after: context.lastSampleTime)
+        }
+    }
+
+    /// A focus time is waiting while only key frames are decoded: decode every picture from the
+    /// current GOP's key frame on.
+    private func startFocus() throws(MediaError) {
+        focusDecoding = true
+        context.counters.update { $0.focusBursts += 1 }
+        decodesEverything = true
+        decoder.keyframesOnly = false
+        decoder.flush()
+        try replayBuffer()
+    }
+
+    /// Every focus time is sampled: back to key frames only, unless something else needs every
+    /// picture.
+    private func endFocus() throws(MediaError) {
+        focusEnded = false
+        focusDecoding = false
+        guard policyAllowsKeyframeOnly, gap?.inFallback != true else { return }
+        try decodeKeyframesOnly()
     }
 
     /// Key frames are regular again: stop interval sampling, and go back to decoding key frames
@@ -446,7 +505,13 @@ public final class MediaReader {
         guard var tracker = gap else { return }
         tracker.leaveFallback(raw: raw)
         gap = tracker
-        guard policyAllowsKeyframeOnly else { return }
+        guard policyAllowsKeyframeOnly, !focusDecoding else { return }
+        try decodeKeyframesOnly()
+    }
+
+    /// Drains the decoder (its delayed pictures are considered too) and decodes key frames only
+    /// from the next packet on.
+    private func decodeKeyframesOnly() throws(MediaError) {
         _ = decoder.send(nil)
         try receiveAll(untilEnd: true)
         decoder.flush()
@@ -488,9 +553,12 @@ public final class MediaReader {
             if let raw, raw <= limit { return }
             skipReplayedUpTo = nil
         }
-        context.counters.update { $0.decodedFrames += 1 }
+        // The picture's number in decoding order, over the whole session.
+        let decodedNumber = context.counters.update { counters in
+            counters.decodedFrames += 1
+            return counters.decodedFrames - 1
+        }
         picturesDecoded += 1
-        context.decodedCount += 1
         try checkPictureSize()
 
         let arrival = arrivals.arrival(of: timestamp) ?? .init(monotonic: MonotonicClock.seconds(), date: Date())
@@ -505,6 +573,7 @@ public final class MediaReader {
         }
 
         let time = context.timeline.place(raw: raw, wall: arrival.monotonic, frameDuration: frameRate.map { 1 / $0 })
+        let focused = takeFocus(at: time)
         let interval: Double?
         let selected: Bool
         switch options.media.sampling {
@@ -526,9 +595,24 @@ public final class MediaReader {
                 selected = false
             }
         }
-        guard selected || sceneCut else { return }
-        try emit(time: time, raw: raw, arrival: arrival, interval: interval)
+        guard selected || sceneCut || focused else { return }
+        if focused, !selected, !sceneCut { context.counters.update { $0.focusSamples += 1 } }
+        try emit(time: time, raw: raw, arrival: arrival, interval: interval, decodedNumber: decodedNumber)
     }
+
+    /// Whether the picture at `time` is sampled for a focus time; notes when focus is over.
+    private func takeFocus(at time: Double) -> Bool {
+        guard context.focus.isActive else { return false }
+        let missedBefore = context.focus.missed
+        let taken = context.focus.take(time: time, frameDuration: frameRate.map { 1 / $0 } ?? Self.assumedFrameDuration)
+        let missed = context.focus.missed - missedBefore
+        if missed > 0 { context.counters.update { $0.focusMissed += missed } }
+        if focusDecoding, !context.focus.isActive { focusEnded = true }
+        return taken
+    }
+
+    /// Frame duration assumed when the stream declares no frame rate (25 fps).
+    private static let assumedFrameDuration = 0.04
 
     private func isNewSlot(time: Double, interval: Double) -> Bool {
         guard interval > 0, interval.isFinite else { return true }
@@ -554,8 +638,11 @@ public final class MediaReader {
         return thumbnail.meanDifference(to: previous) > threshold
     }
 
-    /// Converts the selected picture and queues it, with its cropped copy if it has borders.
-    private func emit(time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?) throws(MediaError) {
+    /// Converts the selected picture and queues it, with its cropped copies if it has borders or
+    /// an inset.
+    private func emit(
+        time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?, decodedNumber: Int
+    ) throws(MediaError) {
         let converted: (pixels: [UInt8], width: Int, height: Int)
         do {
             converted = try converter.convert(decoded, fittingIn: options.sampleMaxDimension)
@@ -592,7 +679,7 @@ public final class MediaReader {
         // only some of which are decoded: their position estimated from the time.
         let index: Int
         if options.media.sampling != .keyframes {
-            index = context.decodedCount - 1
+            index = decodedNumber
         } else if let frameRate, let estimate = Int(exactly: (time * frameRate).rounded()) {
             index = estimate
         } else {
@@ -604,26 +691,28 @@ public final class MediaReader {
             height: converted.height, pixels: converted.pixels, observedAt: arrival.date
         )
         pending.append(frame)
-        var emitted = 1
-        if let rect = contentRect(of: converted), let inner = frame.cropped(to: rect) {
-            pending.append(inner)
-            emitted += 1
-            context.counters.update { $0.croppedFrames += 1 }
+        let crops = cropRects(of: converted).compactMap { frame.cropped(to: $0) }
+        pending.append(contentsOf: crops)
+        context.counters.update { counters in
+            counters.croppedFrames += crops.count
+            counters.sampledFrames += 1 + crops.count
         }
-        context.counters.update { $0.sampledFrames += emitted }
     }
 
-    /// The part of a sampled picture worth hashing on its own: the content inside letterbox or
-    /// pillarbox borders, or else an inset picture; `nil` when neither is found or both are off.
-    private func contentRect(of picture: (pixels: [UInt8], width: Int, height: Int)) -> CropRect? {
+    /// The parts of a sampled picture worth hashing on their own: the content inside letterbox or
+    /// pillarbox borders and the standard frame shapes around it, or else an inset picture; none
+    /// when neither is found or both are off.
+    private func cropRects(of picture: (pixels: [UInt8], width: Int, height: Int)) -> [CropRect] {
         // A still image is one picture, hashed as it is (as image hash lists expect).
-        guard !info.isStillImage else { return nil }
+        guard !info.isStillImage else { return [] }
         if context.policy.detectBorders,
            let rect = BorderDetector.contentRect(pixels: picture.pixels, width: picture.width, height: picture.height) {
-            return rect
+            return CropCandidates.rects(tight: rect, width: picture.width, height: picture.height)
         }
-        guard context.policy.detectInsets else { return nil }
-        return InsetDetector.insetRect(pixels: picture.pixels, width: picture.width, height: picture.height)
+        guard context.policy.detectInsets,
+              let inset = InsetDetector.insetRect(pixels: picture.pixels, width: picture.width, height: picture.height)
+        else { return [] }
+        return [inset]
     }
 
     /// Checks every picture against the size limits, and the memory estimate when the size changes.

@@ -25,8 +25,16 @@ struct ScanServeEqualityTests {
             "-i", known, "-i", unrelated, "-filter_complex",
             "[1:v]scale=640:360[bg];[0:v]scale=320:180[fg];[bg][fg]overlay=W-w-26:H-h-14:shortest=1",
         ] + h264 + [path("pip")])
+        // Key frames every 2.48 s after 3 s of unrelated footage: they fall between the bank's
+        // samples, and focus samples at the bank's own times follow the first match.
+        try await SyntheticMedia.ffmpeg([
+            "-i", unrelated, "-i", known, "-filter_complex",
+            "[0:v]scale=640:360,setsar=1,trim=0:3,setpts=PTS-STARTPTS[a];[1:v]setsar=1[b];[a][b]concat=n=2:v=1[v]",
+            "-map", "[v]", "-c:v", "libx264", "-preset", "veryfast", "-g", "62", "-keyint_min", "62", "-sc_threshold", "0",
+            "-pix_fmt", "yuv420p", "-an", path("focus"),
+        ])
         return [("known", known), ("letterbox", path("letterbox")), ("logo", path("logo")), ("splice", path("splice")),
-                ("pip", path("pip")), ("unrelated", unrelated)]
+                ("pip", path("pip")), ("focus", path("focus")), ("unrelated", unrelated)]
     }
 
     @Test("each clip and edited copy: scan's verdict line equals the daemon's stream counts and final incident",
@@ -52,6 +60,8 @@ struct ScanServeEqualityTests {
         // The comparison means something only if the copies cover both outcomes.
         #expect(verdicts["known"]?["matched"] as? Bool == true)
         #expect(verdicts["unrelated"]?["matched"] as? Bool == false)
+        // And focus: more samples than the copy's 7 key frames.
+        #expect((verdicts["focus"]?["frames_hashed"] as? Int ?? 0) > 7, "\(verdicts["focus"] ?? [:])")
 
         let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
             config.banks = [BankSpec(name: "known", paths: [bank.path])]

@@ -58,6 +58,66 @@ struct ScanCommandTests {
         }
     }
 
+    @Test("a padded copy of an original with bars of its own matches a bank of one hash a second")
+    func paddedCopyOfAnOriginalWithBars() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The original: a 2.39:1 film letterboxed in 16:9, banked as exchanges share video.
+        let original = directory.appendingPathComponent("film.mp4").path
+        try await SyntheticMedia.ffmpeg(["-i", Self.known, "-vf", "scale=640:268,pad=640:360:0:46:black",
+                                         "-c:v", "libx264", "-g", "25", "-an", original])
+        let hashed = try await VigilBinary.run(["hash", "--seconds-per-hash", "1", original])
+        try #require(hashed.status == 0, "\(hashed.stderrText)")
+        let bank = directory.appendingPathComponent("film.txt")
+        try hashed.stdout.write(to: bank)
+        // The copy: padded again to 4:3 with bars of the same black. The tight crop removes both
+        // sets of bars; the 16:9 box around the content is the original's frame.
+        let copy = directory.appendingPathComponent("padded.mp4").path
+        try await SyntheticMedia.ffmpeg(["-i", original, "-vf", "pad=640:480:0:60:black", "-c:v", "libx264", "-g", "25", "-an", copy])
+
+        let result = try await VigilBinary.run(["scan", "--json", copy, "--bank", bank.path])
+        let lines = try Self.jsonLines(result.stdoutText)
+        let verdict = try #require(lines.last)
+        #expect(verdict["matched"] as? Bool == true, "\(result.stdoutText)\(result.stderrText)")
+        #expect((verdict["video_matches"] as? [[String: Any]])?.first?["video"] as? String == "film")
+        let crops = lines.dropLast().compactMap { $0["crop"] as? String }
+        #expect(crops.contains("640x360+0+60"), "\(crops)")
+    }
+
+    @Test("key frames that fall between the samples of a one-hash-a-second bank: focus samples at the bank's times find the copy")
+    func focusOnASparseBank() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Fast-moving content (the picture scrolls 1% a frame): half a second from a bank sample
+        // is far from it, a frame or two is near.
+        let original = directory.appendingPathComponent("moving.mp4").path
+        try await SyntheticMedia.ffmpeg(["-i", Self.known, "-vf", "scroll=h=0.01", "-c:v", "libx264", "-g", "25", "-an", original])
+        let hashed = try await VigilBinary.run(["hash", "--seconds-per-hash", "1", original])
+        try #require(hashed.status == 0, "\(hashed.stderrText)")
+        let bank = directory.appendingPathComponent("moving.txt")
+        try hashed.stdout.write(to: bank)
+        // The copy: 3 s of unrelated footage, then the original in grey, a key frame every 2.48 s.
+        // Its key frames at 4.96, 7.44, 9.92 … s show the original at 1.96, 4.44, 6.92 … s: only the
+        // first is near a bank sample.
+        let copy = directory.appendingPathComponent("copy.mp4").path
+        try await SyntheticMedia.ffmpeg([
+            "-i", Self.unrelated, "-i", original, "-filter_complex",
+            "[0:v]trim=0:3,setpts=PTS-STARTPTS,scale=640:360,setsar=1,fps=25[a];[1:v]setsar=1,fps=25[b];"
+                + "[a][b]concat=n=2:v=1:a=0,format=gray,format=yuv420p",
+            "-c:v", "libx264", "-g", "62", "-keyint_min", "62", "-sc_threshold", "0", "-an", copy,
+        ])
+
+        let result = try await VigilBinary.run(["scan", "--json", copy, "--bank", bank.path])
+        let lines = try Self.jsonLines(result.stdoutText)
+        let verdict = try #require(lines.last)
+        #expect(verdict["matched"] as? Bool == true, "\(result.stdoutText)\(result.stderrText)")
+        #expect((verdict["video_matches"] as? [[String: Any]])?.first?["video"] as? String == "moving")
+        // More samples than the 7 key frames: the focus samples, one a second after 4.96 s.
+        #expect((verdict["frames_hashed"] as? Int ?? 0) > 7, "\(verdict)")
+        let times = lines.dropLast().compactMap { $0["pts"] as? Double }
+        #expect(times.contains { abs($0 - 5.96) < 0.01 }, "\(times)")
+    }
+
     @Test("an unrelated clip gives no match and exit status 0")
     func unrelatedClipDoesNotMatch() async throws {
         let (directory, bank) = try await Self.makeBank()

@@ -4,6 +4,7 @@ import Logging
 import VigilAlerts
 import VigilDetect
 import VigilMatch
+import VigilMedia
 
 /// Runs each stream's samples through the shared detection path (``DetectionState``, the same
 /// one `vigil scan` uses), turns what it finds into incidents, and hands those to the outbox.
@@ -43,8 +44,10 @@ public actor AlertPipeline {
         self.logger = logger
     }
 
-    /// Takes a stream's next sample (in order) with its bank matches.
-    public func observe(_ sample: StreamSample, matches: FrameMatches) async {
+    /// Takes a stream's next sample (in order) with its bank matches; returns the focus the
+    /// detection asks of the stream's source, if any.
+    @discardableResult
+    public func observe(_ sample: StreamSample, matches: FrameMatches) async -> FocusRequest? {
         var detection = detections[sample.stream] ?? DetectionState(input: sample.stream)
         let step = detection.add(matches)
         detections[sample.stream] = detection
@@ -53,7 +56,7 @@ public actor AlertPipeline {
             ptsSeconds: sample.frame.ptsSeconds, keyframe: sample.frame.isKeyframe, observedAt: sample.observedAt,
             candidates: Self.candidates(step))
         let decisions = policy.observe(observation)
-        guard !decisions.isEmpty else { return }
+        guard !decisions.isEmpty else { return step.focus }
         for decision in decisions {
             switch decision {
             case .open(let alert):
@@ -69,6 +72,7 @@ public actor AlertPipeline {
             }
         }
         metrics.openIncidents.set(policy.openIncidentCount)
+        return step.focus
     }
 
     /// What the incident policy needs of a detection step: image entries near the sample, and

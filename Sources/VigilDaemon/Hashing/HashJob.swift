@@ -12,13 +12,16 @@ public struct HashJob: Sendable {
     public var frame: Frame
     /// When the frame reached the pipeline.
     public var observedAt: Date
+    /// The way back to the frame's source, if it listens.
+    public var feedback: SampleFeedback?
 
     /// Creates a job.
-    public init(stream: String, source: String, frame: Frame, observedAt: Date) {
+    public init(stream: String, source: String, frame: Frame, observedAt: Date, feedback: SampleFeedback? = nil) {
         self.stream = stream
         self.source = source
         self.frame = frame
         self.observedAt = observedAt
+        self.feedback = feedback
     }
 }
 
@@ -32,12 +35,15 @@ public struct StreamSample: Sendable {
     public var observedAt: Date
     /// The frame's hashes.
     public var frame: HashedFrame
+    /// The way back to the frame's source, if it listens.
+    public var feedback: SampleFeedback?
 
     /// Creates a sample.
-    public init(stream: String, source: String, observedAt: Date, frame: HashedFrame) {
+    public init(stream: String, source: String, observedAt: Date, frame: HashedFrame, feedback: SampleFeedback? = nil) {
         self.stream = stream
         self.source = source
         self.observedAt = observedAt
         self.frame = frame
+        self.feedback = feedback
     }
 }

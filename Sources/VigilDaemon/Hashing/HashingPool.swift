@@ -85,23 +85,22 @@ public final class HashingPool: Sendable {
     /// Queues a frame; never blocks.
     @discardableResult
     public func submit(_ job: HashJob) -> Submission {
-        var dropped: [String] = []
+        var dropped: [HashJob] = []
         let (accepted, depth) = state.withLock { state -> (Bool, Int) in
             guard !state.finished else { return (false, state.queued) }
             var queue = state.queues[job.stream] ?? []
             if queue.isEmpty, !state.busy.contains(job.stream) { state.turn.append(job.stream) }
             if queue.count >= perStreamCapacity {
-                queue.removeFirst()
+                dropped.append(queue.removeFirst())
                 state.queued -= 1
-                dropped.append(job.stream)
             }
             queue.append(job)
             state.queued += 1
             state.queues[job.stream] = queue
-            if state.queued > maxQueued, let longest = state.queues.max(by: { $0.value.count < $1.value.count })?.key {
-                state.queues[longest]?.removeFirst()
+            if state.queued > maxQueued, let longest = state.queues.max(by: { $0.value.count < $1.value.count })?.key,
+               let oldest = state.queues[longest]?.removeFirst() {
                 state.queued -= 1
-                dropped.append(longest)
+                dropped.append(oldest)
                 if state.queues[longest]?.isEmpty == true {
                     state.queues[longest] = nil
                     state.turn.removeAll { $0 == longest }
@@ -109,20 +108,22 @@ public final class HashingPool: Sendable {
             }
             return (true, state.queued)
         }
-        if accepted { wakeUps.continuation.yield() }
+        if accepted { wakeUps.continuation.yield() } else { job.feedback?.acknowledge() }
+        // A dropped frame is done with as far as its source is concerned.
+        for job in dropped { job.feedback?.acknowledge() }
         onDepth(depth)
-        return Submission(accepted: accepted, dropped: dropped)
+        return Submission(accepted: accepted, dropped: dropped.map(\.stream))
     }
 
     /// Drops the waiting frames of a stream that was removed.
     public func removeQueued(stream: String) {
-        let depth = state.withLock { state -> Int in
-            if let queue = state.queues.removeValue(forKey: stream) {
-                state.queued -= queue.count
-                state.turn.removeAll { $0 == stream }
-            }
-            return state.queued
+        let (removed, depth) = state.withLock { state -> ([HashJob], Int) in
+            let queue = state.queues.removeValue(forKey: stream) ?? []
+            state.queued -= queue.count
+            state.turn.removeAll { $0 == stream }
+            return (queue, state.queued)
         }
+        for job in removed { job.feedback?.acknowledge() }
         onDepth(depth)
     }
 
@@ -154,10 +155,11 @@ public final class HashingPool: Sendable {
                         let done = try? await threads.runIfActive { () -> (StreamSample, Work) in
                             let sample = StreamSample(
                                 stream: job.stream, source: job.source, observedAt: job.observedAt,
-                                frame: HashedFrame(job.frame, pool: hashers))
+                                frame: HashedFrame(job.frame, pool: hashers), feedback: job.feedback)
                             return (sample, work(sample))
                         }
                         if let (sample, result) = done { await handler(sample, result) }
+                        job.feedback?.acknowledge()
                         self.done(stream: job.stream)
                     }
                 }

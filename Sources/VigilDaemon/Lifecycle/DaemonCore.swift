@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Synchronization
 import VigilAlerts
 import VigilMatch
+import VigilMedia
 
 /// The daemon's parts wired together: streams → hashing pool → matcher → incident policy →
 /// outbox → sinks, plus the state the API reads and changes.
@@ -33,11 +34,16 @@ public final class DaemonCore: Service, Sendable {
     private let httpClient: HTTPClient
     /// Paces periodic work; tests give their own.
     let clock: any Clock<Duration>
+    /// How many streams may be sampled densely (focus) at once.
+    private let focusBudget = Mutex(FocusBudget(maxStreams: DaemonCore.maximumFocusingStreams))
 
     /// Most streams one daemon accepts, config and API together.
     public static let maximumStreams = 2000
     /// Most banks one daemon accepts.
     public static let maximumBanks = 256
+    /// Most streams focusing at once: focus decodes every picture of a stream while it lasts,
+    /// about the cost of one more 1080p decode per core each.
+    public static let maximumFocusingStreams = max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     /// Opens the state database, loads the banks and restores API-added streams and banks.
     ///
@@ -114,7 +120,7 @@ public final class DaemonCore: Service, Sendable {
             await pool.run(work: matcher.match) { sample, matches in
                 supervisor.recordHashed(sample)
                 metrics.framesHashed.increment()
-                await pipeline.observe(sample, matches: matches)
+                if let focus = await pipeline.observe(sample, matches: matches) { self.focus(sample, on: focus) }
             }
         }
         let committing = Task { await pipeline.run() }
@@ -325,5 +331,15 @@ public final class DaemonCore: Service, Sendable {
             let base = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
             return resolved == base || resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/")
         }
+    }
+
+    /// Passes detection's focus request to the sample's source, if the daemon-wide budget has room.
+    private func focus(_ sample: StreamSample, on request: FocusRequest) {
+        guard let feedback = sample.feedback, let last = request.times.last else { return }
+        let now = Date().timeIntervalSinceReferenceDate
+        let seconds = last - sample.frame.ptsSeconds
+        let admitted = focusBudget.withLock { $0.admit(stream: sample.stream, now: now, seconds: seconds) }
+        metrics.focusRequests(admitted: admitted).increment()
+        if admitted { feedback.focus(request) }
     }
 }

@@ -57,6 +57,11 @@ public final class DaemonMetrics: Sendable {
     }
     /// Incidents open now.
     public var openIncidents: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_incidents_open", factory: factory) }
+    /// Focus requests detection made, by whether the daemon-wide budget let them through.
+    public func focusRequests(admitted: Bool) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(
+            label: "vigil_focus_requests_total", dimensions: [("result", admitted ? "admitted" : "refused")], factory: factory)
+    }
 
     // MARK: Banks
 
@@ -97,6 +102,8 @@ public struct StreamMetrics: Sendable {
     public let stalls: CoreMetrics.Counter
     /// Packets the decoder rejected.
     public let decodeErrors: CoreMetrics.Counter
+    /// Pictures sampled because focus asked for their time.
+    public let focusSamples: CoreMetrics.Counter
     /// One gauge per state, 1 for the current state and 0 for the others.
     public let states: [StreamState: CoreMetrics.Meter]
 
@@ -109,6 +116,7 @@ public struct StreamMetrics: Sendable {
         reconnects = CoreMetrics.Counter(label: "vigil_stream_reconnects_total", dimensions: dimensions, factory: factory)
         stalls = CoreMetrics.Counter(label: "vigil_stream_stalls_total", dimensions: dimensions, factory: factory)
         decodeErrors = CoreMetrics.Counter(label: "vigil_stream_decode_errors_total", dimensions: dimensions, factory: factory)
+        focusSamples = CoreMetrics.Counter(label: "vigil_stream_focus_samples_total", dimensions: dimensions, factory: factory)
         var states: [StreamState: CoreMetrics.Meter] = [:]
         for state in StreamState.allCases {
             states[state] = CoreMetrics.Meter(label: "vigil_stream_state", dimensions: dimensions + [("state", state.rawValue)], factory: factory)
@@ -130,6 +138,7 @@ public struct StreamMetrics: Sendable {
         reconnects.destroy()
         stalls.destroy()
         decodeErrors.destroy()
+        focusSamples.destroy()
         for meter in states.values { meter.destroy() }
     }
 }

@@ -37,6 +37,17 @@ public protocol FrameSource: Sendable {
 
     /// The source's state and counters now.
     var status: SourceStatus { get }
+
+    /// How samples of this source talk back to it (focus, acknowledgement); `nil` when it does not
+    /// listen. A source with feedback may wait, after handing out a frame, until its
+    /// `acknowledge()` is called: whoever takes its frames calls it once per frame, when done with
+    /// it (the hashing pool does, after the frame is judged or dropped).
+    var feedback: SampleFeedback? { get }
+}
+
+extension FrameSource {
+    /// Sources that do not listen have no feedback.
+    public var feedback: SampleFeedback? { nil }
 }
 
 /// Makes the source for a stream.

@@ -50,9 +50,23 @@ public final class SessionFrameSource: FrameSource {
     public var options: StreamOptions {
         // One decoder thread per stream: a daemon runs many streams on few cores.
         let media = MediaReaderOptions(sampling: stream.sampling, maxDimension: 8192, maxPixels: 4096 * 4096, decoderThreads: 1)
-        let policy = SamplingPolicy(maxKeyframeGap: stream.maxKeyframeGap, fallbackOnFiles: stream.maxKeyframeGap != nil)
-        return StreamOptions(media: media, policy: policy, timeouts: settings.timeouts, reconnect: settings.reconnect)
+        let keyframes = stream.sampling == .keyframes
+        let policy = SamplingPolicy(
+            maxKeyframeGap: stream.maxKeyframeGap, fallbackOnFiles: stream.maxKeyframeGap != nil, acceptsFocus: keyframes)
+        // A file is read in step with detection, as `vigil scan` reads it, so both sample the same
+        // pictures (focus included) and reach the same verdict.
+        return StreamOptions(
+            media: media, policy: policy, timeouts: settings.timeouts, reconnect: settings.reconnect,
+            acknowledgedHandOff: stream.isFile && keyframes)
     }
+
+    public var feedback: SampleFeedback? {
+        SampleFeedback(
+            focus: { [self] request in currentSession?.focus(request) },
+            acknowledge: { [self] in currentSession?.acknowledge() })
+    }
+
+    private var currentSession: StreamSession? { state.withLock { $0.session } }
 
     public var status: SourceStatus {
         let (session, refused, drained) = state.withLock { ($0.session, $0.refused, $0.drained) }

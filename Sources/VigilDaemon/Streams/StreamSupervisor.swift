@@ -164,6 +164,7 @@ public final class StreamSupervisor: Sendable {
             runtime.metrics.stalls.increment(by: max(0, counters.stalls - previous.stalls))
             runtime.metrics.decodeErrors.increment(by: max(0, counters.decodeErrors - previous.decodeErrors))
             runtime.metrics.framesDropped.increment(by: max(0, counters.droppedFrames - previous.droppedFrames))
+            runtime.metrics.focusSamples.increment(by: max(0, counters.focusSamples - previous.focusSamples))
             if let gap = status.keyframeGapSeconds { runtime.metrics.keyframeGap.set(gap) }
         }
     }
@@ -196,7 +197,8 @@ public final class StreamSupervisor: Sendable {
         // A live frame counts from when its data arrived; a paced file's frames are read ahead
         // of their time, so they count from when they are played.
         let observedAt = runtime.spec.isFile ? now : frame.observedAt
-        let submission = pool.submit(HashJob(stream: runtime.spec.id, source: runtime.spec.url, frame: frame, observedAt: observedAt))
+        let submission = pool.submit(HashJob(
+            stream: runtime.spec.id, source: runtime.spec.url, frame: frame, observedAt: observedAt, feedback: runtime.source.feedback))
         for stream in submission.dropped {
             recordPoolDrop(stream: stream)
             metrics.hashingDrops(stream: stream).increment()

@@ -8,7 +8,10 @@ final class CounterStore: Sendable {
 
     var snapshot: StreamCounters { counters.withLock { $0 } }
 
-    func update(_ change: (inout StreamCounters) -> Void) {
+    /// Changes the counters under the lock; returns what `change` returns (a value read in the
+    /// same step, such as a count just incremented).
+    @discardableResult
+    func update<Result: Sendable>(_ change: (inout StreamCounters) -> Result) -> Result {
         counters.withLock { change(&$0) }
     }
 

@@ -16,15 +16,17 @@ final class SamplingContext {
     var lastThumbnail: (thumbnail: Thumbnail, time: Double)?
     /// Pictures sampled so far, numbering frames when the frame rate is unknown.
     var sampledCount = 0
-    /// Pictures decoded so far, numbering frames when every picture is decoded.
-    var decodedCount = 0
+    /// Focus times still to sample, and where the consumer's requests for more arrive.
+    var focus = FocusSchedule()
+    let focusInbox: FocusInbox
 
     /// A still stream is still handed out this often, in seconds, however alike its pictures.
     static let duplicateRefresh = 30.0
 
-    init(policy: SamplingPolicy, counters: CounterStore, isLive: Bool) {
+    init(policy: SamplingPolicy, counters: CounterStore, isLive: Bool, focusInbox: FocusInbox = FocusInbox()) {
         self.policy = policy
         self.counters = counters
+        self.focusInbox = focusInbox
         timeline = StreamTimeline(checksWallClock: isLive)
     }
 

@@ -19,21 +19,26 @@ public struct SamplingPolicy: Sendable, Equatable {
     /// Largest 16x16 thumbnail cell difference (0 to 1) still counted as nearly identical. A cell
     /// maximum, not a mean, so a change confined to a small region is never dropped.
     public var nearDuplicateThreshold: Double
-    /// Detect letterbox and pillarbox borders and hand out a cropped copy of such pictures too,
-    /// flagged with ``Frame/crop``.
+    /// Detect letterbox and pillarbox borders and hand out cropped copies of such pictures too,
+    /// flagged with ``Frame/crop``: the content inside the borders, and boxes of the standard frame
+    /// shapes around it (an original's own bars survive in one of them).
     public var detectBorders: Bool
     /// Detect a picture inset into the frame (picture-in-picture) and hand out a cropped copy of
     /// it too, flagged with ``Frame/crop``. Tried when no border is found.
     public var detectInsets: Bool
+    /// Take focus requests (``StreamSession/focus(_:)``): in key-frame mode the reader keeps the
+    /// current GOP's packets, so it can start decoding every picture at any moment.
+    public var acceptsFocus: Bool
 
     /// The key-frame gap after which sampling falls back, unless configured otherwise: two GOPs
     /// of the common 2 s.
     public static let defaultMaxKeyframeGap: Double = 4
 
     /// Exactly the pictures the sampling mode selects, as they are: no key-frame gap fallback, no
-    /// scene cuts, no duplicate dropping, no crops. What `vigil hash` and the vPDQ reference expect.
+    /// scene cuts, no duplicate dropping, no crops, no focus. What `vigil hash` and the vPDQ
+    /// reference expect.
     public static let exact = SamplingPolicy(
-        maxKeyframeGap: nil, dropNearDuplicates: false, detectBorders: false, detectInsets: false
+        maxKeyframeGap: nil, dropNearDuplicates: false, detectBorders: false, detectInsets: false, acceptsFocus: false
     )
 
     /// Creates a policy; the defaults suit live moderation.
@@ -45,7 +50,8 @@ public struct SamplingPolicy: Sendable, Equatable {
         dropNearDuplicates: Bool = true,
         nearDuplicateThreshold: Double = 0.03,
         detectBorders: Bool = true,
-        detectInsets: Bool = true
+        detectInsets: Bool = true,
+        acceptsFocus: Bool = true
     ) {
         self.maxKeyframeGap = maxKeyframeGap
         self.fallbackInterval = fallbackInterval
@@ -55,5 +61,6 @@ public struct SamplingPolicy: Sendable, Equatable {
         self.nearDuplicateThreshold = nearDuplicateThreshold
         self.detectBorders = detectBorders
         self.detectInsets = detectInsets
+        self.acceptsFocus = acceptsFocus
     }
 }

@@ -10,6 +10,7 @@ final class SessionCore: Sendable {
     let timeouts: StreamTimeouts
     let channel: FrameChannel
     let counters = CounterStore()
+    let focusInbox = FocusInbox()
     /// Cuts a backoff wait short when the session is stopped.
     private let wake = DispatchSemaphore(value: 0)
     private let shared: Mutex<Shared>
@@ -28,7 +29,7 @@ final class SessionCore: Sendable {
         timeouts = options.timeouts ?? .defaults(for: source.kind)
         channel = FrameChannel(
             url: source.url, capacity: options.frameBufferCapacity,
-            overflow: source.isLive ? .dropOldest : .wait
+            overflow: source.isLive ? .dropOldest : options.acknowledgedHandOff ? .acknowledged : .wait
         )
         shared = Mutex(Shared(current: StreamStateChange(state: .connecting, reason: nil, at: Date())))
     }
@@ -101,7 +102,7 @@ final class SessionCore: Sendable {
     }
 
     private func run() {
-        let context = SamplingContext(policy: options.policy, counters: counters, isLive: source.isLive)
+        let context = SamplingContext(policy: options.policy, counters: counters, isLive: source.isLive, focusInbox: focusInbox)
         let startedAt = MonotonicClock.seconds()
         let end = options.maxDuration.map { startedAt + max(0, $0) }
         var failures = 0

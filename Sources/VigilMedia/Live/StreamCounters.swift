@@ -21,7 +21,8 @@ public struct StreamCounters: Sendable, Equatable {
     public var droppedFrames = 0
     /// Sampled pictures dropped as near-identical to the previous one.
     public var nearDuplicatesDropped = 0
-    /// Cropped copies emitted for pictures with letterbox or pillarbox borders.
+    /// Cropped copies emitted for pictures with letterbox or pillarbox borders (the content and
+    /// the standard shapes around it) or an inset picture.
     public var croppedFrames = 0
     /// Times key frames stopped coming and the reader fell back to interval sampling.
     public var keyframeFallbacks = 0
@@ -29,6 +30,12 @@ public struct StreamCounters: Sendable, Equatable {
     public var discontinuities = 0
     /// Mid-stream changes of picture size or codec.
     public var formatChanges = 0
+    /// Times a focus request started dense decoding (see ``StreamSession/focus(_:)``).
+    public var focusBursts = 0
+    /// Pictures sampled because a focus request asked for their time.
+    public var focusSamples = 0
+    /// Focus times the reader had already passed when the request came.
+    public var focusMissed = 0
     /// URLs the source tried to make FFmpeg open with a protocol outside its whitelist.
     public var refusedOpens = 0
     /// The most recent of those URLs (at most 16), oldest first.

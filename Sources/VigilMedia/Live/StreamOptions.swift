@@ -26,6 +26,11 @@ public struct StreamOptions: Sendable, Equatable {
     /// a small luma image anyway, so 512 or 1024 saves most of the conversion and hashing cost of
     /// high-resolution streams, at the price of hashes that differ slightly from full-size ones.
     public var sampleMaxDimension: Int?
+    /// Files only: hand out one frame at a time and wait for ``StreamSession/acknowledge()`` before
+    /// reading on. A consumer that steers sampling (``StreamSession/focus(_:)``) then sees its
+    /// requests take effect from the very next picture, so a replay samples the same pictures on
+    /// every run whatever the machine's speed. Live sources never wait for their consumer.
+    public var acknowledgedHandOff: Bool
 
     /// Creates options with live-moderation defaults.
     public init(
@@ -36,7 +41,8 @@ public struct StreamOptions: Sendable, Equatable {
         reconnect: ReconnectPolicy = ReconnectPolicy(),
         maxDuration: Double? = nil,
         frameBufferCapacity: Int = 4,
-        sampleMaxDimension: Int? = nil
+        sampleMaxDimension: Int? = nil,
+        acknowledgedHandOff: Bool = false
     ) {
         self.media = media
         self.policy = policy
@@ -46,5 +52,6 @@ public struct StreamOptions: Sendable, Equatable {
         self.maxDuration = maxDuration
         self.frameBufferCapacity = frameBufferCapacity
         self.sampleMaxDimension = sampleMaxDimension
+        self.acknowledgedHandOff = acknowledgedHandOff
     }
 }

@@ -88,6 +88,20 @@ public final class StreamSession: Sendable {
     /// A snapshot of the counters.
     public var counters: StreamCounters { core.counterSnapshot }
 
+    /// Asks the reader to also sample the pictures at `request`'s times (the first picture within
+    /// half a frame of each), decoding every picture while any is still to come. Times already
+    /// passed when the reader sees the request are ignored; at most
+    /// ``FocusSchedule/capacity`` wait at once. Safe from any thread.
+    public func focus(_ request: FocusRequest) {
+        core.focusInbox.post(request)
+    }
+
+    /// With ``StreamOptions/acknowledgedHandOff`` on a file: the consumer is done with the frame it
+    /// took last, and the reader may go on. Call it once per frame taken. Does nothing otherwise.
+    public func acknowledge() {
+        core.channel.acknowledge()
+    }
+
     /// What the latest connection learned about the source; `nil` before the first one opened.
     public var info: MediaInfo? { core.latestInfo }
 
@@ -108,8 +122,8 @@ public final class StreamSession: Sendable {
     }
 
     /// The sampled frames. Iterating starts the session if needed. The sequence ends when the
-    /// session ends and throws the error that made it fail. Single-pass: all iterators share
-    /// the same frames. Cancelling the consuming task stops the session.
+    /// session ends and throws the error that made it fail. Single-pass, with one consumer at a
+    /// time: each frame goes to one iterator. Cancelling the consuming task stops the session.
     public var frames: Frames { Frames(core: core) }
 
     /// The frames of a ``StreamSession``.

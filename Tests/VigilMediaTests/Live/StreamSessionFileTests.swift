@@ -71,26 +71,34 @@ struct StreamSessionFileTests {
         #expect(frames.filter { $0.crop == nil }.map(\.index) == times.map { Int(($0 * 30).rounded()) })
     }
 
-    @Test("Letterbox and pillarbox: each picture comes whole, then cropped to its content", arguments: [true, false])
+    @Test("Letterbox and pillarbox: each picture comes whole, then cropped to its content and to the standard shapes around it",
+          arguments: [true, false])
     func borders(letterbox: Bool) async throws {
         let clips = try await Clips.shared.value
         let (frames, session) = try await run(letterbox ? clips.letterbox : clips.pillarbox) { $0.policy.dropNearDuplicates = false }
         let whole = frames.filter { $0.crop == nil }
-        let cropped = frames.filter { $0.crop != nil }
-        #expect(whole.count == 2 && cropped.count == 2, "key frames at 0 and 1 s, each with a cropped copy")
-        for (full, inner) in zip(whole, cropped) {
+        #expect(whole.map(\.ptsSeconds) == [0, 1], "key frames at 0 and 1 s")
+        // 2:1 content letterboxed in 4:3 also gets the 16:9 box around it; 1:1 content pillarboxed
+        // in 4:3 gets none (4:3 is the whole picture, the wider shapes do not fit).
+        let cropsPerFrame = letterbox ? 2 : 1
+        for full in whole {
+            let crops = frames.filter { $0.crop != nil && $0.ptsSeconds == full.ptsSeconds }
+            #expect(crops.count == cropsPerFrame, "\(crops.map { $0.crop!.description })")
             #expect(full.width == 320 && full.height == 240)
-            #expect(inner.index == full.index && inner.ptsSeconds == full.ptsSeconds)
+            let inner = try #require(crops.first)
+            #expect(inner.index == full.index)
             let rect = try #require(inner.crop)
             #expect(inner.width == rect.width && inner.height == rect.height)
             if letterbox {
                 #expect(rect.x == 0 && rect.width == 320 && abs(rect.y - 40) <= 2 && abs(rect.height - 160) <= 4, "\(rect)")
+                let box = try #require(crops.last?.crop)
+                #expect(box.x == 0 && box.width == 320 && box.height == 180 && abs(box.y - 30) <= 2, "\(box)")
             } else {
                 #expect(rect.y == 0 && rect.height == 240 && abs(rect.x - 40) <= 2 && abs(rect.width - 240) <= 4, "\(rect)")
             }
         }
-        #expect(session.counters.croppedFrames == 2)
-        #expect(session.counters.sampledFrames == 4)
+        #expect(session.counters.croppedFrames == 2 * cropsPerFrame)
+        #expect(session.counters.sampledFrames == 2 + 2 * cropsPerFrame)
     }
 
     @Test("Scene-change sampling catches a cut that has no key frame")
