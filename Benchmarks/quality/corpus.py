@@ -113,8 +113,14 @@ def prepare_originals(originals, corpus_dir):
 NEG_SIZE = "320x240"
 
 
+# Cheap generators run this many times longer than listed, so the negative set passes five hours
+# of stream time (false alerts are reported per stream-hour); the Mandelbrot zooms, slow to render,
+# keep their length.
+NEG_LENGTH_FACTOR = 10
+
+
 def negative_sources(quick):
-    """(name, lavfi graph or file, seconds). About 34 minutes in all (quick: a short subset).
+    """(name, lavfi graph or file, seconds). About five hours in all (quick: a short subset).
 
     Deliberately absent: plain `testsrc`, because test-padded-dimensions (an original) *is* a
     testsrc clip, so a testsrc negative would be a true match, not a false one; and the lavfi
@@ -158,11 +164,24 @@ def negative_sources(quick):
     items.append(("flat-grey", f"gradients=s={s}:r=25:seed=2:c0=0x7a7a7a:c1=0x828282:speed=0.005", 30))
     items.append(("dark-noise", f"color=c=black:s={s}:r=25,noise=alls=10:allf=t+u", 60))
     items.append(("fading-testsrc2", f"testsrc2=s={s}:r=25,eq=brightness=0.5*sin(t*0.7)-0.45:eval=frame", 60))
+    items = [(n, g, d if n.startswith("mandelbrot") else d * NEG_LENGTH_FACTOR) for n, g, d in items]
     items.append(("game-of-life", "FILE:Samples/game-of-life.mp4", 0))
     if quick:
         keep = {"testsrc2", "smptebars", "mandelbrot-0", "life-0", "cellauto-110", "game-of-life"}
         items = [(n, g, min(d, 10)) for n, g, d in items if n in keep]
     return items
+
+
+# Negatives edited as the positives are: the edits that change a frame's shape or colours most
+# (and so move its hash the most) over a few of the negatives, each its own clip.
+NEGATIVE_EDITS = {
+    "grayscale": "format=gray,format=yuv420p",
+    "letterbox": "pad=iw:ih/0.8:0:(oh-ih)/2:black",
+    "scale-0.5": "scale=iw/2:ih/2",
+    "hflip": "hflip",
+    "logo": None,  # the positives' small logo
+}
+NEGATIVE_EDIT_SOURCES = ("testsrc2-hue", "life-1", "cellauto-90", "gradients-2", "game-of-life")
 
 
 def negative_clips(root, corpus_dir, quick, gop):
@@ -179,6 +198,29 @@ def negative_clips(root, corpus_dir, quick, gop):
             command = FFMPEG + ["-f", "lavfi", "-i", graph, "-t", str(seconds), "-r", "25"] + X264 \
                 + ["-crf", "23"] + gop_args(gop, 25) + [path]
         clips.append(Clip(f"neg/{name}", path, command))
+    return clips
+
+
+def edited_negative_clips(negatives, corpus_dir, logo, quick, gop):
+    """Edited copies of a few negatives (the first two minutes of each), as `NEGATIVE_EDITS` lists."""
+    if quick:
+        return []
+    by_name = {c.clip_id.split("/", 1)[1]: c for c in negatives}
+    clips = []
+    for source in NEGATIVE_EDIT_SOURCES:
+        if source not in by_name:
+            continue
+        base = by_name[source]
+        for edit, chain in NEGATIVE_EDITS.items():
+            path = os.path.join(corpus_dir, "negatives-edited", f"{source}~{edit}.mp4")
+            if chain is None:
+                args = ["-loop", "1", "-i", logo, "-filter_complex",
+                        "[1:v]scale=38:-2[logo];[0:v][logo]overlay=W-w-6:6:shortest=1,format=yuv420p"]
+            else:
+                args = ["-vf", chain]
+            command = FFMPEG + ["-i", base.path] + args + ["-t", "120", "-r", "25"] + X264 + ["-crf", "23"] \
+                + gop_args(gop, 25) + [path]
+            clips.append(Clip(f"neg/{source}~{edit}", path, command, inputs=[base]))
     return clips
 
 
@@ -247,6 +289,14 @@ def _splice(o, font, logo):
     return args, (SPLICE_BEFORE, SPLICE_BEFORE + o.duration)
 
 
+def _pad_again(o, font, logo):
+    """The original with bars of its own (`barred_original_clips`), padded again to another of the
+    standard shapes with bars of the same black: a wide frame to 4:3, a narrow one to 16:9."""
+    if o.width / o.height > 1.5:
+        return ["-vf", f"pad={even(o.width)}:{even(o.width * 3 / 4)}:0:(oh-ih)/2:black", "-crf", "23"], None
+    return ["-vf", f"pad={even(o.height * 16 / 9)}:{even(o.height)}:(ow-iw)/2:0:black", "-crf", "23"], None
+
+
 TRANSFORMS = {
     "noop": None,  # the original file itself
     "reencode-crf35": _vf("null", crf=35),
@@ -270,7 +320,10 @@ TRANSFORMS = {
     "pip-50": _pip,
     "clip-20": _clip20,
     "splice": _splice,
+    "pad-own-bars": _pad_again,
 }
+# Transforms made from the original's barred version (and matched against it, banked as NAME~bars).
+FROM_BARRED = {"pad-own-bars"}
 
 TRANSFORM_NOTES = {
     "noop": "the original file, unchanged",
@@ -295,6 +348,8 @@ TRANSFORM_NOTES = {
     "pip-50": "original at 50% size, bottom-right, over unrelated moving footage",
     "clip-20": "the middle 20% of the original's duration",
     "splice": f"{SPLICE_BEFORE:g} s unrelated + original + {SPLICE_AFTER:g} s unrelated",
+    "pad-own-bars": "an original with 2.39:1 bars of its own (banked so), padded again to 4:3 "
+                    "(16:9 for narrow originals) with bars of the same black",
 }
 
 
@@ -317,11 +372,12 @@ def transformed_clips(originals, corpus_dir, font, logo, gop, transforms):
                 clips.append(Clip(clip_id, o.path, ["original", o.path], o.name, name, (0.0, float("inf"))))
                 continue
             args, segment = build(o, font, logo)
+            source = barred_path(o, corpus_dir) if name in FROM_BARRED else o.path
             path = os.path.join(corpus_dir, "transformed", name, o.name + ".mp4")
             fps = 15 if name == "fps-15" else o.fps
             # An upper bound on the length, so that a filter graph gone wrong cannot run away.
             cap = ["-t", f"{o.duration + SPLICE_BEFORE + SPLICE_AFTER + 1:.3f}"]
-            command = FFMPEG + ["-i", o.path] + args + X264 + gop_args(gop, fps) + cap + [path]
+            command = FFMPEG + ["-i", source] + args + X264 + gop_args(gop, fps) + cap + [path]
             clips.append(Clip(clip_id, path, command, o.name, name, segment or (0.0, float("inf"))))
     return clips
 
@@ -360,4 +416,23 @@ def bank_crop_clips(originals, corpus_dir):
             command = FFMPEG + ["-i", o.path, "-vf", f"crop={even(o.width * share)}:{even(o.height * share)}",
                                 "-c:v", "libx264", "-preset", "veryfast", "-qp", "0", "-threads", "1", "-an", path]
             clips.append(Clip(f"bank-crops/{video}", path, command, o.name))
+    return clips
+
+
+# Each original with bars of its own: its picture squeezed to 2.39:1 and letterboxed inside its own
+# frame, as a film in a 16:9 or 4:3 video; banked as NAME~bars (counted as NAME) beside the original.
+def barred_path(o, corpus_dir):
+    return os.path.join(corpus_dir, "bank-bars", f"{o.name}~bars.mp4")
+
+
+def barred_original_clips(originals, corpus_dir):
+    clips = []
+    for o in originals:
+        width, height = even(o.width), even(o.height)
+        inner = even(width / 2.39)
+        chain = f"scale={width}:{inner},pad={width}:{height}:0:(oh-ih)/2:black,setsar=1"
+        path = barred_path(o, corpus_dir)
+        command = FFMPEG + ["-i", o.path, "-vf", chain, "-c:v", "libx264", "-preset", "veryfast", "-qp", "0",
+                            "-pix_fmt", "yuv420p", "-threads", "1", "-an", path]
+        clips.append(Clip(f"bank-bars/{o.name}~bars", path, command, o.name))
     return clips

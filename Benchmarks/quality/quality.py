@@ -35,6 +35,13 @@ TARGETS = {
     "splice": (95, "default"), "hflip": (95, "dihedral"), "rotate-90": (95, "dihedral"),
     "crop-5": (80, "default"), "pip-50": (80, "default"),
 }
+# The same against banks made by Meta's vpdq at one hash per second, as exchanges share them.
+SPARSE_TARGETS = {
+    **{t: (95, "sparse") for t in ("reencode-crf35", "scale-0.5", "scale-0.25", "grayscale", "fps-15", "speed-1.25",
+                                   "splice", "logo-small", "letterbox-20", "pad-own-bars", "clip-20")},
+    "hflip": (95, "sparse-dihedral"), "rotate-90": (95, "sparse-dihedral"),
+    "logo-large": (80, "sparse"), "pip-50": (80, "sparse"),
+}
 QUICK_ORIGINALS = {"mandelbrot-zoom", "carphone", "bikes"}
 WINDOW = 5  # set from --window-frames
 SUSTAINED = 2  # set from --sustained-frames
@@ -95,21 +102,28 @@ def main():
     logo = corpus.make_logo(corpus_dir, font)
     negatives = corpus.negative_clips(ROOT, corpus_dir, args.quick, args.gop)
     positives = corpus.transformed_clips(originals, corpus_dir, font, logo, args.gop, transforms)
-    clips = positives + negatives
     crops = corpus.bank_crop_clips(originals, corpus_dir)
+    barred = corpus.barred_original_clips(originals, corpus_dir)
     start = time.time()
-    parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in crops + clips], "build clips")
+    # Edited negatives and the pad-own-bars copies are made from clips of the first stage.
+    parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in barred + crops + negatives], "build sources")
+    negatives += corpus.edited_negative_clips(negatives, corpus_dir, logo, args.quick, args.gop)
+    clips = positives + negatives
+    parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in clips], "build clips")
     stages["corpus"] = time.time() - start
 
     print("scans", flush=True)
     vigil = runner.Vigil(vigil_path, results_dir)
     vpdq = runner.Vpdq(results_dir)
     start = time.time()
-    plain = [(o.name, o.path) for o in originals]
+    # Every bank holds each original and its barred version (NAME~bars, counted as NAME).
+    plain = [(o.name, o.path) for o in originals] + [(c.clip_id.split("/")[1], c.path) for c in barred]
     banks = {"plain": vigil.bank(plain),
-             "crops": vigil.bank(plain + [(c.clip_id.split("/")[1], c.path) for c in crops], "originals-crops")}
+             "crops": vigil.bank(plain + [(c.clip_id.split("/")[1], c.path) for c in crops], "originals-crops"),
+             "sparse": vpdq.bank(plain, 1, "sparse-1s")}
     bank_dir = banks["plain"]
-    vpdq_bank = {o.name: vpdq.features(o.path, f"bank/{o.name}", 0) for o in originals}
+    vpdq_bank = {video: vpdq.features(path, f"bank/{video}", 0) for video, path in plain}
+    vpdq_sparse_bank = {video: vpdq.features(path, f"bank/{video}", 1) for video, path in plain}
     durations = {c.clip_id: corpus.probe(c.path)[4] for c in clips}
     tasks = []
     for c in clips:
@@ -126,13 +140,14 @@ def main():
 
     print("scoring", flush=True)
     start = time.time()
-    bank_rows = {o.name: metrics.read_vpdq_file(os.path.join(bank_dir, o.name + ".txt")) for o in originals}
+    bank_rows = {video: metrics.read_vpdq_file(os.path.join(bank_dir, video + ".txt")) for video, _ in plain}
     bank = metrics.BankHashes(bank_rows)
-    ref_bank = metrics.BankHashes({n: [(f["hash"], f["quality"]) for f in rows] for n, rows in vpdq_bank.items()})
+    ref_banks = {m: metrics.BankHashes({n: [(f["hash"], f["quality"]) for f in rows] for n, rows in b.items()})
+                 for m, b in (("vpdq", vpdq_bank), ("vpdq-sparse", vpdq_sparse_bank))}
     global WINDOW, SUSTAINED
     WINDOW = args.window_frames
     SUSTAINED = args.sustained_frames
-    records = [score_clip(c, vigil, vpdq, bank, ref_bank, banks, results_dir, durations[c.clip_id]) for c in clips]
+    records = [score_clip(c, vigil, vpdq, bank, ref_banks, banks, results_dir, durations[c.clip_id]) for c in clips]
     stages["scoring"] = time.time() - start
 
     summary = summarise(records, originals, negatives, transforms)
@@ -144,6 +159,7 @@ def main():
         "originals": [{"name": o.name, "source": os.path.relpath(o.source, ROOT), "size": f"{o.width}x{o.height}",
                        "fps": round(o.fps, 3), "seconds": round(o.duration, 2)} for o in originals],
         "negatives_minutes": round(sum(durations[c.clip_id] for c in negatives) / 60, 1),
+        "negatives_hours": sum(durations[c.clip_id] for c in negatives) / 3600,
         "negatives": len(negatives), "bank_crops": list(corpus.BANK_CROPS),
         "command": "Benchmarks/quality/run.sh" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else ""),
     }
@@ -188,7 +204,7 @@ def scan_frames_in_segment(verdict, table, segment):
     return max(inside, round(verdict["frames_hashed"] * inside / total))
 
 
-def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
+def score_clip(clip, vigil, vpdq, bank, ref_banks, banks, results_dir, duration):
     rec = {"clip": clip.clip_id, "original": clip.original, "transform": clip.transform, "duration": duration}
     segment = (clip.segment[0], min(clip.segment[1], duration + 1.0))
     rec["segment"] = segment
@@ -223,7 +239,7 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
                 r.update(frame_lines=len(matches), first_frame_threshold=None)
             rec[mode] = r
             continue
-        r["python_videos_31"] = sorted(metrics.sweep_video(table, variants, bank.names, [31], WINDOW, SUSTAINED)[31])
+        r["python_videos_31"] = sorted(bases(metrics.sweep_video(table, variants, bank.names, [31], WINDOW, SUSTAINED)[31]))
         if clip.original:
             in_seg = [l for l in matches if segment[0] - 1e-6 <= l["pts"] < segment[1] - 1e-6]
             correct = [l for l in in_seg if is_correct(l, clip.original, bank)]
@@ -237,11 +253,11 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
             r["ttfm"] = (min(l["pts"] for l in correct) - segment[0]) if correct else None
             r["frames_outside_matched"] = sum(1 for l in matches if not segment[0] - 1e-6 <= l["pts"] < segment[1] - 1e-6)
             mask = table.in_range(segment) & (table.quality >= table.min_quality)
-            r["true_distances"] = table.frame_min(clip.original, variants)[mask].tolist()
+            r["true_distances"] = right_min(table, clip.original, bank.names, variants)[mask].tolist()
             r["sweep_right"] = [t for t, names in metrics.sweep_video(table, variants, bank.names, metrics.THRESHOLDS,
-                                                                      WINDOW, SUSTAINED).items() if clip.original in names]
+                                                                      WINDOW, SUSTAINED).items() if clip.original in bases(names)]
             if mode == "dihedral-1s":
-                r["aggregation"] = aggregation(table, [clip.original], variants, r["right_video"])
+                r["aggregation"] = aggregation(table, same_original(clip.original, bank.names), variants, r["right_video"])
         else:
             r["frame_lines"] = len(matches)
             good = table.quality >= table.min_quality
@@ -258,21 +274,28 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
 
     rec["quality_sweep"] = quality_sweep(clip, vigil, bank.rows)
 
-    # Meta's vPDQ: one hash per second, rule and threshold as python-threatexchange's vPDQ signal.
+    # Meta's vPDQ: one hash per second, rule and threshold as python-threatexchange's vPDQ signal,
+    # against its own every-frame bank and its own one-hash-a-second bank.
     feats = vpdq.features(clip.path, f"{clip.clip_id}.{clip.key}", 1)
+    for mode, ref_bank in ref_banks.items():
+        rec[mode] = score_vpdq(clip, feats, ref_bank, segment)
+    return rec
+
+
+def score_vpdq(clip, feats, ref_bank, segment):
     table = metrics.FrameTable([(f["pts"], f["quality"], {"original": f["hash"]}) for f in feats], ref_bank, ["original"])
     sweep = metrics.sweep_video(table, ["original"], ref_bank.names, metrics.THRESHOLDS)
-    r = {"videos": sorted(sweep[31]), "frames": len(table)}
+    r = {"videos": sorted(bases(sweep[31])), "frames": len(table)}
     good = table.quality >= table.min_quality
     if clip.original:
-        d = table.frame_min(clip.original, ["original"])
+        d = right_min(table, clip.original, ref_bank.names, ["original"])
         seg = table.in_range(segment)
         hit = seg & good & (d <= 31)
-        r["right_video"] = clip.original in sweep[31]
+        r["right_video"] = clip.original in bases(sweep[31])
         r["frames_in_segment"] = int(seg.sum())
         r["frame_recall"] = float(hit.sum() / seg.sum()) if seg.sum() else 0.0
         r["ttfm"] = float(table.pts[hit].min() - segment[0]) if hit.any() else None
-        r["sweep_right"] = [t for t, names in sweep.items() if clip.original in names]
+        r["sweep_right"] = [t for t, names in sweep.items() if clip.original in bases(names)]
         r["true_distances"] = d[seg & good].tolist()
     else:
         nearest = np.min(np.stack([table.frame_min(n, ["original"]) for n in ref_bank.names]), axis=0)
@@ -282,8 +305,22 @@ def score_clip(clip, vigil, vpdq, bank, ref_bank, banks, results_dir, duration):
         r["first_frame_threshold"] = int(nearest[good].min()) if good.any() else None
         r["nearest_original"] = nearest_original(table, ref_bank.names, ["original"])
         r["first_frame_threshold_good_bank"] = nearest_good(table, ref_bank.names, ["original"])
-    rec["vpdq"] = r
-    return rec
+    return r
+
+
+def bases(names):
+    """The originals that bank videos stand for."""
+    return {base_video(n) for n in names}
+
+
+def same_original(original, names):
+    """The bank videos that stand for `original` (itself, its crops, its barred version)."""
+    return [n for n in names if base_video(n) == original]
+
+
+def right_min(table, original, names, variants):
+    """Per frame, the distance to the nearest frame of any bank video standing for `original`."""
+    return np.min(np.stack([table.frame_min(n, variants) for n in same_original(original, names)]), axis=0)
 
 
 AGGREGATIONS = {
@@ -308,7 +345,7 @@ def quality_sweep(clip, vigil, bank_rows):
     out = {}
     for mq in QUALITY_LEVELS:
         table = metrics.FrameTable(frames, metrics.BankHashes(bank_rows, mq))
-        names = metrics.sweep_video(table, metrics.VARIANTS, sorted(bank_rows), [31], WINDOW, SUSTAINED)[31]
+        names = bases(metrics.sweep_video(table, metrics.VARIANTS, sorted(bank_rows), [31], WINDOW, SUSTAINED)[31])
         good = table.quality >= mq
         nearest = min(int(table.frame_min(n, metrics.VARIANTS)[good].min()) if good.any() else 257 for n in bank_rows)
         out[mq] = {"right": clip.original in names if clip.original else None, "any": bool(names),
@@ -343,7 +380,7 @@ def base_video(video):
 def is_correct(line, original, bank):
     """A match line names the right original, or the right original is just as near (a hash that
     several videos share is reported under the first)."""
-    if entry_video(line) == original:
+    if base_video(entry_video(line)) == original:
         return True
     d = metrics.min_distances(metrics.to_words([line["hash"]]), bank.all[original])[0]
     return d <= line["distance"]
@@ -356,7 +393,7 @@ def pct(part, whole):
 def summarise(records, originals, negatives, transforms):
     pos = [r for r in records if r["original"]]
     neg = [r for r in records if not r["original"]]
-    modes = list(runner.SCAN_MODES) + ["vpdq"]
+    modes = list(runner.SCAN_MODES) + ["vpdq", "vpdq-sparse"]
     rows = []
     for t in transforms:
         rs = [r for r in pos if r["transform"] == t]
@@ -373,7 +410,7 @@ def summarise(records, originals, negatives, transforms):
                 "ttfm_found": sum(r[m]["ttfm"] is not None for r in rs),
                 "missed": [r["original"] for r in rs if not r[m]["right_video"]],
             }
-            if m != "vpdq":
+            if not m.startswith("vpdq"):
                 row[m]["wrong_video"] = sum(bool(r[m]["wrong_videos"]) for r in rs)
                 row[m]["frames_outside_matched"] = sum(r[m]["frames_outside_matched"] for r in rs)
             if m == "dihedral-1s":
@@ -383,6 +420,10 @@ def summarise(records, originals, negatives, transforms):
             share, mode = target
             row["target"] = {"share": share, "mode": mode, "met": row[mode]["video_recall"] >= share,
                              "met_dihedral": row["dihedral"]["video_recall"] >= share}
+        target = SPARSE_TARGETS.get(t)
+        if target:
+            share, mode = target
+            row["sparse_target"] = {"share": share, "mode": mode, "met": row[mode]["video_recall"] >= share}
         ttfm = row["default"]["ttfm_median"]
         row["ttfm_target_met"] = ttfm is not None and row["keyframe_interval"] is not None \
             and ttfm <= row["keyframe_interval"] + 1.0
@@ -390,9 +431,9 @@ def summarise(records, originals, negatives, transforms):
 
     false_alerts = {}
     for m in modes:
-        if m == "vpdq":
-            verdicts = [bool(r["vpdq"]["videos"]) for r in neg]
-            frames = [r["vpdq"]["frame_hits"] > 0 for r in neg]
+        if m.startswith("vpdq"):
+            verdicts = [bool(r[m]["videos"]) for r in neg]
+            frames = [r[m]["frame_hits"] > 0 for r in neg]
         else:
             verdicts = [r[m]["matched"] for r in neg]
             frames = [r[m]["frame_lines"] > 0 for r in neg]
@@ -407,7 +448,7 @@ def summarise(records, originals, negatives, transforms):
             false_alerts[m]["aggregation"] = {a: sum(r[m]["aggregation"][a] for r in neg) for a in AGGREGATIONS}
 
     sweep = {}
-    for m in runner.PLAIN_MODES + ["vpdq"]:
+    for m in runner.PLAIN_MODES + ["vpdq", "vpdq-sparse"]:
         points = []
         for t in metrics.THRESHOLDS:
             recall = pct(sum(t in r[m]["sweep_right"] for r in pos), len(pos))
@@ -431,7 +472,7 @@ def summarise(records, originals, negatives, transforms):
         agreement[m]["frame_counts_same"] = counts
 
     histograms = {}
-    for m in runner.PLAIN_MODES + ["vpdq"]:
+    for m in runner.PLAIN_MODES + ["vpdq", "vpdq-sparse"]:
         histograms[m] = {"true": [d for r in pos for d in r[m]["true_distances"]],
                          "false": [d for r in neg for d in r[m]["false_distances"]]}
     quality = []

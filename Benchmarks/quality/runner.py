@@ -11,19 +11,24 @@ import subprocess
 # Scan modes: name -> extra `vigil scan` arguments. `default` and `dihedral` are what the issue
 # asks for; `dihedral-1s` measures a CLI setting (dense sampling) and `crop-bank` a bank-side
 # change (the bank also holds centred crops of each original) as candidate improvements.
+# `sparse` and `sparse-dihedral` scan against banks as exchanges share them: made by Meta's vpdq
+# at one hash per second.
 SCAN_MODES = {
     "default": [],
     "dihedral": ["--dihedral"],
     "dihedral-1s": ["--dihedral", "--seconds-per-hash", "1"],
     "crop-bank": [],
+    "sparse": [],
+    "sparse-dihedral": ["--dihedral"],
 }
-MODE_BANK = {"crop-bank": "crops"}  # the others use the plain bank
+MODE_BANK = {"crop-bank": "crops", "sparse": "sparse", "sparse-dihedral": "sparse"}  # the others: the plain bank
 # Modes whose frames the harness can recompute from `vigil hash` output (sweep, histograms).
 PLAIN_MODES = ["default", "dihedral", "dihedral-1s"]
 # `vigil hash --dihedral --json` per sampling: every sampled frame with its 8 variants, for the
 # threshold sweep, the distance histograms and the frame counts inside a time range.
 HASH_SAMPLINGS = {"keyframes": [], "1s": ["--seconds-per-hash", "1"]}
-MODE_SAMPLING = {"default": "keyframes", "dihedral": "keyframes", "dihedral-1s": "1s", "crop-bank": "keyframes"}
+MODE_SAMPLING = {"default": "keyframes", "dihedral": "keyframes", "dihedral-1s": "1s", "crop-bank": "keyframes",
+                 "sparse": "keyframes", "sparse-dihedral": "keyframes"}
 
 
 def file_digest(path):
@@ -96,6 +101,17 @@ class Vpdq:
                     for f in features]
             atomic_write(out, json.dumps(rows))
         return json.load(open(out))
+
+
+    def bank(self, originals, seconds_per_hash, name):
+        """A bank folder of vPDQ files, one per (video name, path) pair, made by vpdq itself."""
+        folder = os.path.join(self.dir, "bank", name)
+        for video, source in originals:
+            path = os.path.join(folder, video + ".txt")
+            if not os.path.exists(path):
+                rows = self.features(source, f"bank/{video}", seconds_per_hash)
+                atomic_write(path, "".join(f"{r['frame']},{r['quality']},{r['hash']},{r['pts']:.3f}\n" for r in rows))
+        return folder
 
 
 def keyframes(clip, results_dir, keyframe_times):
