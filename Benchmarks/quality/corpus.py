@@ -176,8 +176,8 @@ def negative_sources(quick):
 # (and so move its hash the most) over a few of the negatives, each its own clip.
 NEGATIVE_EDITS = {
     "grayscale": "format=gray,format=yuv420p",
-    "letterbox": "pad=iw:ih/0.8:0:(oh-ih)/2:black",
-    "scale-0.5": "scale=iw/2:ih/2",
+    "letterbox": "pad=iw:trunc(ih/1.6)*2:0:trunc((oh-ih)/4)*2:black",
+    "scale-0.5": "scale=trunc(iw/4)*2:trunc(ih/4)*2",
     "hflip": "hflip",
     "logo": None,  # the positives' small logo
 }

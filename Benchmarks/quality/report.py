@@ -22,6 +22,14 @@ def s(value):
     return "–" if value is None else f"{value:.2f}"
 
 
+def target_cell(target):
+    """`≥95% dihedral: met` for a row's target, `–` without one."""
+    if not target:
+        return "–"
+    mode = " dihedral" if "dihedral" in target["mode"] else ""
+    return f"≥{target['share']}%{mode}: " + ("met" if target["met"] else "**missed**")
+
+
 def write_markdown(summary, path):
     setup = summary["setup"]
     out = []
@@ -46,11 +54,7 @@ def write_markdown(summary, path):
       "| TTFM default (s) | vPDQ video recall | vPDQ frame recall | target |")
     w("|---|--:|--:|--:|--:|--:|--:|--:|---|")
     for r in summary["rows"]:
-        target = "–"
-        if "sparse_target" in r:
-            t = r["sparse_target"]
-            mode = " dihedral" if "dihedral" in t["mode"] else ""
-            target = f"≥{t['share']}%{mode}: " + ("met" if t["met"] else "**missed**")
+        target = target_cell(r.get("sparse_target"))
         w(f"| {r['transform']} | {r['copies']} | {p(r['sparse']['video_recall'])} | {p(r['sparse-dihedral']['video_recall'])} "
           f"| {p(r['sparse']['frame_recall'])} | {s(r['sparse']['ttfm_median'])} | {p(r['vpdq-sparse']['video_recall'])} "
           f"| {p(r['vpdq-sparse']['frame_recall'])} | {target} |")
@@ -72,11 +76,7 @@ def write_markdown(summary, path):
       "| TTFM default (s) | TTFM `--dihedral` (s) | vPDQ video recall | vPDQ frame recall | vPDQ TTFM (s) | target |")
     w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     for r in summary["rows"]:
-        target = "–"
-        if "target" in r:
-            t = r["target"]
-            mode = "" if t["mode"] == "default" else " dihedral"
-            target = f"≥{t['share']}%{mode}: " + ("met" if t["met"] else "**missed**")
+        target = target_cell(r.get("target"))
         w(f"| {r['transform']} | {r['copies']} | {s(r['keyframe_interval'])} | {r['frames_sampled_default']:.0f} "
           f"| {p(r['default']['video_recall'])} | {p(r['dihedral']['video_recall'])} | {p(r['dihedral-1s']['video_recall'])} "
           f"| {p(r['crop-bank']['video_recall'])} | {p(r['default']['frame_recall'])} | {p(r['dihedral']['frame_recall'])} "

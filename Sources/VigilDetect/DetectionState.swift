@@ -21,7 +21,11 @@ import VigilMedia
 ///   focus (``Step/focus``): samples at the times where the known video's other frames fall if the
 ///   stream shows it from that frame on (bank frame times plus the offset), for the next
 ///   ``Settings/focusSpan`` seconds. Banks of one hash a second then meet samples that line up
-///   with their own instead of key frames that fall between them.
+///   with their own instead of key frames that fall between them;
+/// - a whole picture too flat or dark for any bank (quality under every bank's minimum) asks for
+///   the next picture instead, up to ``Settings/lowQualityRetries`` times in a row: a copy whose
+///   only key frame is dark is judged on the next good picture, as near the key frame's time
+///   (and a bank sample there) as can be.
 public struct DetectionState: Sendable {
     /// Tunables shared by every caller, so that the CLI and the daemon judge alike.
     public struct Settings: Sendable, Equatable {
@@ -36,13 +40,20 @@ public struct DetectionState: Sendable {
         /// Least time between two focus samples: an every-frame bank would otherwise ask for
         /// every picture.
         public var focusSpacing: Double
+        /// Low-quality pictures in a row replaced by the next one (half a second at 25 fps); then
+        /// a black screen costs nothing more until a good picture comes.
+        public var lowQualityRetries: Int
 
         /// Creates settings.
-        public init(windowFrames: Int = 5, historyFrames: Int = 1024, focusSpan: Double = 6, focusSpacing: Double = 0.5) {
+        public init(
+            windowFrames: Int = 5, historyFrames: Int = 1024, focusSpan: Double = 6, focusSpacing: Double = 0.5,
+            lowQualityRetries: Int = 12
+        ) {
             self.windowFrames = windowFrames
             self.historyFrames = max(1, historyFrames)
             self.focusSpan = max(0, focusSpan)
             self.focusSpacing = max(0, focusSpacing)
+            self.lowQualityRetries = max(0, lowQualityRetries)
         }
     }
 
@@ -74,6 +85,8 @@ public struct DetectionState: Sendable {
     private var tracks: [TrackKey: VideoTrack] = [:]
     /// Per known video, the media time until which a focus request already covers it.
     private var focusedUntil: [TrackKey: Double] = [:]
+    /// Whole pictures in a row too poor for every bank.
+    private var lowQualityStreak = 0
 
     /// Starts detection for `input`.
     public init(input: String, settings: Settings = Settings()) {
@@ -133,8 +146,26 @@ public struct DetectionState: Sendable {
                 focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.time)
             }
         }
+        focusTimes += replacement(for: frame, floor: matches.banks.map(\.matcher.minQuality).min())
         let focus = focusTimes.isEmpty ? nil : FocusRequest(times: focusTimes)
         return Step(findings: findings, imageMatches: images, videos: videos, focus: focus)
+    }
+
+    /// A focus time that selects the picture after the current one, whatever the frame rate.
+    static let nextPicture = 0.001
+
+    /// A whole picture under every bank's quality minimum can match nothing: the next picture
+    /// stands in for it, a few times in a row at most.
+    private mutating func replacement(for frame: HashedFrame, floor: Int?) -> [Double] {
+        guard frame.crop == nil, let floor else { return [] }
+        guard frame.quality < floor else {
+            lowQualityStreak = 0
+            return []
+        }
+        lowQualityStreak += 1
+        guard lowQualityStreak <= settings.lowQualityRetries else { return [] }
+        // Any time just after this picture's: the reader takes the first picture past it.
+        return [frame.ptsSeconds + Self.nextPicture]
     }
 
     /// The times to sample if the stream shows `key`'s video from `bankTime` on at `time`: its

@@ -48,7 +48,8 @@ public final class MediaReader {
     private var bufferStartsAtIntraKey = false
     /// Whether every picture is decoded because of a focus request.
     private var focusDecoding = false
-    /// Set while decoding when the last focus time has been sampled, acted on between packets.
+    /// Set while decoding when the last focus time has been sampled; acted on before the next
+    /// packet, once the consumer has had its say.
     private var focusEnded = false
     private var arrivals = ArrivalLog()
     private var pending: [Frame] = []
@@ -341,6 +342,7 @@ public final class MediaReader {
         defer { packet.unref() }
         try followCodecChanges()
         collectFocusRequests()
+        if focusEnded { try endFocus() }
         let raw = seconds(packet.bestTimestamp)
         let isKey = packet.isKey
 
@@ -354,7 +356,6 @@ public final class MediaReader {
                 gap = tracker
             }
             if keyframesReturned { try returnToKeyframes(raw: raw) }
-            if focusEnded { try endFocus() }
             return
         }
 
@@ -448,15 +449,15 @@ public final class MediaReader {
         tracker.enterFallback()
         gap = tracker
         context.counters.update { $0.keyframeFallbacks += 1 }
+        try decodeEverything()
+    }
+
+    /// Decodes every picture from now on, starting with the buffered GOP, decoded in sequence:
+    /// pictures already handed out come out again and are skipped.
+    private func decodeEverything() throws(MediaError) {
         decodesEverything = true
         decoder.keyframesOnly = false
         decoder.flush()
-        try replayBuffer()
-    }
-
-    /// Decodes the buffered GOP in sequence; pictures already handed out come out again and are
-    /// skipped.
-    private func replayBuffer() throws(MediaError) {
         skipReplayedUpTo = lastEmittedRaw
         let replay = buffer.packets
         buffer.removeAll()
@@ -483,16 +484,14 @@ public final class MediaReader {
     private func startFocus() throws(MediaError) {
         focusDecoding = true
         context.counters.update { $0.focusBursts += 1 }
-        decodesEverything = true
-        decoder.keyframesOnly = false
-        decoder.flush()
-        try replayBuffer()
+        try decodeEverything()
     }
 
-    /// Every focus time is sampled: back to key frames only, unless something else needs every
-    /// picture.
+    /// Every focus time was sampled, and the consumer, having seen the last focus sample, asked
+    /// for no more: back to key frames only, unless something else needs every picture.
     private func endFocus() throws(MediaError) {
         focusEnded = false
+        guard !context.focus.isActive else { return }
         focusDecoding = false
         guard policyAllowsKeyframeOnly, gap?.inFallback != true else { return }
         try decodeKeyframesOnly()
@@ -596,8 +595,9 @@ public final class MediaReader {
             }
         }
         guard selected || sceneCut || focused else { return }
-        if focused, !selected, !sceneCut { context.counters.update { $0.focusSamples += 1 } }
-        try emit(time: time, raw: raw, arrival: arrival, interval: interval, decodedNumber: decodedNumber)
+        let onlyFocused = focused && !selected && !sceneCut
+        if onlyFocused { context.counters.update { $0.focusSamples += 1 } }
+        try emit(time: time, raw: raw, arrival: arrival, interval: interval, decodedNumber: decodedNumber, asked: onlyFocused)
     }
 
     /// Whether the picture at `time` is sampled for a focus time; notes when focus is over.
@@ -640,8 +640,10 @@ public final class MediaReader {
 
     /// Converts the selected picture and queues it, with its cropped copies if it has borders or
     /// an inset.
+    ///
+    /// A picture the consumer `asked` for (focus) is handed out even when it looks like the last one.
     private func emit(
-        time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?, decodedNumber: Int
+        time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?, decodedNumber: Int, asked: Bool
     ) throws(MediaError) {
         let converted: (pixels: [UInt8], width: Int, height: Int)
         do {
@@ -666,7 +668,7 @@ public final class MediaReader {
         }
         lastEmittedRaw = raw
 
-        if context.policy.dropNearDuplicates {
+        if context.policy.dropNearDuplicates, !asked {
             let thumbnail = Thumbnail(rgb: converted.pixels, width: converted.width, height: converted.height)
             if context.isNearDuplicate(thumbnail, at: time) {
                 context.counters.update { $0.nearDuplicatesDropped += 1 }

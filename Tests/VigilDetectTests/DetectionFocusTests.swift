@@ -80,4 +80,24 @@ struct DetectionFocusTests {
         _ = state.add(FrameMatches(Self.sample(0, DetectionStateTests.random(&generator)), matchers: [matcher]))
         #expect(state.add(FrameMatches(Self.sample(2, known[4]), matchers: [matcher])).focus == nil)
     }
+
+    @Test("a picture too poor for every bank asks for the next picture, twelve times in a row at most")
+    func lowQualityReplacement() {
+        let (known, matcher) = Self.knownVideo()
+        var state = DetectionState(input: "stream")
+        func add(_ pts: Double, quality: Int) -> [Double]? {
+            let frame = HashedFrame(index: Int(pts * 25), ptsSeconds: pts, isKeyframe: true, hash: known[0], quality: quality)
+            return state.add(FrameMatches(frame, matchers: [matcher])).focus?.times
+        }
+        for picture in 0..<12 {
+            let pts = Double(picture) * 0.04
+            #expect(add(pts, quality: 10) == [pts + 0.001], "picture \(picture)")
+        }
+        #expect(add(0.48, quality: 10) == nil, "a black screen costs nothing more")
+        #expect(add(2.0, quality: 10) == nil)
+        // A good picture (it matches at once: the video's first sample) starts the count afresh.
+        _ = add(4.0, quality: 90)
+        #expect(add(6.0, quality: 10) == [6.001])
+    }
+
 }

@@ -118,6 +118,27 @@ struct ScanCommandTests {
         #expect(times.contains { abs($0 - 5.96) < 0.01 }, "\(times)")
     }
 
+    @Test("a short copy whose only key frame is black is judged on the next good picture")
+    func darkKeyFrame() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hashed = try await VigilBinary.run(["hash", "--seconds-per-hash", "1", Self.known])
+        try #require(hashed.status == 0, "\(hashed.stderrText)")
+        let bank = directory.appendingPathComponent("known-clip.txt")
+        try hashed.stdout.write(to: bank)
+        // 2 s fading in from black over 0.4 s, one key frame: the only key frame has quality 0.
+        let copy = directory.appendingPathComponent("fade-in.mp4").path
+        try await SyntheticMedia.ffmpeg(["-i", Self.known, "-t", "2", "-vf", "fade=in:0:10", "-c:v", "libx264", "-g", "250", "-an", copy])
+
+        let result = try await VigilBinary.run(["scan", "--json", copy, "--bank", bank.path])
+        let lines = try Self.jsonLines(result.stdoutText)
+        let verdict = try #require(lines.last)
+        #expect(verdict["matched"] as? Bool == true, "\(result.stdoutText)\(result.stderrText)")
+        let first = try #require(lines.first { $0["type"] as? String == "match" })
+        let pts = try #require(first["pts"] as? Double)
+        #expect(pts > 0 && pts < 0.5, "the first good picture after the black key frame: \(first)")
+    }
+
     @Test("an unrelated clip gives no match and exit status 0")
     func unrelatedClipDoesNotMatch() async throws {
         let (directory, bank) = try await Self.makeBank()
