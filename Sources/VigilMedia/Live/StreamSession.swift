@@ -89,9 +89,9 @@ public final class StreamSession: Sendable {
     public var counters: StreamCounters { core.counterSnapshot }
 
     /// Asks the reader to also sample the pictures at `request`'s times (the first picture within
-    /// half a frame of each), decoding every picture while any is still to come. Times already
-    /// passed when the reader sees the request are ignored; at most
-    /// ``FocusSchedule/capacity`` wait at once. Safe from any thread.
+    /// half a frame of each), decoding every picture while any is still to come. Times not after
+    /// the latest sample when the reader sees the request are ignored; at most 32 wait at once.
+    /// Focus samples are never dropped as near-duplicates. Safe from any thread.
     public func focus(_ request: FocusRequest) {
         core.focusInbox.post(request)
     }
