@@ -103,9 +103,8 @@ public struct DetectionState: Sendable {
         let moment = frame.variants.map { VideoMatchFrame(hash: $0, quality: frame.quality) }
         var findings: [FrameFinding] = []
         var images: [BankMatch] = []
-        var nearest: [TrackKey: Int] = [:]
-        /// Per known video, the bank time of its frame nearest to this sample.
-        var alignment: [TrackKey: (distance: Int, time: Double)] = [:]
+        /// Per known video, its frame nearest to this sample: the distance, and the bank time.
+        var nearest: [TrackKey: (distance: Int, bankTime: Double)] = [:]
         for (bankOrder, bank) in matches.banks.enumerated() {
             var best: FrameFinding?
             for (variantIndex, variantMatches) in bank.variants.enumerated() {
@@ -113,9 +112,8 @@ public struct DetectionState: Sendable {
                     if match.entry.isImage { images.append(match) }
                     for video in match.entry.videoFrames {
                         let key = TrackKey(bank: bank.matcher.bank.name, videoID: video.videoID)
-                        nearest[key] = min(nearest[key] ?? .max, match.distance)
-                        if match.distance < alignment[key]?.distance ?? .max {
-                            alignment[key] = (match.distance, video.timestampSeconds)
+                        if match.distance < nearest[key]?.distance ?? .max {
+                            nearest[key] = (match.distance, video.timestampSeconds)
                         }
                         if tracks[key] == nil, let known = bank.matcher.bank.video(id: video.videoID) {
                             tracks[key] = VideoTrack(
@@ -135,15 +133,15 @@ public struct DetectionState: Sendable {
             if let best { findings.append(best) }
         }
         record(moment, isCrop: frame.crop != nil, matched: !findings.isEmpty, imageMatched: !images.isEmpty)
-        for (key, distance) in nearest { tracks[key]?.saw(distance: distance) }
+        for (key, frame) in nearest { tracks[key]?.saw(distance: frame.distance) }
         var videos: [VideoStanding] = []
         var focusTimes: [Double] = []
         for key in orderedKeys() {
-            guard let standing = tracks[key]?.standing(latestDistance: nearest[key]) else { continue }
+            guard let standing = tracks[key]?.standing(latestDistance: nearest[key]?.distance) else { continue }
             tracks[key]?.remember(standing)
             videos.append(standing)
-            if !standing.isMatch, let aligned = alignment[key] {
-                focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.time)
+            if !standing.isMatch, let aligned = nearest[key] {
+                focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.bankTime)
             }
         }
         focusTimes += replacement(for: frame, floor: matches.banks.map(\.matcher.minQuality).min())

@@ -42,9 +42,4 @@ struct FocusSchedule: Sendable, Equatable {
         }
         return taken
     }
-
-    /// Drops every waiting time (the session moved on, or a new connection started).
-    mutating func clear() {
-        times.removeAll()
-    }
 }
