@@ -13,15 +13,17 @@ import VigilMedia
 /// - a cropped copy of a frame (borders or an inset) is the same moment as the frame before it:
 ///   it is not counted as another sample, and when it matches where the whole frame did not, its
 ///   hashes stand in for the whole frame's in the video rule;
-/// - a known video with a frame near any sample is tracked from then on with the bank's video
-///   rule over the input's samples (the latest ``Settings/historyFrames`` before it, and all after),
-///   judged on the best window of ``Settings/windowFrames`` samples; once it matches, the verdict
-///   keeps the match;
-/// - a sample within the threshold of a frame of a known video that has not matched yet asks for
-///   focus (``Step/focus``): samples at the times where the known video's other frames fall if the
-///   stream shows it from that frame on (bank frame times plus the offset), for the next
-///   ``Settings/focusSpan`` seconds. Banks of one hash a second then meet samples that line up
-///   with their own instead of key frames that fall between them;
+/// - a known video with a frame within the video rule's ``VideoMatchRule/alignedThreshold`` of any
+///   sample (a match, or a near miss) is tracked from then on with the bank's video rule over the
+///   input's samples (the latest ``Settings/historyFrames`` before it, and all after), judged on
+///   the best window of ``Settings/windowFrames`` samples, or on a run of samples that follow the
+///   known video in time (``AlignedRuns``); once it matches, the verdict keeps the match;
+/// - a sample within the aligned threshold of a frame of a known video that has not matched yet
+///   asks for focus (``Step/focus``): samples at the times where the known video's other frames
+///   fall if the stream shows it from that frame on (bank frame times plus the offset), for the
+///   next ``Settings/focusSpan`` seconds. Banks of one hash a second then meet samples that line
+///   up with their own instead of key frames that fall between them, and an edited copy whose
+///   frames all lie a little past the threshold gets the aligned samples that can prove it;
 /// - a whole picture too flat or dark for any bank (quality under every bank's minimum) asks for
 ///   the next picture instead, up to ``Settings/lowQualityRetries`` times in a row: a copy whose
 ///   only key frame is dark is judged on the next good picture, as near the key frame's time
@@ -100,7 +102,7 @@ public struct DetectionState: Sendable {
     /// Takes the next sample, in presentation order.
     public mutating func add(_ matches: FrameMatches) -> Step {
         let frame = matches.frame
-        let moment = frame.variants.map { VideoMatchFrame(hash: $0, quality: frame.quality) }
+        let moment = frame.variants.map { VideoMatchFrame(hash: $0, quality: frame.quality, time: frame.ptsSeconds) }
         var findings: [FrameFinding] = []
         var images: [BankMatch] = []
         /// Per known video, its frame nearest to this sample: the distance, and the bank time.
@@ -108,22 +110,7 @@ public struct DetectionState: Sendable {
         for (bankOrder, bank) in matches.banks.enumerated() {
             var best: FrameFinding?
             for (variantIndex, variantMatches) in bank.variants.enumerated() {
-                for match in variantMatches {
-                    if match.entry.isImage { images.append(match) }
-                    for video in match.entry.videoFrames {
-                        let key = TrackKey(bank: bank.matcher.bank.name, videoID: video.videoID)
-                        if match.distance < nearest[key]?.distance ?? .max {
-                            nearest[key] = (match.distance, video.timestampSeconds)
-                        }
-                        if tracks[key] == nil, let known = bank.matcher.bank.video(id: video.videoID) {
-                            tracks[key] = VideoTrack(
-                                bank: key.bank, bankOrder: bankOrder, video: known, label: match.entry.label,
-                                rule: bank.matcher.videoRule, windowFrames: settings.windowFrames,
-                                variantCount: moment.count, history: history)
-                            if let pending { tracks[key]?.begin(pending) }
-                        }
-                    }
-                }
+                for match in variantMatches where match.entry.isImage { images.append(match) }
                 guard let match = variantMatches.first, match.distance < (best?.match.distance ?? .max) else { continue }
                 best = FrameFinding(
                     input: counts.input, ptsSeconds: frame.ptsSeconds, isKeyframe: frame.isKeyframe, quality: frame.quality,
@@ -131,6 +118,21 @@ public struct DetectionState: Sendable {
                     crop: frame.crop, match: match, entriesWithinThreshold: variantMatches.count)
             }
             if let best { findings.append(best) }
+            for candidate in bank.videoCandidates.joined() {
+                for video in candidate.entry.videoFrames {
+                    let key = TrackKey(bank: bank.matcher.bank.name, videoID: video.videoID)
+                    if candidate.distance < nearest[key]?.distance ?? .max {
+                        nearest[key] = (candidate.distance, video.timestampSeconds)
+                    }
+                    if tracks[key] == nil, let known = bank.matcher.bank.video(id: video.videoID) {
+                        tracks[key] = VideoTrack(
+                            bank: key.bank, bankOrder: bankOrder, video: known, label: candidate.entry.label,
+                            rule: bank.matcher.videoRule, windowFrames: settings.windowFrames,
+                            variantCount: moment.count, history: history)
+                        if let pending { tracks[key]?.begin(pending) }
+                    }
+                }
+            }
         }
         record(moment, isCrop: frame.crop != nil, matched: !findings.isEmpty, imageMatched: !images.isEmpty)
         for (key, frame) in nearest { tracks[key]?.saw(distance: frame.distance) }

@@ -17,6 +17,10 @@ public struct FrameMatches: Sendable {
         public var matcher: BankMatcher
         /// Per variant (``HashedFrame/variants`` order), the entries within the threshold, nearest first.
         public var variants: [[BankMatch]]
+        /// Per variant, the frames of known videos within the video rule's
+        /// ``VideoMatchRule/alignedThreshold``, nearest first: the matches among them and the near
+        /// misses that count only when several line up in time.
+        public var videoCandidates: [[BankMatch]]
     }
 
     /// Searches every bank for every variant of `frame`.
@@ -24,7 +28,10 @@ public struct FrameMatches: Sendable {
         self.frame = frame
         let hashes = frame.variants
         banks = matchers.map { matcher in
-            Bank(matcher: matcher, variants: hashes.map { matcher.matches(for: $0, quality: frame.quality) })
+            let candidates = hashes.map { matcher.candidates(for: $0, quality: frame.quality) }
+            return Bank(
+                matcher: matcher, variants: candidates.map { $0.filter { $0.distance <= matcher.threshold } },
+                videoCandidates: candidates.map { $0.filter { !$0.entry.videoFrames.isEmpty } })
         }
     }
 

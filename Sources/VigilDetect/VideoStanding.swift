@@ -19,6 +19,7 @@ public struct VideoStanding: Sendable, Equatable {
     public var framesMatched: Int
     /// Smallest distance between a sample and a frame of the video so far.
     public var bestDistance: Int
-    /// Distance of the latest sample when it came near the video; nil when it did not.
+    /// Distance of the latest sample when it came within the video rule's
+    /// ``VigilMatch/VideoMatchRule/alignedThreshold`` of the video; nil when it did not.
     public var latestDistance: Int?
 }

@@ -5,7 +5,8 @@ import VigilMatch
 ///
 /// Gives exactly what `VideoMatchRule.evaluateBestWindow` gives over all the samples seen, but
 /// each sample costs one pass over the known video's frames instead of a pass over every sample
-/// so far, so the rule can be asked after every sample of a live stream.
+/// so far, so the rule can be asked after every sample of a live stream. Temporal alignment
+/// (``AlignedRuns``) is kept up to date the same way.
 ///
 /// The latest moment stays *pending* until the next one comes: its cropped copy may still replace
 /// it (a letterboxed frame is judged by its inside when only the inside matches).
@@ -20,6 +21,8 @@ struct VideoTrack: Sendable {
     private let compared: [PDQHash]
     /// The times of the known video's good-quality frames, ascending: where focus samples go.
     let frameTimes: [Double]
+    /// The known video's good-quality frames with their times, for temporal alignment.
+    private let timedKnown: [VideoMatchFrame]
     /// One per dihedral variant of the query.
     private var variants: [Variant]
     private var pending: [VideoMatchFrame]?
@@ -45,6 +48,7 @@ struct VideoTrack: Sendable {
         var tally = Tally()
         var seen: Set<PDQHash> = []
         var comparedSeen: [Bool]
+        var aligned = AlignedRuns()
     }
 
     init(bank: String, bankOrder: Int, video: BankVideo, label: String?, rule: VideoMatchRule, windowFrames: Int,
@@ -60,6 +64,7 @@ struct VideoTrack: Sendable {
             frame.quality >= rule.minQuality && seen.insert(frame.hash).inserted ? frame.hash : nil
         }
         frameTimes = Array(Set(video.frames.filter { $0.quality >= rule.minQuality }.map(\.timestampSeconds))).sorted()
+        timedKnown = rule.timedUsable(video.frames.map(\.matchFrame))
         variants = Array(repeating: Variant(comparedSeen: Array(repeating: false, count: compared.count)), count: variantCount)
         let moments = history.first?.count ?? 0
         for moment in 0..<moments {
@@ -90,11 +95,15 @@ struct VideoTrack: Sendable {
         var pendingNear = false
         for (index, variant) in variants.enumerated() {
             var tally = variant.tally
+            var alignedRun = variant.aligned.longest
             if let frame = pending?[index] {
                 let step = self.step(frame, variant: variant, into: &tally)
                 pendingNear = pendingNear || step.near
+                if let time = frame.time, !step.knownTimes.isEmpty {
+                    alignedRun = max(alignedRun, variant.aligned.run(endingAt: time, knownTimes: step.knownTimes))
+                }
             }
-            let result = self.result(tally)
+            let result = self.result(tally, alignedRun: alignedRun)
             if let current = best, current.isMatch && !result.isMatch
                 || (current.isMatch == result.isMatch && current.queryPercent >= result.queryPercent) { continue }
             best = result
@@ -123,6 +132,9 @@ struct VideoTrack: Sendable {
             var tally = variants[index].tally
             let step = self.step(moment[index], variant: variants[index], into: &tally)
             variants[index].tally = tally
+            if let time = moment[index].time, !step.knownTimes.isEmpty {
+                variants[index].aligned.add(time: time, knownTimes: step.knownTimes)
+            }
             if step.newDistinct { variants[index].seen.insert(moment[index].hash) }
             for matched in step.newlyNearCompared { variants[index].comparedSeen[matched] = true }
             anyNear = anyNear || step.near
@@ -133,10 +145,11 @@ struct VideoTrack: Sendable {
     /// Adds one sample to `tally`; says what else changes.
     private func step(
         _ frame: VideoMatchFrame, variant: Variant, into tally: inout Tally
-    ) -> (near: Bool, newDistinct: Bool, newlyNearCompared: [Int]) {
-        guard frame.quality >= rule.minQuality else { return (false, false, []) }
+    ) -> (near: Bool, newDistinct: Bool, newlyNearCompared: [Int], knownTimes: [Double]) {
+        guard frame.quality >= rule.minQuality else { return (false, false, [], []) }
         let threshold = rule.frameThreshold
         let near = compared.contains { $0.distance(to: frame.hash) <= threshold }
+        let knownTimes = frame.time == nil ? [] : rule.alignedKnownTimes(for: frame.hash, among: timedKnown)
         tally.usable += 1
         if near { tally.near += 1 }
         tally.run = near ? tally.run + 1 : 0
@@ -148,7 +161,7 @@ struct VideoTrack: Sendable {
                 tally.bestFullWindow = max(tally.bestFullWindow, tally.recent.count(where: { $0 }))
             }
         }
-        guard !variant.seen.contains(frame.hash) else { return (near, false, []) }
+        guard !variant.seen.contains(frame.hash) else { return (near, false, [], knownTimes) }
         tally.distinct += 1
         if near { tally.distinctNear += 1 }
         var newlyNear: [Int] = []
@@ -158,10 +171,10 @@ struct VideoTrack: Sendable {
             }
         }
         tally.comparedNear += newlyNear.count
-        return (near, true, newlyNear)
+        return (near, true, newlyNear, knownTimes)
     }
 
-    private func result(_ tally: Tally) -> VideoMatchResult {
+    private func result(_ tally: Tally, alignedRun: Int) -> VideoMatchResult {
         var queryPercent = Self.percent(tally.distinctNear, of: tally.distinct)
         let comparedPercent = Self.percent(tally.comparedNear, of: compared.count)
         var best = tally.near
@@ -173,8 +186,9 @@ struct VideoTrack: Sendable {
         return VideoMatchResult(
             videoID: videoID, queryPercent: queryPercent, comparedPercent: comparedPercent, queryFrames: tally.distinct,
             comparedFrames: compared.count,
-            isMatch: best > 0 && (queryPercent >= rule.queryMatchPercent || sustained)
-                && comparedPercent >= rule.comparedMatchPercent)
+            isMatch: comparedPercent >= rule.comparedMatchPercent
+                && (best > 0 && (queryPercent >= rule.queryMatchPercent || sustained) || rule.isAligned(alignedRun)),
+            alignedFrames: alignedRun)
     }
 
     private static func percent(_ part: Int, of whole: Int) -> Double {

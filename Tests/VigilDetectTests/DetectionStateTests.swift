@@ -62,16 +62,17 @@ struct DetectionStateTests {
             let matched = !matches.isEmpty
             if isCrop {
                 if matched, !lastWholeMatched, !judged.isEmpty {
-                    judged[judged.count - 1] = VideoMatchFrame(hash: hash, quality: quality)
+                    judged[judged.count - 1] = VideoMatchFrame(hash: hash, quality: quality, time: Double(index) * 2)
                     lastWholeMatched = true
                 }
             } else {
-                judged.append(VideoMatchFrame(hash: hash, quality: quality))
+                judged.append(VideoMatchFrame(hash: hash, quality: quality, time: Double(index) * 2))
                 lastWholeMatched = matched
             }
             guard let standing = step.videos.first else { continue }
             let batch = rule.evaluateBestWindow(
-                query: judged, compared: zip(known, qualities).map { VideoMatchFrame(hash: $0.0, quality: $0.1) },
+                query: judged,
+                compared: known.indices.map { VideoMatchFrame(hash: known[$0], quality: qualities[$0], time: Double($0)) },
                 videoID: "clip", windowFrames: DetectionState.Settings().windowFrames)
             #expect(standing.result == batch, "seed \(seed), sample \(index)")
         }

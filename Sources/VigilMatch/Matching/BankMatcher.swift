@@ -15,32 +15,46 @@ public struct BankMatcher: Sendable {
     public let threshold: Int
     /// Queries below this quality are not matched: flat frames hash alike whatever they show.
     public let minQuality: Int
+    /// The video-level rule for this bank's threshold and quality settings.
+    public let videoRule: VideoMatchRule
 
     /// Indexes `bank` for queries at `threshold`.
     ///
     /// Entries whose recorded quality is below `minQuality` are left out of the index: a flat or
     /// dark known frame lies close to every other flat frame, so matching it raises false alerts
     /// (the video rule ignores such frames too). Entries without a quality are kept.
-    public init(bank: Bank, threshold: Int = 31, minQuality: Int = 50) {
+    ///
+    /// `alignedThreshold` is the rule's ``VideoMatchRule/alignedThreshold`` (by default 13 bits
+    /// past `threshold`).
+    public init(bank: Bank, threshold: Int = 31, minQuality: Int = 50, alignedThreshold: Int? = nil) {
         self.bank = bank
         let matchable = bank.entries.indices.filter { bank.entries[$0].quality.map { $0 >= minQuality } ?? true }
         self.matchableEntries = matchable
         self.index = HashIndex(matchable.map { bank.entries[$0].hash }, designRadius: threshold)
         self.threshold = threshold
         self.minQuality = minQuality
+        videoRule = VideoMatchRule(frameThreshold: threshold, minQuality: minQuality, alignedThreshold: alignedThreshold)
     }
 
     /// The bank's entries within the threshold of `hash`, nearest first; none when `quality` is
     /// below the minimum.
     public func matches(for hash: PDQHash, quality: Int = 100) -> [BankMatch] {
         guard quality >= minQuality else { return [] }
-        return index.search(hash, radius: threshold).map {
-            BankMatch(bank: bank.name, entry: bank.entries[matchableEntries[$0.entry]], distance: $0.distance)
-        }
+        return search(hash, radius: threshold)
     }
 
-    /// The video-level rule for this bank's threshold and quality settings.
-    public var videoRule: VideoMatchRule {
-        VideoMatchRule(frameThreshold: threshold, minQuality: minQuality)
+    /// The bank's entries within the video rule's ``VideoMatchRule/alignedThreshold`` of `hash`,
+    /// nearest first; none when `quality` is below the minimum. Those within ``threshold`` are
+    /// matches; the others are near misses, which only the video rule weighs, when several line
+    /// up in time. One index search gives both.
+    public func candidates(for hash: PDQHash, quality: Int = 100) -> [BankMatch] {
+        guard quality >= minQuality else { return [] }
+        return search(hash, radius: videoRule.alignedThreshold)
+    }
+
+    private func search(_ hash: PDQHash, radius: Int) -> [BankMatch] {
+        index.search(hash, radius: radius).map {
+            BankMatch(bank: bank.name, entry: bank.entries[matchableEntries[$0.entry]], distance: $0.distance)
+        }
     }
 }

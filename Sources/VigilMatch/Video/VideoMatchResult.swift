@@ -12,12 +12,20 @@ public struct VideoMatchResult: Sendable, Hashable {
     public var queryFrames: Int
     /// Distinct good-quality frames of the known video: the denominator of `comparedPercent`.
     public var comparedFrames: Int
-    /// Whether both percentages reach the rule's thresholds and at least one frame matched.
+    /// Whether the rule matched: both percentages reach their thresholds and at least one frame
+    /// matched, or (where the rule looks at time) a run of frames did.
     public var isMatch: Bool
+    /// Longest run of query frames near distinct known frames in the known video's order and
+    /// pace (``VideoMatchRule/alignedFrames``); 0 where time was not looked at.
+    public var alignedFrames: Int
 
     /// Creates a result.
-    public init(videoID: String, queryPercent: Double, comparedPercent: Double, queryFrames: Int, comparedFrames: Int, isMatch: Bool) {
+    public init(
+        videoID: String, queryPercent: Double, comparedPercent: Double, queryFrames: Int, comparedFrames: Int, isMatch: Bool,
+        alignedFrames: Int = 0
+    ) {
         self.videoID = videoID
+        self.alignedFrames = alignedFrames
         self.queryPercent = queryPercent
         self.comparedPercent = comparedPercent
         self.queryFrames = queryFrames

@@ -42,18 +42,33 @@ public struct VideoMatchRule: Sendable, Hashable {
     /// any window, yet two consecutive frame matches against the same known video are already
     /// stronger evidence than the single frame match that raises an image alert.
     public var sustainedFrames: Int
+    /// Largest distance at which a query frame counts toward a temporally aligned run (at least
+    /// `frameThreshold`): a lone frame this far from a known frame proves nothing, but several
+    /// frames that each come this near the known video's frames *in the known video's order and
+    /// pace* do. Defaults to 13 bits past `frameThreshold` (44 at the default 31): an edit such as
+    /// a logo or a caption over fast-moving footage leaves frames at the bank's own times 32–44
+    /// bits away, while unrelated footage stays above 44 (see the detection-quality benchmark).
+    public var alignedThreshold: Int
+    /// A run of this many query frames within ``alignedThreshold`` of distinct known frames, in
+    /// the known video's order and at a plausible speed, matches on its own; 0 turns it off.
+    public var alignedFrames: Int
+
+    /// How far past ``frameThreshold`` the default ``alignedThreshold`` lies.
+    public static let defaultAlignedMargin = 13
 
     /// Creates a rule; the defaults suit matching a live stream against whole known videos (see the
     /// type's documentation).
     public init(
         frameThreshold: Int = 31, minQuality: Int = 50, queryMatchPercent: Double = 80, comparedMatchPercent: Double = 0,
-        sustainedFrames: Int = 2
+        sustainedFrames: Int = 2, alignedThreshold: Int? = nil, alignedFrames: Int = 3
     ) {
         self.frameThreshold = frameThreshold
         self.minQuality = minQuality
         self.queryMatchPercent = queryMatchPercent
         self.comparedMatchPercent = comparedMatchPercent
         self.sustainedFrames = sustainedFrames
+        self.alignedThreshold = max(frameThreshold, alignedThreshold ?? frameThreshold + Self.defaultAlignedMargin)
+        self.alignedFrames = max(0, alignedFrames)
     }
 
     /// Compares query frames with a known video.
@@ -83,8 +98,10 @@ public struct VideoMatchRule: Sendable, Hashable {
 
     /// Like ``evaluate(query:compared:videoID:)``, but the query share is that of the best run of
     /// `windowFrames` consecutive good-quality query frames, so known footage spliced between
-    /// unrelated footage, or a known clip inside a long stream, still matches; and a run of
-    /// ``sustainedFrames`` consecutive near frames matches on its own.
+    /// unrelated footage, or a known clip inside a long stream, still matches; a run of
+    /// ``sustainedFrames`` consecutive near frames matches on its own; and so does a run of
+    /// ``alignedFrames`` frames that follow the known video in time (``AlignedRuns``) within
+    /// ``alignedThreshold``, for frames that carry times on both sides.
     ///
     /// `query` must be in presentation order. Queries no longer than the window are judged whole.
     /// The compared share is still over the whole query.
@@ -93,8 +110,9 @@ public struct VideoMatchRule: Sendable, Hashable {
     ) -> VideoMatchResult {
         let whole = evaluate(query: query, compared: compared, videoID: videoID)
         let comparedHashes = distinctUsableHashes(compared)
-        let near = query.filter { $0.quality >= minQuality }
-            .map { frame in comparedHashes.contains { $0.distance(to: frame.hash) <= frameThreshold } }
+        let timedKnown = timedUsable(compared)
+        let usable = query.filter { $0.quality >= minQuality }
+        let near = usable.map { frame in comparedHashes.contains { $0.distance(to: frame.hash) <= frameThreshold } }
         var queryPercent = whole.queryPercent
         var best = near.count(where: { $0 })
         if windowFrames > 0, near.count > windowFrames {
@@ -106,6 +124,11 @@ public struct VideoMatchRule: Sendable, Hashable {
             }
             queryPercent = max(queryPercent, Self.percent(best, of: windowFrames))
         }
+        var runs = AlignedRuns()
+        for frame in usable {
+            guard let time = frame.time else { continue }
+            runs.add(time: time, knownTimes: alignedKnownTimes(for: frame.hash, among: timedKnown))
+        }
         let sustained = sustainedFrames > 0 && Self.longestRun(near) >= sustainedFrames
         return VideoMatchResult(
             videoID: videoID,
@@ -113,10 +136,33 @@ public struct VideoMatchRule: Sendable, Hashable {
             comparedPercent: whole.comparedPercent,
             queryFrames: whole.queryFrames,
             comparedFrames: whole.comparedFrames,
-            isMatch: best > 0
-                && (queryPercent >= queryMatchPercent || sustained)
-                && whole.comparedPercent >= comparedMatchPercent
+            isMatch: whole.comparedPercent >= comparedMatchPercent
+                && (best > 0 && (queryPercent >= queryMatchPercent || sustained) || isAligned(runs.longest)),
+            alignedFrames: runs.longest
         )
+    }
+
+    /// Whether a run of `alignedRun` frames that follow the known video in time matches.
+    public func isAligned(_ alignedRun: Int) -> Bool {
+        alignedFrames > 0 && alignedRun >= alignedFrames
+    }
+
+    /// The known video's good-quality frames that carry a time, for ``alignedKnownTimes(for:among:)``.
+    public func timedUsable(_ frames: [VideoMatchFrame]) -> [VideoMatchFrame] {
+        frames.filter { $0.quality >= minQuality && $0.time != nil }
+    }
+
+    /// The times of the frames of `known` (see ``timedUsable(_:)``) within ``alignedThreshold``
+    /// of `hash`, nearest first (earlier first on ties), at most ``AlignedRuns/hitsPerFrame``.
+    public func alignedKnownTimes(for hash: PDQHash, among known: [VideoMatchFrame]) -> [Double] {
+        var hits: [(distance: Int, time: Double)] = []
+        for frame in known {
+            guard let time = frame.time else { continue }
+            let distance = frame.hash.distance(to: hash)
+            if distance <= alignedThreshold { hits.append((distance, time)) }
+        }
+        hits.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.time < $1.time }
+        return hits.prefix(AlignedRuns.hitsPerFrame).map(\.time)
     }
 
     private static func longestRun(_ flags: [Bool]) -> Int {

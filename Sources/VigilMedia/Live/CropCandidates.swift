@@ -7,8 +7,9 @@
 /// always one of a few standard shapes, centred on its content, so a box of each shape around the
 /// content is hashed too: one of them is the original's frame.
 enum CropCandidates {
-    /// Width-to-height ratios of the common frame shapes: 4:3, 16:9, 1.85:1 and 2.39:1.
-    static let standardAspectRatios: [Double] = [4.0 / 3.0, 16.0 / 9.0, 1.85, 2.39]
+    /// Width-to-height ratios of the common frame shapes: 4:3, 16:9, 1.85:1 and 2.39:1 of film and
+    /// television, and the square and 9:16 vertical frames of phone and social video.
+    static let standardAspectRatios: [Double] = [4.0 / 3.0, 16.0 / 9.0, 1.85, 2.39, 1, 9.0 / 16.0]
     /// A shape whose ratio is within this relative difference of the tight crop's adds nothing.
     static let minimumRatioDifference = 0.04
     /// How far (as a share of the picture's side) a box may overhang the picture and still be

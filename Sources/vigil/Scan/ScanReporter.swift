@@ -42,7 +42,8 @@ struct ScanReporter {
                 "video_matches": verdict.videoMatches.map { match -> [String: Any] in
                     ["bank": match.bank, "video": match.videoID, "frames_matched": match.framesMatched,
                      "query_pct": Self.rounded(match.result.queryPercent, places: 1),
-                     "compared_pct": Self.rounded(match.result.comparedPercent, places: 1)]
+                     "compared_pct": Self.rounded(match.result.comparedPercent, places: 1),
+                     "aligned_frames": match.result.alignedFrames]
                 },
             ])
             return

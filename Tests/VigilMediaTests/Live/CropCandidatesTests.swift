@@ -53,4 +53,14 @@ struct CropCandidatesTests {
         #expect(rects.first == tight)
         #expect(!rects.dropFirst().contains { abs(Double($0.width) / Double($0.height) - 16.0 / 9.0) < 0.05 }, "\(rects)")
     }
+
+    @Test("a square original with bars of its own, letterboxed into a 4:5 portrait: the square is a candidate")
+    func squareWithItsOwnBars() {
+        // 1080x1350 copy; the 1080x1080 original sits at y 135 with its content 608 wide.
+        let tight = CropRect(x: 236, y: 138, width: 608, height: 1072)
+        let rects = CropCandidates.rects(tight: tight, width: 1080, height: 1350)
+        #expect(rects.contains(CropRect(x: 4, y: 138, width: 1072, height: 1072)), "\(rects)")
+        // The content is nearly 9:16 itself: no 9:16 box beside the tight crop.
+        #expect(!rects.dropFirst().contains { abs(Double($0.width) / Double($0.height) - 9.0 / 16.0) < 0.05 }, "\(rects)")
+    }
 }
