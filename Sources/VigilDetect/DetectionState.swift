@@ -23,7 +23,9 @@ import VigilMedia
 ///   fall if the stream shows it from that frame on (bank frame times plus the offset), for the
 ///   next ``Settings/focusSpan`` seconds. Banks of one hash a second then meet samples that line
 ///   up with their own instead of key frames that fall between them, and an edited copy whose
-///   frames all lie a little past the threshold gets the aligned samples that can prove it;
+///   frames all lie a little past the threshold gets the aligned samples that can prove it. After
+///   a near miss, the next ``Settings/refineSpan`` seconds are searched too, where the exact
+///   alignment may lie, and a match there corrects the offset;
 /// - a whole picture too flat or dark for any bank (quality under every bank's minimum) asks for
 ///   the next picture instead, up to ``Settings/lowQualityRetries`` times in a row: a copy whose
 ///   only key frame is dark is judged on the next good picture, as near the key frame's time
@@ -45,17 +47,26 @@ public struct DetectionState: Sendable {
         /// Low-quality pictures in a row replaced by the next one (half a second at 25 fps); then
         /// a black screen costs nothing more until a good picture comes.
         public var lowQualityRetries: Int
+        /// After a near miss, media seconds searched for the picture that lines up with the known
+        /// frame exactly (at most half the gap to the known video's next frame): with one hash a
+        /// second, a key frame may fall up to half a second from the bank's sample, and on moving
+        /// content that costs more bits than an edit does.
+        public var refineSpan: Double
+        /// Time between two of those search samples.
+        public var refineStep: Double
 
         /// Creates settings.
         public init(
             windowFrames: Int = 5, historyFrames: Int = 1024, focusSpan: Double = 6, focusSpacing: Double = 0.5,
-            lowQualityRetries: Int = 12
+            lowQualityRetries: Int = 12, refineSpan: Double = 0.5, refineStep: Double = 0.1
         ) {
             self.windowFrames = windowFrames
             self.historyFrames = max(1, historyFrames)
             self.focusSpan = max(0, focusSpan)
             self.focusSpacing = max(0, focusSpacing)
             self.lowQualityRetries = max(0, lowQualityRetries)
+            self.refineSpan = max(0, refineSpan)
+            self.refineStep = max(0.01, refineStep)
         }
     }
 
@@ -85,8 +96,9 @@ public struct DetectionState: Sendable {
     private var pending: [VideoMatchFrame]?
     private var lastWholeFrameMatched = false
     private var tracks: [TrackKey: VideoTrack] = [:]
-    /// Per known video, the media time until which a focus request already covers it.
-    private var focusedUntil: [TrackKey: Double] = [:]
+    /// Per known video, the media time until which a focus request already covers it, and
+    /// whether a near miss asked for it (a match inside the span may then correct its offset).
+    private var focusCover: [TrackKey: (until: Double, fromNearMiss: Bool)] = [:]
     /// Whole pictures in a row too poor for every bank.
     private var lowQualityStreak = 0
 
@@ -105,8 +117,9 @@ public struct DetectionState: Sendable {
         let moment = frame.variants.map { VideoMatchFrame(hash: $0, quality: frame.quality, time: frame.ptsSeconds) }
         var findings: [FrameFinding] = []
         var images: [BankMatch] = []
-        /// Per known video, its frame nearest to this sample: the distance, and the bank time.
-        var nearest: [TrackKey: (distance: Int, bankTime: Double)] = [:]
+        /// Per known video, its frame nearest to this sample: the distance, the bank time, and
+        /// whether it is past the bank's threshold (a near miss).
+        var nearest: [TrackKey: (distance: Int, bankTime: Double, isNearMiss: Bool)] = [:]
         for (bankOrder, bank) in matches.banks.enumerated() {
             var best: FrameFinding?
             for (variantIndex, variantMatches) in bank.variants.enumerated() {
@@ -122,7 +135,7 @@ public struct DetectionState: Sendable {
                 for video in candidate.entry.videoFrames {
                     let key = TrackKey(bank: bank.matcher.bank.name, videoID: video.videoID)
                     if candidate.distance < nearest[key]?.distance ?? .max {
-                        nearest[key] = (candidate.distance, video.timestampSeconds)
+                        nearest[key] = (candidate.distance, video.timestampSeconds, candidate.distance > bank.matcher.threshold)
                     }
                     if tracks[key] == nil, let known = bank.matcher.bank.video(id: video.videoID) {
                         tracks[key] = VideoTrack(
@@ -143,7 +156,7 @@ public struct DetectionState: Sendable {
             tracks[key]?.remember(standing)
             videos.append(standing)
             if !standing.isMatch, let aligned = nearest[key] {
-                focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.bankTime)
+                focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.bankTime, isNearMiss: aligned.isNearMiss)
             }
         }
         focusTimes += replacement(for: frame, floor: matches.banks.map(\.matcher.minQuality).min())
@@ -170,12 +183,15 @@ public struct DetectionState: Sendable {
 
     /// The times to sample if the stream shows `key`'s video from `bankTime` on at `time`: its
     /// frame times shifted by the offset, over the next ``Settings/focusSpan`` seconds, at least
-    /// ``Settings/focusSpacing`` apart. None while an earlier request still covers the video.
-    private mutating func focus(on key: TrackKey, at time: Double, bankTime: Double) -> [Double] {
-        guard settings.focusSpan > 0, time >= focusedUntil[key] ?? -.infinity,
-              let frameTimes = tracks[key]?.frameTimes else { return [] }
+    /// ``Settings/focusSpacing`` apart; after a near miss, also the pictures of the next
+    /// ``Settings/refineSpan`` seconds, where the exact alignment may lie. None while an earlier
+    /// request still covers the video, unless that came from a near miss and this is a match,
+    /// whose offset is the better one.
+    private mutating func focus(on key: TrackKey, at time: Double, bankTime: Double, isNearMiss: Bool) -> [Double] {
+        guard settings.focusSpan > 0, let frameTimes = tracks[key]?.frameTimes else { return [] }
+        if let cover = focusCover[key], time < cover.until, isNearMiss || !cover.fromNearMiss { return [] }
         let end = time + settings.focusSpan
-        focusedUntil[key] = end
+        focusCover[key] = (end, isNearMiss)
         var times: [Double] = []
         for bankFrame in frameTimes {
             let predicted = bankFrame - bankTime + time
@@ -183,14 +199,20 @@ public struct DetectionState: Sendable {
             if let last = times.last, predicted - last < settings.focusSpacing { continue }
             times.append(predicted)
         }
-        return times
+        guard isNearMiss else { return times }
+        // Half the gap to the known video's next frame: past it, that frame is the nearer one.
+        let gap = frameTimes.first { $0 > bankTime + 1e-6 }.map { $0 - bankTime } ?? settings.refineSpan * 2
+        let span = min(settings.refineSpan, gap / 2)
+        let steps = Int((span / settings.refineStep + 1e-6).rounded(.down))
+        guard steps > 0 else { return times }
+        return (times + (1...steps).map { time + Double($0) * settings.refineStep }).sorted()
     }
 
     /// Stops tracking a known video (the daemon closed its incident): if it comes back, it is
     /// judged afresh.
     public mutating func forget(bank: String, videoID: String) {
         tracks[TrackKey(bank: bank, videoID: videoID)] = nil
-        focusedUntil[TrackKey(bank: bank, videoID: videoID)] = nil
+        focusCover[TrackKey(bank: bank, videoID: videoID)] = nil
     }
 
     /// The verdict over every sample so far.

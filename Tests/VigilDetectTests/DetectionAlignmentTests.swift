@@ -21,7 +21,10 @@ struct DetectionAlignmentTests {
         #expect(!standing.isMatch)
         #expect(standing.latestDistance == 40)
         let focus = try #require(first.focus)
-        #expect(focus.times.first == 31.2)
+        // The next half second searched for the exact alignment, then the known frames 3 … 8.
+        let expected = [30.3, 30.4, 30.5, 30.6, 30.7, 31.2, 32.2, 33.2, 34.2, 35.2, 36.2]
+        #expect(focus.times.count == expected.count)
+        #expect(zip(focus.times, expected).allSatisfy { abs($0 - $1) < 1e-9 }, "\(focus.times)")
         // The focus samples land on known frames 3 and 4, each 40 bits off.
         let second = state.add(FrameMatches(DetectionFocusTests.sample(31.2, DetectionStateTests.near(known[3], bits: 40)),
                                             matchers: [matcher]))
@@ -53,5 +56,42 @@ struct DetectionAlignmentTests {
             #expect(step.focus == nil)
         }
         #expect(!far.verdict().matched)
+    }
+
+    @Test("a match inside a near miss's focus span corrects the offset; a match's own span is not asked again")
+    func matchRefinesANearMiss() throws {
+        let (known, matcher) = DetectionFocusTests.knownVideo()
+        var state = DetectionState(input: "stream")
+        _ = state.add(FrameMatches(DetectionFocusTests.sample(30.2, DetectionStateTests.near(known[2], bits: 40)),
+                                   matchers: [matcher]))
+        // 0.3 s later the copy lines up with known frame 2 itself: its frames 3 … are at 31.5 s on.
+        let refined = state.add(FrameMatches(DetectionFocusTests.sample(30.5, DetectionStateTests.near(known[2], bits: 4)),
+                                             matchers: [matcher]))
+        let focus = try #require(refined.focus)
+        #expect(focus.times == [31.5, 32.5, 33.5, 34.5, 35.5, 36.5])
+        let again = state.add(FrameMatches(DetectionFocusTests.sample(31.5, DetectionStateTests.near(known[3], bits: 40)),
+                                           matchers: [matcher]))
+        #expect(again.focus == nil)
+    }
+
+    @Test("an every-frame bank needs no search after a near miss: its next frame is a picture away")
+    func noSearchOnDenseBanks() throws {
+        var generator = SplitMix64(state: 3)
+        let hashes = (0..<50).map { _ in DetectionStateTests.random(&generator) }
+        let video = BankVideo(id: "clip", file: "clip.txt", frames: hashes.enumerated().map {
+            VideoFrameHash(hash: $0.element, quality: 90, frameNumber: $0.offset, timestampSeconds: Double($0.offset) / 25)
+        })
+        let entries = hashes.enumerated().map { index, hash in
+            BankEntry(hash: hash, quality: 90, sources: [SourceLocation(file: "clip.txt", line: index + 1)],
+                      videoFrames: [VideoFrameRef(videoID: "clip", frameNumber: index, timestampSeconds: Double(index) / 25)])
+        }
+        let matcher = BankMatcher(bank: Bank(name: "known", entries: entries, videos: [video]))
+        var state = DetectionState(input: "stream")
+        let step = state.add(FrameMatches(DetectionFocusTests.sample(10, DetectionStateTests.near(hashes[0], bits: 40)),
+                                          matchers: [matcher]))
+        let focus = try #require(step.focus)
+        // Only the known frames' own times, half a second apart: no search steps between them.
+        #expect(zip(focus.times, focus.times.dropFirst()).allSatisfy { $1 - $0 >= 0.5 - 1e-9 }, "\(focus.times)")
+        #expect(focus.times.first.map { abs($0 - 10.04) < 1e-9 } == true, "\(focus.times)")
     }
 }
