@@ -152,8 +152,8 @@ public struct DetectionState: Sendable {
         var videos: [VideoStanding] = []
         var focusTimes: [Double] = []
         for key in orderedKeys() {
-            guard let standing = tracks[key]?.standing(latestDistance: nearest[key]?.distance) else { continue }
-            tracks[key]?.remember(standing)
+            guard var standing = tracks[key]?.standing(latestDistance: nearest[key]?.distance) else { continue }
+            standing.matchedAt = tracks[key]?.remember(standing, at: frame.ptsSeconds)
             videos.append(standing)
             if !standing.isMatch, let aligned = nearest[key] {
                 focusTimes += focus(on: key, at: frame.ptsSeconds, bankTime: aligned.bankTime, isNearMiss: aligned.isNearMiss)

@@ -22,4 +22,6 @@ public struct VideoStanding: Sendable, Equatable {
     /// Distance of the latest sample when it came within the video rule's
     /// ``VigilMatch/VideoMatchRule/alignedThreshold`` of the video; nil when it did not.
     public var latestDistance: Int?
+    /// Media time (seconds) of the sample at which the rule first matched; nil until it has.
+    public var matchedAt: Double?
 }

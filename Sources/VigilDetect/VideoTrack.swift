@@ -27,7 +27,8 @@ struct VideoTrack: Sendable {
     private var variants: [Variant]
     private var pending: [VideoMatchFrame]?
     private var committedMatches = 0
-    private var everMatched = false
+    /// Media time of the sample at which the rule first matched.
+    private var matchedAt: Double?
     private(set) var bestDistance = Int.max
 
     /// Tallies of one variant's samples, enough to give the rule's result.
@@ -117,13 +118,15 @@ struct VideoTrack: Sendable {
     func standing(latestDistance: Int?) -> VideoStanding {
         let (result, framesMatched) = evaluate()
         return VideoStanding(
-            bank: bank, videoID: videoID, label: label, result: result, isMatch: everMatched || result.isMatch,
-            framesMatched: framesMatched, bestDistance: bestDistance, latestDistance: latestDistance)
+            bank: bank, videoID: videoID, label: label, result: result, isMatch: matchedAt != nil || result.isMatch,
+            framesMatched: framesMatched, bestDistance: bestDistance, latestDistance: latestDistance, matchedAt: matchedAt)
     }
 
-    /// Keeps a match for good.
-    mutating func remember(_ standing: VideoStanding) {
-        everMatched = everMatched || standing.isMatch
+    /// Keeps a match for good, made at the sample of media time `time` if not before; returns
+    /// when the first match was made.
+    mutating func remember(_ standing: VideoStanding, at time: Double) -> Double? {
+        if standing.isMatch, matchedAt == nil { matchedAt = time }
+        return matchedAt
     }
 
     private mutating func commit(_ moment: [VideoMatchFrame]) {

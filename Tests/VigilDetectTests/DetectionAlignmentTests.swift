@@ -36,7 +36,10 @@ struct DetectionAlignmentTests {
         #expect(matched.isMatch)
         #expect(matched.result.alignedFrames == 3)
         #expect(matched.framesMatched == 0, "no sample came within the threshold")
-        #expect(state.verdict().matched)
+        #expect(matched.matchedAt == 32.2)
+        let verdict = state.verdict()
+        #expect(verdict.matched)
+        #expect(verdict.videoMatches.first?.matchedAt == 32.2, "the time of the first match stays")
     }
 
     @Test("near misses against known frames out of order (no three in order), or past the aligned threshold, never match")

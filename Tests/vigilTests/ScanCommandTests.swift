@@ -118,6 +118,33 @@ struct ScanCommandTests {
         #expect(times.contains { abs($0 - 5.96) < 0.01 }, "\(times)")
     }
 
+    @Test("a logo over fast-changing footage leaves most frames past the threshold: they match as a run in the bank's order; unrelated footage does not")
+    func alignedNearMisses() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let original = Fixtures.root.appendingPathComponent("Tests/Fixtures/vpdq/test-padded-dimensions.mp4").path
+        let hashed = try await VigilBinary.run(["hash", "--seconds-per-hash", "1", original])
+        try #require(hashed.status == 0, "\(hashed.stderrText)")
+        let bank = directory.appendingPathComponent("original.txt")
+        try hashed.stdout.write(to: bank)
+        // An opaque box of 12% of the width in the top-right corner, as a channel logo.
+        let copy = directory.appendingPathComponent("logo.mp4").path
+        try await SyntheticMedia.ffmpeg(["-i", original, "-vf", "drawbox=x=iw*0.84:y=ih*0.04:w=iw*0.12:h=iw*0.12:color=red@1:t=fill",
+                                         "-c:v", "libx264", "-preset", "veryfast", "-an", copy])
+
+        let result = try await VigilBinary.run(["scan", "--json", copy, "--bank", bank.path])
+        let verdict = try #require(try Self.jsonLines(result.stdoutText).last)
+        #expect(verdict["matched"] as? Bool == true, "\(result.stdoutText)\(result.stderrText)")
+        let video = try #require((verdict["video_matches"] as? [[String: Any]])?.first)
+        // Too few frames within the threshold for the share of samples to match.
+        #expect((video["query_pct"] as? Double ?? 100) < 80, "\(video)")
+        #expect((video["aligned_frames"] as? Int ?? 0) >= 3, "\(video)")
+        #expect(video["matched_at"] is Double, "\(video)")
+
+        let unrelated = try await VigilBinary.run(["scan", "--json", Self.unrelated, "--bank", bank.path])
+        #expect(unrelated.status == 0, "\(unrelated.stdoutText)")
+    }
+
     @Test("a short copy whose only key frame is black is judged on the next good picture")
     func darkKeyFrame() async throws {
         let directory = try Fixtures.temporaryDirectory()

@@ -43,7 +43,8 @@ struct ScanReporter {
                     ["bank": match.bank, "video": match.videoID, "frames_matched": match.framesMatched,
                      "query_pct": Self.rounded(match.result.queryPercent, places: 1),
                      "compared_pct": Self.rounded(match.result.comparedPercent, places: 1),
-                     "aligned_frames": match.result.alignedFrames]
+                     "aligned_frames": match.result.alignedFrames,
+                     "matched_at": match.matchedAt.map { Self.rounded($0) } ?? NSNull()]
                 },
             ])
             return
@@ -54,8 +55,11 @@ struct ScanReporter {
         }
         var reasons = ["\(verdict.framesMatched) of \(verdict.framesHashed) hashed frames matched"]
         for match in verdict.videoMatches {
-            reasons.append(String(format: "video %@ in bank %@: %.0f%% of query frames, %.0f%% of its frames",
-                                  match.videoID, match.bank, match.result.queryPercent, match.result.comparedPercent))
+            var reason = String(format: "video %@ in bank %@: %.0f%% of query frames, %.0f%% of its frames",
+                                match.videoID, match.bank, match.result.queryPercent, match.result.comparedPercent)
+            if match.result.alignedFrames > 1 { reason += ", \(match.result.alignedFrames) in its order and pace" }
+            if let time = match.matchedAt { reason += String(format: ", matched at %.2f s", time) }
+            reasons.append(reason)
         }
         output.write("\(verdict.input): MATCH (\(reasons.joined(separator: "; ")))")
     }
