@@ -219,8 +219,12 @@ public struct DetectionState: Sendable {
     public func verdict() -> Verdict {
         var verdict = counts
         for key in orderedKeys() {
-            guard let standing = tracks[key]?.standing(latestDistance: nil), standing.isMatch else { continue }
-            verdict.videoMatches.append(standing)
+            guard let standing = tracks[key]?.standing(latestDistance: nil) else { continue }
+            if standing.isMatch {
+                verdict.videoMatches.append(standing)
+            } else {
+                verdict.nearVideos.append(standing)
+            }
         }
         return verdict
     }

@@ -12,6 +12,9 @@ public struct Verdict: Sendable {
     public var imageMatches = 0
     /// Known videos this input matched by the video-level rule.
     public var videoMatches: [VideoStanding] = []
+    /// Known videos a sample came near (within the rule's aligned threshold) without the rule
+    /// matching: what an analyst reviews next, and the margin a threshold has on unrelated input.
+    public var nearVideos: [VideoStanding] = []
 
     /// Creates an empty verdict for `input`.
     public init(input: String) {

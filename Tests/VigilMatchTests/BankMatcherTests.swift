@@ -33,4 +33,30 @@ struct BankMatcherTests {
         #expect(matcher.matches(for: good, quality: 49).isEmpty)
         #expect(matcher.matches(for: good, quality: 50).count == 1)
     }
+
+    /// `hash` with its lowest `bits` bits flipped.
+    static func near(_ hash: PDQHash, bits: Int) -> PDQHash {
+        var words = hash.words
+        words.0 ^= (UInt64(1) << UInt64(bits)) - 1
+        return PDQHash(words: words)
+    }
+
+    @Test("candidates reach the aligned threshold in a bank with videos, only the threshold in a bank of still images")
+    func candidates() {
+        var rng = SplitMix64(state: 11)
+        let known = Self.hash(&rng)
+        let video = BankVideo(id: "v", file: "v.txt", frames: [VideoFrameHash(hash: known, quality: 90, frameNumber: 0, timestampSeconds: 0)])
+        let frame = BankEntry(hash: known, quality: 90, sources: [SourceLocation(file: "v.txt", line: 1)],
+                              videoFrames: [VideoFrameRef(videoID: "v", frameNumber: 0, timestampSeconds: 0)])
+        let videos = BankMatcher(bank: Bank(name: "videos", entries: [frame], videos: [video]))
+        #expect(videos.candidateRadius == 44)
+        #expect(videos.candidates(for: Self.near(known, bits: 40)).map(\.distance) == [40])
+        #expect(videos.candidates(for: Self.near(known, bits: 45)).isEmpty)
+        #expect(videos.matches(for: Self.near(known, bits: 40)).isEmpty, "a near miss is no match")
+        #expect(videos.candidates(for: Self.near(known, bits: 40), quality: 49).isEmpty)
+        let images = BankMatcher(bank: Bank(name: "images", entries: [BankEntry(hash: known, quality: 90)]))
+        #expect(images.candidateRadius == 31)
+        #expect(images.candidates(for: Self.near(known, bits: 40)).isEmpty)
+        #expect(BankMatcher(bank: Bank(name: "videos", entries: [frame], videos: [video]), threshold: 20).candidateRadius == 33)
+    }
 }

@@ -143,6 +143,8 @@ struct ScanCommandTests {
 
         let unrelated = try await VigilBinary.run(["scan", "--json", Self.unrelated, "--bank", bank.path])
         #expect(unrelated.status == 0, "\(unrelated.stdoutText)")
+        let unrelatedVerdict = try #require(try Self.jsonLines(unrelated.stdoutText).last)
+        #expect((unrelatedVerdict["near_videos"] as? [Any])?.isEmpty == true, "\(unrelatedVerdict)")
     }
 
     @Test("a short copy whose only key frame is black is judged on the next good picture")

@@ -17,6 +17,9 @@ public struct BankMatcher: Sendable {
     public let minQuality: Int
     /// The video-level rule for this bank's threshold and quality settings.
     public let videoRule: VideoMatchRule
+    /// How far ``candidates(for:quality:)`` searches: the rule's aligned threshold, or just the
+    /// threshold for a bank without videos (still images have no order to line up with).
+    public let candidateRadius: Int
 
     /// Indexes `bank` for queries at `threshold`.
     ///
@@ -30,10 +33,15 @@ public struct BankMatcher: Sendable {
         self.bank = bank
         let matchable = bank.entries.indices.filter { bank.entries[$0].quality.map { $0 >= minQuality } ?? true }
         self.matchableEntries = matchable
-        self.index = HashIndex(matchable.map { bank.entries[$0].hash }, designRadius: threshold)
+        let rule = VideoMatchRule(frameThreshold: threshold, minQuality: minQuality, alignedThreshold: alignedThreshold)
+        // Frame searches go out to the aligned threshold when there are videos to align with; the
+        // index is laid out for that radius, the one nearly every search uses.
+        let candidateRadius = bank.videos.isEmpty ? threshold : rule.alignedThreshold
+        self.index = HashIndex(matchable.map { bank.entries[$0].hash }, designRadius: candidateRadius)
         self.threshold = threshold
         self.minQuality = minQuality
-        videoRule = VideoMatchRule(frameThreshold: threshold, minQuality: minQuality, alignedThreshold: alignedThreshold)
+        self.candidateRadius = candidateRadius
+        videoRule = rule
     }
 
     /// The bank's entries within the threshold of `hash`, nearest first; none when `quality` is
@@ -43,13 +51,13 @@ public struct BankMatcher: Sendable {
         return search(hash, radius: threshold)
     }
 
-    /// The bank's entries within the video rule's ``VideoMatchRule/alignedThreshold`` of `hash`,
-    /// nearest first; none when `quality` is below the minimum. Those within ``threshold`` are
-    /// matches; the others are near misses, which only the video rule weighs, when several line
-    /// up in time. One index search gives both.
+    /// The bank's entries within ``candidateRadius`` of `hash`, nearest first; none when
+    /// `quality` is below the minimum. Those within ``threshold`` are matches; the others are near
+    /// misses, which only the video rule weighs, when several line up in time. One index search
+    /// gives both.
     public func candidates(for hash: PDQHash, quality: Int = 100) -> [BankMatch] {
         guard quality >= minQuality else { return [] }
-        return search(hash, radius: videoRule.alignedThreshold)
+        return search(hash, radius: candidateRadius)
     }
 
     private func search(_ hash: PDQHash, radius: Int) -> [BankMatch] {

@@ -46,6 +46,10 @@ struct ScanReporter {
                      "aligned_frames": match.result.alignedFrames,
                      "matched_at": match.matchedAt.map { Self.rounded($0) } ?? NSNull()]
                 },
+                "near_videos": verdict.nearVideos.map { near -> [String: Any] in
+                    ["bank": near.bank, "video": near.videoID, "best_distance": near.bestDistance,
+                     "frames_matched": near.framesMatched, "aligned_frames": near.result.alignedFrames]
+                },
             ])
             return
         }
