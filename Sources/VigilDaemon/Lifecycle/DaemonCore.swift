@@ -36,6 +36,8 @@ public final class DaemonCore: Service, Sendable {
     let clock: any Clock<Duration>
     /// How many streams may be sampled densely (focus) at once.
     private let focusBudget = Mutex(FocusBudget(maxStreams: DaemonCore.maximumFocusingStreams))
+    /// Seconds on `clock` since the daemon started: the focus budget's time.
+    private let elapsedSeconds: @Sendable () -> Double
 
     /// Most streams one daemon accepts, config and API together.
     public static let maximumStreams = 2000
@@ -55,6 +57,7 @@ public final class DaemonCore: Service, Sendable {
     ) async throws(DaemonError) {
         self.logger = logger
         self.clock = clock
+        elapsedSeconds = Self.secondsSinceNow(on: clock)
         configuration = Mutex(config)
         token = HotSwappable(config.apiToken)
         metrics = DaemonMetrics()
@@ -333,10 +336,19 @@ public final class DaemonCore: Service, Sendable {
         }
     }
 
+    /// A reading of `clock` in seconds from now on (the existential opened once, here).
+    private static func secondsSinceNow<C: Clock<Duration>>(on clock: C) -> @Sendable () -> Double {
+        let start = clock.now
+        return {
+            let elapsed = start.duration(to: clock.now).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        }
+    }
+
     /// Passes detection's focus request to the sample's source, if the daemon-wide budget has room.
     private func focus(_ sample: StreamSample, on request: FocusRequest) {
         guard let feedback = sample.feedback, let last = request.times.last else { return }
-        let now = Date().timeIntervalSinceReferenceDate
+        let now = elapsedSeconds()
         let seconds = last - sample.frame.ptsSeconds
         let admitted = focusBudget.withLock { $0.admit(stream: sample.stream, now: now, seconds: seconds) }
         metrics.focusRequests(admitted: admitted).increment()
