@@ -79,25 +79,4 @@ struct DetectionAlignmentTests {
                                            matchers: [matcher]))
         #expect(again.focus == nil)
     }
-
-    @Test("an every-frame bank needs no search after a near miss: its next frame is a picture away")
-    func noSearchOnDenseBanks() throws {
-        var generator = SplitMix64(state: 3)
-        let hashes = (0..<50).map { _ in DetectionStateTests.random(&generator) }
-        let video = BankVideo(id: "clip", file: "clip.txt", frames: hashes.enumerated().map {
-            VideoFrameHash(hash: $0.element, quality: 90, frameNumber: $0.offset, timestampSeconds: Double($0.offset) / 25)
-        })
-        let entries = hashes.enumerated().map { index, hash in
-            BankEntry(hash: hash, quality: 90, sources: [SourceLocation(file: "clip.txt", line: index + 1)],
-                      videoFrames: [VideoFrameRef(videoID: "clip", frameNumber: index, timestampSeconds: Double(index) / 25)])
-        }
-        let matcher = BankMatcher(bank: Bank(name: "known", entries: entries, videos: [video]))
-        var state = DetectionState(input: "stream")
-        let step = state.add(FrameMatches(DetectionFocusTests.sample(10, DetectionStateTests.near(hashes[0], bits: 40)),
-                                          matchers: [matcher]))
-        let focus = try #require(step.focus)
-        // Only the known frames' own times, half a second apart: no search steps between them.
-        #expect(zip(focus.times, focus.times.dropFirst()).allSatisfy { $1 - $0 >= 0.5 - 1e-9 }, "\(focus.times)")
-        #expect(focus.times.first.map { abs($0 - 10.04) < 1e-9 } == true, "\(focus.times)")
-    }
 }

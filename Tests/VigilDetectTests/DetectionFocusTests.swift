@@ -51,18 +51,11 @@ struct DetectionFocusTests {
         #expect(again.focus?.times == [23, 24, 25, 26])
     }
 
-    @Test("focus samples are spaced: an every-frame bank does not ask for every picture")
+    @Test("focus samples are spaced: an every-frame bank does not ask for every picture, nor for a search after a near miss")
     func spacing() throws {
         var generator = SplitMix64(state: 3)
         let hashes = (0..<250).map { _ in DetectionStateTests.random(&generator) }
-        let video = BankVideo(id: "dense", file: "dense.txt", frames: hashes.enumerated().map {
-            VideoFrameHash(hash: $0.element, quality: 90, frameNumber: $0.offset, timestampSeconds: Double($0.offset) / 25)
-        })
-        let entries = hashes.enumerated().map { index, hash in
-            BankEntry(hash: hash, quality: 90, sources: [SourceLocation(file: "dense.txt", line: index + 1)],
-                      videoFrames: [VideoFrameRef(videoID: "dense", frameNumber: index, timestampSeconds: Double(index) / 25)])
-        }
-        let matcher = BankMatcher(bank: Bank(name: "known", entries: entries, videos: [video]))
+        let matcher = DetectionStateTests.videoBank(hashes, perSecond: 25)
         var state = DetectionState(input: "stream")
         _ = state.add(FrameMatches(Self.sample(0, DetectionStateTests.random(&generator)), matchers: [matcher]))
         let step = state.add(FrameMatches(Self.sample(1, DetectionStateTests.near(hashes[0], bits: 8)), matchers: [matcher]))
@@ -70,6 +63,13 @@ struct DetectionFocusTests {
         #expect(times.count == 12, "\(times)")
         #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 0.5 - 1e-9 }, "\(times)")
         #expect(times.allSatisfy { $0 > 1 && $0 <= 7 }, "\(times)")
+        // A near miss (40 bits): the bank's next frame is a picture away, so there is no gap to
+        // search, only the known frames' own times.
+        var nearMiss = DetectionState(input: "stream")
+        let missed = nearMiss.add(FrameMatches(Self.sample(10, DetectionStateTests.near(hashes[0], bits: 40)), matchers: [matcher]))
+        let missTimes = try #require(missed.focus?.times)
+        #expect(zip(missTimes, missTimes.dropFirst()).allSatisfy { $1 - $0 >= 0.5 - 1e-9 }, "\(missTimes)")
+        #expect(missTimes.first.map { abs($0 - 10.04) < 1e-9 } == true, "\(missTimes)")
     }
 
     @Test("a focus span of 0 turns focus off")

@@ -19,16 +19,18 @@ struct DetectionStateTests {
         PDQHash(words: (generator.next(), generator.next(), generator.next(), generator.next()))
     }
 
-    /// A bank holding one known video of `frames`, as `vigil hash` would describe it.
-    static func videoBank(_ frames: [PDQHash], quality: (Int) -> Int = { _ in 90 }) -> BankMatcher {
+    /// A bank holding one known video of `frames`, `perSecond` a second (one, as exchanges share
+    /// video, by default), as `vigil hash` would describe it.
+    static func videoBank(_ frames: [PDQHash], perSecond: Double = 1, quality: (Int) -> Int = { _ in 90 }) -> BankMatcher {
         let video = BankVideo(id: "clip", file: "clip.txt", frames: frames.enumerated().map {
-            VideoFrameHash(hash: $0.element, quality: quality($0.offset), frameNumber: $0.offset, timestampSeconds: Double($0.offset))
+            VideoFrameHash(hash: $0.element, quality: quality($0.offset), frameNumber: $0.offset,
+                           timestampSeconds: Double($0.offset) / perSecond)
         })
         var seen: Set<PDQHash> = []
         let entries = frames.enumerated().compactMap { index, hash -> BankEntry? in
             guard seen.insert(hash).inserted else { return nil }
             return BankEntry(hash: hash, quality: quality(index), sources: [SourceLocation(file: "clip.txt", line: index + 1)],
-                             videoFrames: [VideoFrameRef(videoID: "clip", frameNumber: index, timestampSeconds: Double(index))])
+                             videoFrames: [VideoFrameRef(videoID: "clip", frameNumber: index, timestampSeconds: Double(index) / perSecond)])
         }
         return BankMatcher(bank: Bank(name: "known", entries: entries, videos: [video]))
     }
