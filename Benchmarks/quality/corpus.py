@@ -362,24 +362,37 @@ def make_logo(corpus_dir, font):
     return path
 
 
-def transformed_clips(originals, corpus_dir, font, logo, gop, transforms):
+def transformed_clips(originals, corpus_dir, font, logo, gop, transforms, folder="transformed", prefix=""):
+    """Every original through every transform, as clips `{prefix}{transform}/{original}` in
+    `corpus_dir/folder/{transform}/`. The noop copy is the original's own file."""
     clips = []
     for name in transforms:
         build = TRANSFORMS[name]
         for o in originals:
-            clip_id = f"{name}/{o.name}"
+            clip_id = f"{prefix}{name}/{o.name}"
             if build is None:
                 clips.append(Clip(clip_id, o.path, ["original", o.path], o.name, name, (0.0, float("inf"))))
                 continue
             args, segment = build(o, font, logo)
             source = barred_path(o, corpus_dir) if name in FROM_BARRED else o.path
-            path = os.path.join(corpus_dir, "transformed", name, o.name + ".mp4")
+            path = os.path.join(corpus_dir, folder, name, o.name + ".mp4")
             fps = 15 if name == "fps-15" else o.fps
-            # An upper bound on the length, so that a filter graph gone wrong cannot run away.
-            cap = ["-t", f"{o.duration + SPLICE_BEFORE + SPLICE_AFTER + 1:.3f}"]
+            # An upper bound on the length, so that a filter graph gone wrong cannot run away; only
+            # for transforms that set no length of their own (ffmpeg's last output `-t` wins, so
+            # a cap after clip-20's `-t` would replace it).
+            cap = [] if output_length(args) is not None \
+                else ["-t", f"{o.duration + SPLICE_BEFORE + SPLICE_AFTER + 1:.3f}"]
             command = FFMPEG + ["-i", source] + args + X264 + gop_args(gop, fps) + cap + [path]
             clips.append(Clip(clip_id, path, command, o.name, name, segment or (0.0, float("inf"))))
     return clips
+
+
+def output_length(args):
+    """The output `-t` among a transform's arguments (one after its last input), None without one.
+    A `-t` before an `-i` limits that input only (splice's filler)."""
+    last_input = max((i for i, a in enumerate(args) if a == "-i"), default=-1)
+    values = [args[i + 1] for i in range(last_input + 1, len(args) - 1) if args[i] == "-t"]
+    return float(values[-1]) if values else None
 
 
 def build_clip(clip):
@@ -390,13 +403,15 @@ def build_clip(clip):
     if os.path.exists(clip.path) and os.path.exists(stamp) and open(stamp).read() == json.dumps(clip.command):
         return
     os.makedirs(os.path.dirname(clip.path), exist_ok=True)
+    # The temporary file keeps the extension, from which ffmpeg picks the format (mp4, png).
+    tmp = clip.path + ".tmp" + os.path.splitext(clip.path)[1]
     if clip.command[0] == "copy":
-        shutil.copyfile(clip.command[1], clip.path + ".tmp.mp4")
+        shutil.copyfile(clip.command[1], tmp)
     else:
         command = list(clip.command)
-        command[-1] = clip.path + ".tmp.mp4"
+        command[-1] = tmp
         run(command)
-    os.replace(clip.path + ".tmp.mp4", clip.path)
+    os.replace(tmp, clip.path)
     with open(stamp, "w") as f:
         f.write(json.dumps(clip.command))
 
@@ -436,3 +451,57 @@ def barred_original_clips(originals, corpus_dir):
                             "-pix_fmt", "yuv420p", "-threads", "1", "-an", path]
         clips.append(Clip(f"bank-bars/{o.name}~bars", path, command, o.name))
     return clips
+
+
+# ---------------------------------------------------------------------------------------------
+# Image lists: exchanges share hash lists of still pictures as well as of videos. One still of each
+# original (a frame as a PNG) is banked as a PDQ image hash (made by quality.py with Meta's
+# `pdqhash`) and shown as a STILL_SECONDS video, the positive of the image modes, which also goes
+# through some of the transforms above.
+
+# Where in the original the still is taken, as shares of its duration: the middle, or the nearest
+# of the others when the middle is too flat for PDQ (quality.py picks; doorknob-hd-no-bar fades
+# through flat frames around its middle).
+STILL_SHARES = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9)
+STILL_SECONDS = 10.0
+STILL_FPS = 25
+# The transforms the still videos go through; noop is the still video itself. hflip and rotate-90
+# are judged with `--dihedral`.
+STILL_TRANSFORMS = ("noop", "reencode-crf35", "scale-0.5", "grayscale", "letterbox-20", "logo-small", "text",
+                    "blur", "noise", "crop-5", "hflip", "rotate-90")
+
+
+def still_picture_clip(o, corpus_dir, share):
+    """A PNG of the original's first frame at or after `share` of its duration."""
+    path = os.path.join(corpus_dir, "stills", "pictures", f"{o.name}-{round(share * 100)}.png")
+    command = FFMPEG + ["-ss", f"{o.duration * share:.3f}", "-i", o.path, "-frames:v", "1", "-update", "1", path]
+    return Clip(f"still-picture/{o.name}", path, command, o.name)
+
+
+def still_video_clips(pictures, gop):
+    """Each still shown for STILL_SECONDS at STILL_FPS, encoded as every clip is: the noop copy of
+    the image modes."""
+    clips = []
+    for picture in pictures:
+        command = FFMPEG + ["-loop", "1", "-framerate", str(STILL_FPS), "-i", picture.path, "-t", f"{STILL_SECONDS:g}",
+                            "-r", str(STILL_FPS)] + X264 + ["-crf", "23"] + gop_args(gop, STILL_FPS)
+        # The file is named after its command, so that the commands of the copies made from it change
+        # with it (another still, length, GOP) and they are made again.
+        key = hashlib.sha1(json.dumps(command).encode()).hexdigest()[:12]
+        path = os.path.join(os.path.dirname(os.path.dirname(picture.path)), "noop", f"{picture.original}.{key}.mp4")
+        command = command + [path]
+        clips.append(Clip(f"still/noop/{picture.original}", path, command, picture.original, "noop",
+                          inputs=[picture]))
+    return clips
+
+
+def still_copies(originals, videos, corpus_dir, font, logo, gop, transforms):
+    """The still videos (noop) and their transformed copies (`still/{transform}/{original}`).
+    The transforms see each still video as an original of its own (the original's frame size,
+    STILL_FPS, STILL_SECONDS)."""
+    by_name = {v.original: v for v in videos}
+    as_originals = [Original(o.name, o.path, by_name[o.name].path, even(o.width), even(o.height), float(STILL_FPS),
+                             str(STILL_FPS), STILL_SECONDS) for o in originals if o.name in by_name]
+    others = [t for t in transforms if t != "noop"]
+    clips = transformed_clips(as_originals, corpus_dir, font, logo, gop, others, folder="stills", prefix="still/")
+    return ([v for v in videos] if "noop" in transforms else []) + clips

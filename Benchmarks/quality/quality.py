@@ -3,6 +3,7 @@
 
 Builds the corpus (originals = the bank, benign transformed copies, a negative set of unrelated and
 synthetic clips), scans every clip with `vigil scan --json` in several modes and with Meta's vpdq,
+scans still pictures shown as video (and the negatives) against an image list made by Meta's pdqhash,
 and writes bench-output/quality/report.md, results.json and quality.png. See README.md beside this
 file for the definitions. Usage: run.sh [--quick] [--jobs N] [--gop S] [--transforms a,b]
 """
@@ -13,6 +14,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -104,12 +106,18 @@ def main():
     positives = corpus.transformed_clips(originals, corpus_dir, font, logo, args.gop, transforms)
     crops = corpus.bank_crop_clips(originals, corpus_dir)
     barred = corpus.barred_original_clips(originals, corpus_dir)
+    pictures, still_shares = choose_stills(originals, corpus_dir)
+    still_videos = corpus.still_video_clips(pictures, args.gop)
+    still_transforms = [t for t in corpus.STILL_TRANSFORMS if t in transforms]
+    stills = corpus.still_copies(originals, still_videos, corpus_dir, font, logo, args.gop, still_transforms)
     start = time.time()
-    # Edited negatives and the pad-own-bars copies are made from clips of the first stage.
+    # Edited negatives, the pad-own-bars copies and the still videos are made from clips of the
+    # first stage, the stills' transformed copies from the still videos.
     parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in barred + crops + negatives], "build sources")
+    parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in still_videos], "build still videos")
     negatives += corpus.edited_negative_clips(negatives, corpus_dir, logo, args.quick, args.gop)
     clips = positives + negatives
-    parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in clips], "build clips")
+    parallel(args.jobs, [lambda c=c: corpus.build_clip(c) for c in clips + stills], "build clips")
     stages["corpus"] = time.time() - start
 
     print("scans", flush=True)
@@ -124,7 +132,22 @@ def main():
     bank_dir = banks["plain"]
     vpdq_bank = {video: vpdq.features(path, f"bank/{video}", 0) for video, path in plain}
     vpdq_sparse_bank = {video: vpdq.features(path, f"bank/{video}", 1) for video, path in plain}
-    durations = {c.clip_id: corpus.probe(c.path)[4] for c in clips}
+    # The image list: one PDQ hash per still picture, made by Meta's pdqhash, id = the original.
+    pdq = runner.PdqImages(results_dir)
+    image_bank, image_key, image_rows = pdq.bank(
+        [(p.original, f"{p.original} still at {o.duration * still_shares[o.name]:.3f} s", p.path)
+         for p, o in zip(pictures, originals)])
+    durations = {c.clip_id: corpus.probe(c.path)[4] for c in clips + stills}
+    image_seconds = {}  # (mode, "negative" or "still") -> seconds of scanning (a cached scan costs nothing)
+    image_lock = threading.Lock()
+
+    def image_scan(c, mode):
+        began = time.time()
+        vigil.scan(c, mode, image_bank, image_key)
+        key = (mode, "still" if c.original else "negative")
+        with image_lock:
+            image_seconds[key] = image_seconds.get(key, 0.0) + time.time() - began
+
     tasks = []
     for c in clips:
         for mode in runner.SCAN_MODES:
@@ -133,6 +156,11 @@ def main():
             tasks.append((c, lambda c=c, s=sampling: vigil.hashes(c, s)))
         tasks.append((c, lambda c=c: vpdq.features(c.path, f"{c.clip_id}.{c.key}", 1)))
         tasks.append((c, lambda c=c: runner.keyframes(c, results_dir, corpus.keyframe_times)))
+    for c in negatives + stills:
+        for mode in runner.IMAGE_MODES:
+            tasks.append((c, lambda c=c, m=mode: image_scan(c, m)))
+    for c in stills:
+        tasks.append((c, lambda c=c: vigil.hashes(c, "keyframes")))
     # Longest clips first keeps both workers busy to the end.
     tasks.sort(key=lambda task: -durations[task[0].clip_id])
     parallel(args.jobs, [task for _, task in tasks], "scan and hash")
@@ -148,6 +176,13 @@ def main():
     WINDOW = args.window_frames
     SUSTAINED = args.sustained_frames
     records = [score_clip(c, vigil, vpdq, bank, ref_banks, banks, results_dir, durations[c.clip_id]) for c in clips]
+    image_hashes = metrics.BankHashes({i: [(h, q)] for i, h, q in image_rows})
+    for c, rec in zip(clips, records):
+        if not c.original:
+            rec.update(score_image_modes(c, vigil, image_bank, image_key, image_hashes))
+    still_records = [{"clip": c.clip_id, "original": c.original, "transform": c.transform,
+                      "duration": durations[c.clip_id], **score_image_modes(c, vigil, image_bank, image_key, image_hashes)}
+                     for c in stills]
     stages["scoring"] = time.time() - start
 
     summary = summarise(records, originals, negatives, transforms)
@@ -160,13 +195,15 @@ def main():
                        "fps": round(o.fps, 3), "seconds": round(o.duration, 2)} for o in originals],
         "negatives_minutes": round(sum(durations[c.clip_id] for c in negatives) / 60, 1),
         "negatives_hours": sum(durations[c.clip_id] for c in negatives) / 3600,
-        "negatives": len(negatives), "bank_crops": list(corpus.BANK_CROPS),
+        "negatives": len(negatives), "bank_crops": list(corpus.BANK_CROPS), "pdqhash": pdq.version,
         "command": "Benchmarks/quality/run.sh" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else ""),
     }
+    summary["images"] = summarise_images(still_records, [r for r in records if not r["original"]], image_rows,
+                                         pictures, still_shares, vigil, summary["setup"]["negatives_hours"], image_seconds)
     stages["total"] = time.time() - t0
     summary["stages_s"] = {k: round(v, 1) for k, v in stages.items()}
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"summary": summary, "clips": records}, f, indent=1, default=float)
+        json.dump({"summary": summary, "clips": records, "stills": still_records}, f, indent=1, default=float)
     report.write_markdown(summary, os.path.join(args.out, "report.md"))
     report.write_plot(summary, os.path.join(args.out, "quality.png"))
     # A copy per binary, so that runs before and after a change can be compared.
@@ -189,6 +226,25 @@ def git_commit():
 
 def frames_from_hash_lines(lines):
     return [(l["pts_seconds"], l["quality"], l["dihedral"]) for l in lines if l.get("type") == "frame"]
+
+
+def video_evidence(verdict, original, segment):
+    """What the verdict says beyond the videos named (binaries before temporal alignment print
+    none of it): for the right video, the media time from the start of its footage to the
+    sample at which the rule matched (`ttvm`), and whether only the aligned run made the match
+    (no window share, no two consecutive matches); for every clip, the known videos a sample came
+    near without matching (`near`: best distance, aligned run)."""
+    out = {"ttvm": None, "aligned_only": False,
+           "near": [{"video": base_video(n["video"]), "best_distance": n.get("best_distance"),
+                     "aligned_frames": n.get("aligned_frames", 0)} for n in verdict.get("near_videos", [])]}
+    right = [v for v in verdict["video_matches"] if original and base_video(v["video"]) == original]
+    times = [v["matched_at"] for v in right if v.get("matched_at") is not None]
+    if times:
+        out["ttvm"] = max(0.0, min(times) - segment[0])
+    if right:
+        out["aligned_only"] = all(v.get("query_pct", 100) < metrics.QUERY_PCT and v.get("frames_matched", 0) < 2
+                                  and v.get("aligned_frames", 0) >= 3 for v in right)
+    return out
 
 
 def scan_frames_in_segment(verdict, table, segment):
@@ -223,6 +279,7 @@ def score_clip(clip, vigil, vpdq, bank, ref_banks, banks, results_dir, duration)
         videos = {base_video(v["video"]) for v in verdict["video_matches"]}
         r = {"matched": verdict["matched"], "videos": sorted(videos), "frames_hashed": verdict["frames_hashed"],
              "frames_matched": verdict["frames_matched"], "hash_frames": len(table)}
+        r.update(video_evidence(verdict, clip.original, segment))
         if mode not in runner.PLAIN_MODES:
             # Another bank: only what the scan itself printed.
             if clip.original:
@@ -280,6 +337,125 @@ def score_clip(clip, vigil, vpdq, bank, ref_banks, banks, results_dir, duration)
     for mode, ref_bank in ref_banks.items():
         rec[mode] = score_vpdq(clip, feats, ref_bank, segment)
     return rec
+
+
+def choose_stills(originals, corpus_dir):
+    """Each original's still picture: its frame at the middle or, when that frame is too flat for PDQ
+    (quality below Vigil's minimum of 50: an exchange would not share such a hash, and Vigil does not
+    match query frames that flat), at the nearest of `corpus.STILL_SHARES` that is not. The candidates
+    are single frames, made here one after another (cached like every clip)."""
+    pictures, shares = [], {}
+    for o in originals:
+        for share in corpus.STILL_SHARES:
+            picture = corpus.still_picture_clip(o, corpus_dir, share)
+            corpus.build_clip(picture)
+            if runner.PdqImages.hash(picture.path)[1] >= metrics.MIN_QUALITY:
+                break
+        pictures.append(picture)
+        shares[o.name] = share
+    return pictures, shares
+
+
+def image_entry_ids(line):
+    return line.get("entry_ids") or [line["entry"]]
+
+
+def score_image_modes(clip, vigil, image_bank, image_key, image_hashes):
+    """A clip scanned against the image list, per image mode. In the scan's JSON an image match is a
+    match line whose entry is a still-image entry (here: any line naming the image list's bank, which
+    holds nothing else; the entry's ids name the original); the verdict counts the moments matching
+    an image entry in `image_matches` and sets `matched` on any. Distances beyond the threshold come
+    from `vigil hash --dihedral` of the clip (key frames for a still copy, one a second for a
+    negative, nearer to what the scan samples on long clips), brute force against the image hashes."""
+    bank_name = os.path.splitext(os.path.basename(image_bank))[0]
+    out = {}
+    table = metrics.FrameTable(frames_from_hash_lines(vigil.hashes(clip, "keyframes" if clip.original else "1s")),
+                               image_hashes)
+    good = table.quality >= table.min_quality
+    for mode in runner.IMAGE_MODES:
+        lines = vigil.scan(clip, mode, image_bank, image_key)
+        verdict = next(l for l in lines if l["type"] == "verdict")
+        matches = [l for l in lines if l["type"] == "match" and l["bank"] == bank_name]
+        variants = metrics.VARIANTS if "dihedral" in mode else ["original"]
+        r = {"matched": verdict["matched"], "image_matches": verdict["image_matches"],
+             "frames_hashed": verdict["frames_hashed"], "match_lines": len(matches),
+             "moments": len({l["pts"] for l in matches})}
+        if clip.original:
+            right_hash = image_hashes.all[clip.original]
+
+            def right(line):
+                # Several entries within the threshold: the line names the nearest; the right one counts
+                # when it is as near.
+                return clip.original in image_entry_ids(line) or \
+                    metrics.min_distances(metrics.to_words([line["hash"]]), right_hash)[0] <= line["distance"]
+            correct = [l for l in matches if right(l)]
+            moments = len({l["pts"] for l in correct})
+            d = table.frame_min(clip.original, variants)[good]
+            r.update(right=bool(correct), right_moments=moments,
+                     frame_recall=min(1.0, moments / verdict["frames_hashed"]) if verdict["frames_hashed"] else 0.0,
+                     best_distance=min((l["distance"] for l in correct), default=None),
+                     ttfm=min((l["pts"] for l in correct), default=None),
+                     variants=sorted({l.get("variant", "original") for l in correct}),
+                     wrong_entries=sorted({e for l in matches if not right(l) for e in image_entry_ids(l)}),
+                     nearest_right=int(d.min()) if len(d) else None)
+        else:
+            nearest = np.min(np.stack([table.frame_min(n, variants) for n in image_hashes.names]), axis=0)[good]
+            r.update(entries=sorted({e for l in matches for e in image_entry_ids(l)}),
+                     best_distance=min((l["distance"] for l in matches), default=None),
+                     nearest=int(nearest.min()) if len(nearest) else None,
+                     nearest_entry=min(image_hashes.names, key=lambda n: table.frame_min(n, variants)[good].min())
+                     if good.any() else None)
+        out[mode] = r
+    return out
+
+
+def summarise_images(stills, negatives, image_rows, pictures, shares, vigil, hours, image_seconds):
+    """Image recall per transform of the still copies, and image matches on the negatives."""
+    rows = []
+    for t in corpus.STILL_TRANSFORMS:
+        rs = [r for r in stills if r["transform"] == t]
+        if not rs:
+            continue
+        row = {"transform": t, "note": corpus.TRANSFORM_NOTES[t] if t != "noop" else "the still video itself",
+               "copies": len(rs), "judged": IMAGE_JUDGED.get(t, "image")}
+        for m in runner.IMAGE_MODES:
+            row[m] = {"recall": pct(sum(r[m]["right"] for r in rs), len(rs)),
+                      "frame_recall": 100.0 * float(np.mean([r[m]["frame_recall"] for r in rs])),
+                      "best_distance_median": metrics.median([r[m]["best_distance"] for r in rs]),
+                      "nearest_median": metrics.median([r[m]["nearest_right"] for r in rs]),
+                      "frames_hashed_median": metrics.median([r[m]["frames_hashed"] for r in rs]),
+                      "missed": [(r["original"], r[m]["nearest_right"]) for r in rs if not r[m]["right"]],
+                      "wrong": sum(bool(r[m]["wrong_entries"]) for r in rs)}
+        rows.append(row)
+    overall = {m: pct(sum(r[m]["right"] for r in stills), len(stills)) for m in runner.IMAGE_MODES}
+    judged = [r for r in stills if r[IMAGE_JUDGED.get(r["transform"], "image")]["right"]]
+    false = {}
+    for m in runner.IMAGE_MODES:
+        hit = [r for r in negatives if r[m]["match_lines"]]
+        near = sorted((r for r in negatives if r[m]["nearest"] is not None), key=lambda r: r[m]["nearest"])
+        false[m] = {"clips": len(hit), "verdicts": sum(r[m]["matched"] for r in negatives),
+                    "moments": sum(r[m]["moments"] for r in negatives),
+                    "moments_per_hour": sum(r[m]["moments"] for r in negatives) / hours if hours else 0.0,
+                    "clips_per_hour": len(hit) / hours if hours else 0.0,
+                    "which": [(r["clip"], r[m]["entries"], r[m]["best_distance"]) for r in hit],
+                    "frames_hashed": sum(r[m]["frames_hashed"] for r in negatives),
+                    "closest": [(r["clip"], r[m]["nearest_entry"], r[m]["nearest"]) for r in near[:3]],
+                    "scan_seconds_negatives": round(image_seconds.get((m, "negative"), 0.0), 1),
+                    "scan_seconds_stills": round(image_seconds.get((m, "still"), 0.0), 1)}
+    # pdqhash (the exchange's hasher) and `vigil hash` (double-precision luma for pictures) on the stills.
+    same = 0
+    for p, (entry_id, h, q) in zip(pictures, image_rows):
+        out = subprocess.run([vigil.binary, "hash", "--json", p.path], capture_output=True, text=True).stdout
+        line = next((json.loads(l) for l in out.splitlines() if l.strip()), {})
+        same += line.get("hash") == h
+    return {"rows": rows, "overall": overall, "judged_recall": pct(len(judged), len(stills)), "copies": len(stills),
+            "false": false, "bank": [{"id": i, "hash": h, "quality": q, "at": shares[i]} for i, h, q in image_rows],
+            "pdqhash_equals_vigil": {"same": same, "stills": len(image_rows)},
+            "still_seconds": corpus.STILL_SECONDS, "still_fps": corpus.STILL_FPS}
+
+
+# The image mode each still copy's transform is judged in (the rest: `image`).
+IMAGE_JUDGED = {"hflip": "image-dihedral", "rotate-90": "image-dihedral"}
 
 
 def score_vpdq(clip, feats, ref_bank, segment):
@@ -470,6 +646,25 @@ def summarise(records, originals, negatives, transforms):
         agreement[m] = {"same": same, "clips": len(records)}
         counts = sum(r[m]["frames_hashed"] == r[m]["hash_frames"] for r in records)
         agreement[m]["frame_counts_same"] = counts
+        # The recomputation sees the key frames only and mirrors the window and sustained rules,
+        # not focus samples or temporal alignment: it can agree only where the scan sampled
+        # exactly the key frames and no match was made by alignment alone.
+        comparable = [r for r in records if r[m]["frames_hashed"] == r[m]["hash_frames"] and not r[m]["aligned_only"]]
+        agreement[m]["comparable"] = len(comparable)
+        agreement[m]["comparable_same"] = sum(sorted(r[m]["videos"]) == r[m]["python_videos_31"] for r in comparable)
+
+    alignment = {}
+    for m in runner.SCAN_MODES:
+        near = [n for r in neg for n in r[m]["near"]]
+        ttvm = [r[m]["ttvm"] for r in pos if r[m]["ttvm"] is not None]
+        alignment[m] = {"aligned_only": sum(r[m]["aligned_only"] for r in pos),
+                        "aligned_only_clips": [r["clip"] for r in pos if r[m]["aligned_only"]],
+                        "ttvm_median": metrics.median(ttvm), "ttvm_found": len(ttvm),
+                        "ttvm_p90": float(np.percentile(ttvm, 90)) if ttvm else None,
+                        "neg_near_clips": sum(bool(r[m]["near"]) for r in neg),
+                        "neg_near_best": min((n["best_distance"] for n in near if n["best_distance"] is not None), default=None),
+                        "neg_longest_aligned": max((n["aligned_frames"] for n in near), default=0),
+                        "neg_near_which": sorted({r["clip"] for r in neg if r[m]["near"]})[:5]}
 
     histograms = {}
     for m in runner.PLAIN_MODES + ["vpdq", "vpdq-sparse"]:
@@ -486,6 +681,7 @@ def summarise(records, originals, negatives, transforms):
     aggregation_overall = {a: pct(sum(r["dihedral-1s"]["aggregation"][a] for r in pos), len(pos)) for a in AGGREGATIONS}
     return {"rows": rows, "false_alerts": false_alerts, "quality_sweep": quality,
             "aggregations": AGGREGATIONS, "aggregation_overall": aggregation_overall, "sweep": sweep, "agreement": agreement,
+            "alignment": alignment,
             "histograms": histograms, "positives": len(pos), "negative_clips": len(neg),
             "overall": {m: {"video_recall": pct(sum(r[m]["right_video"] for r in pos), len(pos)),
                             "frame_recall": 100.0 * float(np.mean([r[m]["frame_recall"] for r in pos])),

@@ -18,6 +18,10 @@ def p(value):
     return "–" if value is None else f"{value:.0f}%"
 
 
+def bits(value):
+    return "–" if value is None else f"{value:.0f}"
+
+
 def s(value):
     return "–" if value is None else f"{value:.2f}"
 
@@ -65,6 +69,27 @@ def write_markdown(summary, path):
     met = [r for r in summary["rows"] if "sparse_target" in r and r["sparse_target"]["met"]]
     targeted = [r for r in summary["rows"] if "sparse_target" in r]
     w(f"Targets met against one-hash-a-second banks: {len(met)} of {len(targeted)}.\n")
+
+    w("## Temporal alignment, near misses, time to a video match\n")
+    w("From `vigil scan --json` verdicts (binaries before temporal alignment print none of this). "
+      "*Aligned only*: copies whose right video matched only by a run of samples in the known video's "
+      "order (no window share, fewer than 2 samples within the threshold). *TTVM*: media time from the "
+      "first frame of the known footage to the sample at which the video rule matched. On the negatives: "
+      "clips with a known video within the aligned threshold (a near miss, which starts focus), the "
+      "nearest such distance, and the longest aligned run (3 match).\n")
+    w("| mode | aligned only | TTVM median (s) | TTVM p90 (s) | copies with TTVM | negatives with a near miss "
+      "| nearest (bits) | longest aligned run on negatives |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|")
+    for m, a in summary.get("alignment", {}).items():
+        w(f"| {MODE_LABELS.get(m, m)} | {a['aligned_only']} | {s(a['ttvm_median'])} | {s(a['ttvm_p90'])} "
+          f"| {a['ttvm_found']} | {a['neg_near_clips']} | {bits(a['neg_near_best'])} | {a['neg_longest_aligned']} |")
+    w("")
+    for m, a in summary.get("alignment", {}).items():
+        if a["aligned_only_clips"]:
+            w(f"- {MODE_LABELS.get(m, m)}, matched by alignment only: {', '.join(a['aligned_only_clips'])}")
+        if a["neg_near_which"]:
+            w(f"- {MODE_LABELS.get(m, m)}, negatives with a near miss: {', '.join(a['neg_near_which'])}")
+    w("")
 
     w("## Per transform\n")
     w("Video recall = verdict `matched` naming the right original; frame recall = share of sampled frames "
@@ -121,6 +146,8 @@ def write_markdown(summary, path):
         w(f"| {MODE_LABELS[m]} | {fa['verdicts']} | {fa['verdicts'] / hours if hours else 0:.3f} | {fa['clips_with_frame_match']} "
           f"| {', '.join(fa['which']) or '–'} | {closest} |")
     w("")
+
+    write_images(summary, w)
 
     w("## Threshold sweep\n")
     window = setup["window_frames"]
@@ -188,7 +215,9 @@ def write_markdown(summary, path):
     for m, a in summary["agreement"].items():
         w(f"- {MODE_LABELS[m]}: the recomputed video rule at threshold 31 names the same videos as `vigil scan` on "
           f"{a['same']} of {a['clips']} clips; `vigil hash` sampled as many frames as the scan on "
-          f"{a['frame_counts_same']} of {a['clips']}.")
+          f"{a['frame_counts_same']} of {a['clips']}; where the scan sampled exactly the key frames and no match was "
+          f"made by alignment alone (what the recomputation mirrors), the same videos on "
+          f"{a.get('comparable_same', '–')} of {a.get('comparable', '–')}.")
     scan_modes = ("default", "dihedral", "dihedral-1s", "crop-bank")
     wrong = sum(r[m].get("wrong_video", 0) for r in summary["rows"] for m in scan_modes)
     outside = {m: sum(r[m].get("frames_outside_matched", 0) for r in summary["rows"]) for m in scan_modes}
@@ -205,6 +234,61 @@ def write_markdown(summary, path):
     w("\nPlot: `quality.png` beside this report.\n")
     with open(path, "w") as fh:
         fh.write("\n".join(out))
+
+
+IMAGE_LABELS = {"image": "default", "image-dihedral": "`--dihedral`"}
+
+
+def write_images(summary, w):
+    """The image-list section: still pictures shown in a stream, matched against their PDQ hashes."""
+    im = summary.get("images")
+    if not im or not im["rows"]:
+        return
+    setup = summary["setup"]
+    hours = setup["negatives_hours"]
+    w("## Image lists (still pictures)\n")
+    qualities = ", ".join(f"{b['id']} {b['quality']}" + (f" (at {b['at'] * 100:g}%)" if b["at"] != 0.5 else "")
+                          for b in im["bank"])
+    w(f"An image list as exchanges share them: one PDQ hash per still picture, made by Meta's `pdqhash` "
+      f"{setup.get('pdqhash', '')} from each original's frame at 50% of its duration (PNG; where that frame is "
+      f"too flat for PDQ, quality < 50, the nearest of 40%, 60%, 30%, … that is not), "
+      f"written as CSV (`hash,id,label,quality`, id = the original), which `vigil scan --bank` loads as still-image "
+      f"entries: a frame within the threshold of one is a finding on its own. Picture quality: {qualities}; "
+      f"`vigil hash` of the pictures gives the same hash on {im['pdqhash_equals_vigil']['same']} of "
+      f"{im['pdqhash_equals_vigil']['stills']}. Positives: each still shown as a {im['still_seconds']:g} s video at "
+      f"{im['still_fps']} fps (x264 as every clip) and that video through the transforms below; scans with the "
+      f"default sampling (key frames). Image recall = copies with at least one match line naming the right "
+      f"image entry; frame recall = matching moments over the scan's `frames_hashed`; nearest = the smallest "
+      f"distance of a good-quality key frame of the copy to the right entry (`vigil hash`, so also for misses).\n")
+    w("| transform | copies | image recall default | image recall `--dihedral` | frame recall default "
+      "| frame recall `--dihedral` | match distance default (median) | nearest default / `--dihedral` (median bits) "
+      "| judged in | missed (nearest bits) |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|---|---|")
+    for r in im["rows"]:
+        d, x = r["image"], r["image-dihedral"]
+        judged = r[r["judged"]]
+        missed = ", ".join(f"{o} ({bits(n)})" for o, n in judged["missed"]) or "–"
+        w(f"| {r['transform']} | {r['copies']} | {p(d['recall'])} | {p(x['recall'])} | {p(d['frame_recall'])} "
+          f"| {p(x['frame_recall'])} | {bits(d['best_distance_median'])} "
+          f"| {bits(d['nearest_median'])} / {bits(x['nearest_median'])} | {IMAGE_LABELS[r['judged']]} | {missed} |")
+    o = im["overall"]
+    w(f"| **all** | {im['copies']} | {p(o['image'])} | {p(o['image-dihedral'])} | | | | | each in its mode: {p(im['judged_recall'])} | |\n")
+    wrong = {m: sum(r[m]["wrong"] for r in im["rows"]) for m in IMAGE_LABELS}
+    w(f"Copies with a match naming another still: {wrong['image']} (default), {wrong['image-dihedral']} (`--dihedral`).\n")
+    w(f"False image matches on the negative set ({summary['negative_clips']} clips, {hours:.2f} stream-hours; "
+      "a moment = a sampled frame with a match line; every image match sets the verdict to `matched`). "
+      "Closest = the negatives whose good-quality frames (one a second, `vigil hash`) come nearest to a still's hash.\n")
+    w("| mode | frames sampled | moments matched | per stream-hour | clips with an image match | per stream-hour "
+      "| which (entries, best distance) | closest negatives (bits to the nearest still) | scan time over the negatives |")
+    w("|---|--:|--:|--:|--:|--:|---|---|--:|")
+    for m, f in im["false"].items():
+        which = ", ".join(f"{c.split('/', 1)[1]} ({'/'.join(e)}, {d})" for c, e, d in f["which"]) or "–"
+        closest = ", ".join(f"{c.split('/', 1)[1]} → {e} {d}" for c, e, d in f["closest"]) or "–"
+        seconds = f"{f['scan_seconds_negatives']:.0f} s" if f["scan_seconds_negatives"] >= 1 else "cached"
+        w(f"| {IMAGE_LABELS[m]} | {f['frames_hashed']} | {f['moments']} | {f['moments_per_hour']:.3f} | {f['clips']} "
+          f"| {f['clips_per_hour']:.3f} | {which} | {closest} | {seconds} |")
+    w("\nScan time = the sum over the negatives of each `vigil scan` (one thread each, `--jobs` of them at once), "
+      "for a binary or image list not measured before; `cached` when every scan was.\n")
 
 
 def write_plot(summary, path):

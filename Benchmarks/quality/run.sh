@@ -20,6 +20,7 @@ fi
 
 venv=.bench-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+# pdqhash: Meta's PDQ for the image list (the hasher exchanges use for pictures).
 "$venv/bin/pip" install -q --disable-pip-version-check -r Benchmarks/quality/requirements.txt
 
 if [ -z "${VIGIL:-}" ]; then

@@ -29,6 +29,12 @@ PLAIN_MODES = ["default", "dihedral", "dihedral-1s"]
 HASH_SAMPLINGS = {"keyframes": [], "1s": ["--seconds-per-hash", "1"]}
 MODE_SAMPLING = {"default": "keyframes", "dihedral": "keyframes", "dihedral-1s": "1s", "crop-bank": "keyframes",
                  "sparse": "keyframes", "sparse-dihedral": "keyframes"}
+# Image modes: the still copies and the negatives against an image list (one PDQ hash per still
+# picture, made by Meta's `pdqhash`), with the default sampling. Scored apart from the modes above.
+IMAGE_MODES = {
+    "image": [],
+    "image-dihedral": ["--dihedral"],
+}
 
 
 def file_digest(path):
@@ -64,10 +70,14 @@ class Vigil:
                 atomic_write(path, out)
         return folder
 
-    def scan(self, clip, mode, bank):
-        path = os.path.join(self.dir, "scan", mode, f"{clip.clip_id}.{clip.key}.jsonl")
+    def scan(self, clip, mode, bank, bank_key=None):
+        """`vigil scan --json` of the clip in a mode, cached. `bank_key` (a digest of the bank's
+        content) goes into the cache folder for banks that the harness writes itself."""
+        folder = mode if bank_key is None else f"{mode}-{bank_key}"
+        path = os.path.join(self.dir, "scan", folder, f"{clip.clip_id}.{clip.key}.jsonl")
         if not os.path.exists(path):
-            command = [self.binary, "scan", "--json", "--jobs", "1", *SCAN_MODES[mode], clip.path, "--bank", bank]
+            args = {**SCAN_MODES, **IMAGE_MODES}[mode]
+            command = [self.binary, "scan", "--json", "--jobs", "1", *args, clip.path, "--bank", bank]
             proc = subprocess.run(command, capture_output=True, text=True)
             if proc.returncode not in (0, 1):
                 raise RuntimeError(f"{' '.join(command)} exited {proc.returncode}: {proc.stderr.strip()}")
@@ -112,6 +122,39 @@ class Vpdq:
                 rows = self.features(source, f"bank/{video}", seconds_per_hash)
                 atomic_write(path, "".join(f"{r['frame']},{r['quality']},{r['hash']},{r['pts']:.3f}\n" for r in rows))
         return folder
+
+
+class PdqImages:
+    """Meta's PDQ of still pictures through the `pdqhash` package (the reference C++ hasher, as
+    python-threatexchange's PDQ signal uses it): the hashes an exchange shares in an image list."""
+
+    def __init__(self, results_dir):
+        import pdqhash  # noqa: F401  (fail early if missing)
+        from importlib.metadata import version
+        self.version = version("pdqhash")
+        self.dir = os.path.join(results_dir, f"pdqhash-{self.version}")
+
+    @staticmethod
+    def hash(path):
+        """(hex, quality) of a picture file; the first of pdqhash's 256 bits is the hex's first."""
+        import numpy as np
+        import pdqhash
+        from PIL import Image
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB"))
+        bits, quality = pdqhash.compute(pixels)
+        return f"{int(''.join(str(int(b)) for b in bits), 2):064x}", int(quality)
+
+    def bank(self, pictures, name="images"):
+        """An image list as CSV (`hash,id,label,quality`, which `vigil scan --bank` reads as still-image
+        entries) from (id, label, path) triples. Returns the file, a digest of its content and the
+        rows (id, hash, quality)."""
+        rows = [(entry_id, label) + self.hash(path) for entry_id, label, path in pictures]
+        text = "hash,id,label,quality\n" + "".join(f"{h},{i},{l},{q}\n" for i, l, h, q in rows)
+        path = os.path.join(self.dir, "bank", name + ".csv")
+        if not os.path.exists(path) or open(path).read() != text:
+            atomic_write(path, text)
+        return path, hashlib.sha256(text.encode()).hexdigest()[:12], [(i, h, q) for i, l, h, q in rows]
 
 
 def keyframes(clip, results_dir, keyframe_times):
