@@ -21,7 +21,8 @@ struct VideoTrack: Sendable {
     private let compared: [PDQHash]
     /// The times of the known video's good-quality frames, ascending: where focus samples go.
     let frameTimes: [Double]
-    /// The known video's good-quality frames with their times, for temporal alignment.
+    /// The known video's good-quality frames with their times (every bank frame has one): the
+    /// frames each sample is compared with, for the threshold and for temporal alignment alike.
     private let timedKnown: [VideoMatchFrame]
     /// One per dihedral variant of the query.
     private var variants: [Variant]
@@ -64,8 +65,8 @@ struct VideoTrack: Sendable {
         compared = video.frames.compactMap { frame in
             frame.quality >= rule.minQuality && seen.insert(frame.hash).inserted ? frame.hash : nil
         }
-        frameTimes = Array(Set(video.frames.filter { $0.quality >= rule.minQuality }.map(\.timestampSeconds))).sorted()
         timedKnown = rule.timedUsable(video.frames.map(\.matchFrame))
+        frameTimes = Array(Set(timedKnown.compactMap(\.time))).sorted()
         variants = Array(repeating: Variant(comparedSeen: Array(repeating: false, count: compared.count)), count: variantCount)
         let moments = history.first?.count ?? 0
         for moment in 0..<moments {
@@ -151,8 +152,10 @@ struct VideoTrack: Sendable {
     ) -> (near: Bool, newDistinct: Bool, newlyNearCompared: [Int], knownTimes: [Double]) {
         guard frame.quality >= rule.minQuality else { return (false, false, [], []) }
         let threshold = rule.frameThreshold
-        let near = compared.contains { $0.distance(to: frame.hash) <= threshold }
-        let knownTimes = frame.time == nil ? [] : rule.alignedKnownTimes(for: frame.hash, among: timedKnown)
+        // One pass over the known frames: the nearest hit is the nearest frame of all.
+        let hits = rule.alignedHits(for: frame.hash, among: timedKnown)
+        let near = (hits.first?.distance ?? .max) <= threshold
+        let knownTimes = frame.time == nil ? [] : hits.map(\.time)
         tally.usable += 1
         if near { tally.near += 1 }
         tally.run = near ? tally.run + 1 : 0

@@ -127,7 +127,7 @@ public struct VideoMatchRule: Sendable, Hashable {
         var runs = AlignedRuns()
         for frame in usable {
             guard let time = frame.time else { continue }
-            runs.add(time: time, knownTimes: alignedKnownTimes(for: frame.hash, among: timedKnown))
+            runs.add(time: time, knownTimes: alignedHits(for: frame.hash, among: timedKnown).map(\.time))
         }
         let sustained = sustainedFrames > 0 && Self.longestRun(near) >= sustainedFrames
         return VideoMatchResult(
@@ -147,14 +147,16 @@ public struct VideoMatchRule: Sendable, Hashable {
         alignedFrames > 0 && alignedRun >= alignedFrames
     }
 
-    /// The known video's good-quality frames that carry a time, for ``alignedKnownTimes(for:among:)``.
+    /// The known video's good-quality frames that carry a time, for ``alignedHits(for:among:)``.
     public func timedUsable(_ frames: [VideoMatchFrame]) -> [VideoMatchFrame] {
         frames.filter { $0.quality >= minQuality && $0.time != nil }
     }
 
-    /// The times of the frames of `known` (see ``timedUsable(_:)``) within ``alignedThreshold``
-    /// of `hash`, nearest first (earlier first on ties), at most ``AlignedRuns/hitsPerFrame``.
-    public func alignedKnownTimes(for hash: PDQHash, among known: [VideoMatchFrame]) -> [Double] {
+    /// The frames of `known` (see ``timedUsable(_:)``) within ``alignedThreshold`` of `hash`,
+    /// nearest first (earlier first on ties), at most ``AlignedRuns/hitsPerFrame``: their
+    /// distances and times. The first is the nearest of all `known`, so it also says whether
+    /// `hash` is within ``frameThreshold`` of the video.
+    public func alignedHits(for hash: PDQHash, among known: [VideoMatchFrame]) -> [(distance: Int, time: Double)] {
         var hits: [(distance: Int, time: Double)] = []
         for frame in known {
             guard let time = frame.time else { continue }
@@ -162,7 +164,7 @@ public struct VideoMatchRule: Sendable, Hashable {
             if distance <= alignedThreshold { hits.append((distance, time)) }
         }
         hits.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.time < $1.time }
-        return hits.prefix(AlignedRuns.hitsPerFrame).map(\.time)
+        return Array(hits.prefix(AlignedRuns.hitsPerFrame))
     }
 
     private static func longestRun(_ flags: [Bool]) -> Int {
