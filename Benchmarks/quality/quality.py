@@ -381,13 +381,9 @@ def score_image_modes(clip, vigil, image_bank, image_key, image_hashes):
              "frames_hashed": verdict["frames_hashed"], "match_lines": len(matches),
              "moments": len({l["pts"] for l in matches})}
         if clip.original:
-            right_hash = image_hashes.all[clip.original]
-
+            # An image entry's id is its original, so a line is right as a video frame's is.
             def right(line):
-                # Several entries within the threshold: the line names the nearest; the right one counts
-                # when it is as near.
-                return clip.original in image_entry_ids(line) or \
-                    metrics.min_distances(metrics.to_words([line["hash"]]), right_hash)[0] <= line["distance"]
+                return is_correct(line, clip.original, image_hashes)
             correct = [l for l in matches if right(l)]
             moments = len({l["pts"] for l in correct})
             d = table.frame_min(clip.original, variants)[good]
