@@ -29,11 +29,15 @@ release: deps
 # (every frame of the vPDQ clips, an hour of frames for the memory bound) runs after the rest and on
 # its own, where it cannot starve the real-time live-server suites on a 2-core machine; the
 # end-to-end latency test (frame to webhook within 2 s) runs last, alone, for the same reason.
+# The fleet suites (PostgreSQL servers of their own, and several daemons) get the last pass, for
+# the same reason.
 HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests
+FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests
 test: reference build
-	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip 'EndToEndTests|$(HEAVY_HASHING_TESTS)'
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip 'EndToEndTests|$(FLEET_TESTS)|$(HEAVY_HASHING_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(HEAVY_HASHING_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter EndToEndTests
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(FLEET_TESTS)'
 
 demo: build
 	@bash scripts/demo.sh $(BIN_DEBUG)/vigil

@@ -15,6 +15,9 @@ packages=(
     nginx libnginx-mod-rtmp
     python3 python3-gi gir1.2-gst-rtsp-server-1.0
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+    # Fleet tests start their own PostgreSQL server (initdb in a temporary folder, as the
+    # postgres system user); the package's own cluster is never used.
+    postgresql
 )
 
 missing=()

@@ -22,6 +22,12 @@ public struct InputScanner: Sendable {
     public var luma: LumaChoice
     /// Frames hashed at once.
     public var jobs: Int
+    /// Told, as it happens, each time a live input's connection fails and is tried again, with
+    /// the reason (a refused URL, a timeout, a stall).
+    public var onInterruption: (@Sendable (MediaError) -> Void)?
+    /// Attempts in a row that read nothing after which a live input is given up: a down stream,
+    /// or an ended playlist whose segments cannot be read, ends the scan with its reason.
+    public static let attemptsWithoutMedia = 5
 
     /// Creates a scanner.
     public init(
@@ -39,9 +45,26 @@ public struct InputScanner: Sendable {
     /// Scans `input`, handing each finding to `report` as it happens.
     public func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
         let source = try StreamSource(input)
-        let options = sessionOptions(isLive: source.isLive)
+        let options = sessionOptions(for: source)
         let session = StreamSession(source: source, options: options)
         defer { session.stop() }
+        let watch = source.isLive ? LiveInputWatch(session: session, onInterruption: onInterruption) : nil
+        defer { watch?.end() }
+        do {
+            return try await scan(session, input: input, options: options, report: report)
+        } catch {
+            // A session stopped by the watch ends with "cancelled": the watch knows why.
+            if let failure = watch?.failure { throw failure }
+            // So does one that reached its wall-clock end without media: say what kept it away.
+            if let watch, case MediaError.cancelled = error, !Task.isCancelled {
+                throw watch.lastInterruption
+                    ?? MediaError.timedOut(url: input, operation: "waiting for media", seconds: options.maxDuration ?? 0)
+            }
+            throw error
+        }
+    }
+
+    private func scan(_ session: StreamSession, input: String, options: StreamOptions, report: (FrameFinding) -> Void) async throws -> Verdict {
         let kind = try await InputKind.describe(session, path: input, luma: luma)
         var state = DetectionState(input: input)
         let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
@@ -66,12 +89,18 @@ public struct InputScanner: Sendable {
     }
 
     /// The daemon's sampling, with the key-frame gap fallback on files too.
-    private func sessionOptions(isLive: Bool) -> StreamOptions {
+    private func sessionOptions(for source: StreamSource) -> StreamOptions {
+        let isLive = source.isLive
         var options = StreamOptions()
         options.media.sampling = sampling
         // --max-duration is media time, enforced on frame timestamps; the session's own limit is
-        // wall-clock time, so it only backs that up for a stream that stalls or keeps reconnecting.
-        options.maxDuration = maxDuration.map { $0 * 2 + 30 }
+        // wall-clock time. A live input plays in real time, so it ends the scan when no media
+        // arrives: the duration plus the time to connect and probe. A file reads faster than real
+        // time, or slower on a slow machine, and is bounded by its media time alone (the wall
+        // clock only backs that up).
+        let timeouts = StreamTimeouts.defaults(for: source.kind)
+        options.maxDuration = maxDuration.map { isLive ? $0 + timeouts.open + timeouts.probe : $0 * 2 + 30 }
+        if isLive { options.reconnect.maxAttempts = Self.attemptsWithoutMedia }
         // A replayed file gets the same defence against rare key frames as a live stream.
         options.policy.fallbackOnFiles = true
         // Focus makes key-frame sampling take the pictures a candidate known video predicts; a

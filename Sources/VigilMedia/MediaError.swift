@@ -31,6 +31,9 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     case packetTooLarge(url: String, bytes: Int, limit: Int)
     /// Holding the stream at its current size would need more memory than the per-stream limit.
     case memoryLimitExceeded(url: String, bytes: Int, limit: Int)
+    /// The input gave nothing to read but named `refused`, which the source's protocol
+    /// whitelist does not allow (a playlist naming a local file, say).
+    case refusedInput(url: String, refused: String)
 
     /// The input the error concerns.
     public var url: String {
@@ -40,7 +43,7 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
              .tooManyPixels(let url, _, _, _), .readFailed(let url, _), .decodeFailed(let url, _),
              .noFrames(let url), .cancelled(let url), .unsupportedSource(let url, _),
              .timedOut(let url, _, _), .stalled(let url, _), .packetTooLarge(let url, _, _),
-             .memoryLimitExceeded(let url, _, _):
+             .memoryLimitExceeded(let url, _, _), .refusedInput(let url, _):
             return url
         }
     }
@@ -82,18 +85,26 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
             return "compressed frame of \(bytes) bytes exceeds the limit of \(limit) bytes"
         case .memoryLimitExceeded(_, let bytes, let limit):
             return "stream would need about \(bytes) bytes of memory, over the limit of \(limit) bytes"
+        case .refusedInput(_, let refused):
+            return "nothing to read: it names \(refused), which is refused for this kind of source"
         }
     }
 
-    /// Whether reconnecting could help: true for network trouble and broken data, false for inputs
-    /// Vigil refuses by policy (unsupported, over a limit) and for cancellation.
+    /// Whether a live source is worth reading again after a backoff: true for network trouble,
+    /// broken data, and content refused as it is now (a codec without a decoder, a picture or
+    /// packet over a limit), since the people who control a live stream can change it and must
+    /// not be able to switch watching off by sending one such picture; false for a source Vigil
+    /// does not read at all and for cancellation.
     public var isTransient: Bool {
         switch self {
         case .openFailed, .noVideoStream, .invalidDimensions, .readFailed, .decodeFailed, .noFrames,
-             .timedOut, .stalled:
+             .timedOut, .stalled, .unsupportedCodec, .dimensionsTooLarge, .tooManyPixels, .packetTooLarge,
+             .memoryLimitExceeded:
             return true
-        case .unsupportedCodec, .dimensionsTooLarge, .tooManyPixels, .cancelled, .unsupportedSource,
-             .packetTooLarge, .memoryLimitExceeded:
+        case .refusedInput:
+            // A live playlist may name something else next time; the refusal itself is reported.
+            return true
+        case .cancelled, .unsupportedSource:
             return false
         }
     }

@@ -280,7 +280,7 @@ public final class MediaReader {
                     packet.unref()
                     continue
                 }
-                try acceptVideoPacket()
+                guard try acceptVideoPacket() else { continue }
                 return true
             case .tryAgain:
                 // Some network demuxers report "no data yet" instead of blocking; wait a moment.
@@ -317,8 +317,10 @@ public final class MediaReader {
         return .stalled(url: source.url, seconds: timeouts.stall)
     }
 
-    /// Counts and vets the video packet just read.
-    private func acceptVideoPacket() throws(MediaError) {
+    /// Counts and vets the video packet just read; false when it is skipped. A packet over the
+    /// size limit fails a file, and is skipped (and counted) in a live stream, whose sender must
+    /// not be able to end watching with one.
+    private func acceptVideoPacket() throws(MediaError) -> Bool {
         receivedPackets = true
         let now = MonotonicClock.seconds()
         lastVideoPacket = now
@@ -331,9 +333,12 @@ public final class MediaReader {
         }
         if size > options.limits.maxPacketBytes {
             packet.unref()
-            throw .packetTooLarge(url: source.url, bytes: size, limit: options.limits.maxPacketBytes)
+            guard source.isLive else { throw .packetTooLarge(url: source.url, bytes: size, limit: options.limits.maxPacketBytes) }
+            context.counters.update { $0.oversizedPackets += 1 }
+            return false
         }
         arrivals.record(timestamp: packet.bestTimestamp, arrival: .init(monotonic: now, date: Date()))
+        return true
     }
 
     // MARK: Decoding

@@ -149,9 +149,13 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
         case .rtp:
             options["timeout"] = stall
         }
-        // Start within about a second: analyse at most 1 s or 1 MB of the stream.
-        options["probesize"] = "1000000"
-        options["analyzeduration"] = "1000000"
+        // Probing ends as soon as the video's parameters are known, about a second into a stream
+        // that starts with a key frame. A live stream joined between key frames has no picture
+        // size until the next one: analyse up to 5 s of it (a second less than the probe timeout)
+        // or 5 MB, so that such a join waits for the next key frame instead of failing and
+        // starting over after a backoff.
+        options["probesize"] = "5000000"
+        options["analyzeduration"] = Self.microseconds(max(1, min(5, timeouts.probe - 1)))
         return options
     }
 

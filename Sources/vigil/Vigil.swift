@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilDaemon
 
 /// The `vigil` command: finds known material in video streams and files.
 @main
@@ -11,7 +12,7 @@ struct Vigil: AsyncParsableCommand {
             (bit-identical to Meta's reference) and matches them against hash lists.
             Exit status: 0 success, 2 when any input could not be processed.
             """,
-        version: "0.1.0",
+        version: VigilVersion.current,
         subcommands: [HashCommand.self, ScanCommand.self, MatchCommand.self, BankCommand.self, ServeCommand.self]
     )
 }

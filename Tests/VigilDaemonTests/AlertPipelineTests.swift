@@ -28,7 +28,7 @@ struct AlertPipelineTests {
             let sample = StreamSample(stream: "cam", source: "rtmp://127.0.0.1/live/cam", observedAt: Date(), frame: frame)
             await pipeline.observe(sample, matches: FrameMatches(frame, matchers: [matcher]))
         }
-        func stored() async throws -> [StoredAlert] { try await hub.outbox.alerts() }
+        func stored() async throws -> [StoredAlert] { try await hub.outbox.alerts(after: nil, limit: 1000) }
 
         await observe(0)
         try await waitUntil(timeout: .seconds(10)) { try await stored().count == 1 }

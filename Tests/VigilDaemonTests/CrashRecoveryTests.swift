@@ -29,12 +29,13 @@ final class DaemonProcess: @unchecked Sendable {
     let process = Process()
     let log: URL
 
-    init(executable: String, config: String, log: URL) throws {
+    init(executable: String, config: String, log: URL, environment: [String: String] = [:]) throws {
         self.log = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

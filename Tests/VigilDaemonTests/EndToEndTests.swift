@@ -107,9 +107,9 @@ extension EndToEndTests {
         }
         let started = ContinuousClock.now
         let knownSender = try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 40)
-        defer { knownSender.terminate() }
+        defer { stopRealTimeSender(knownSender) }
         let unrelatedSender = try startRealTimeSender(SampleClips.unrelated, to: "udp://127.0.0.1:\(otherPort)?pkt_size=1316", seconds: 40)
-        defer { unrelatedSender.terminate() }
+        defer { stopRealTimeSender(unrelatedSender) }
 
         let requests = await receiver.waitFor(count: 1, timeout: .seconds(25))
         let request = try #require(requests.first)

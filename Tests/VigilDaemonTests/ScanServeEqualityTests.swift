@@ -146,7 +146,7 @@ struct ScanServeEqualityTests {
             return streams.contains { $0["id"] as? String == "as-live" && $0["state"] as? String == "connecting" }
         }
         let sender = try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 12)
-        defer { sender.terminate() }
+        defer { stopRealTimeSender(sender) }
 
         func alerts() async throws -> [String: [String: Any]] {
             let items = try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []

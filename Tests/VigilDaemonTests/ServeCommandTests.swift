@@ -34,6 +34,22 @@ struct ServeCommandTests {
         #expect(noBank.stderrText.contains("banks[0] (gone): /nonexistent/bank.txt: no such file or folder"), "\(noBank.stderrText)")
     }
 
+    @Test("a config with more streams than limits.max_streams is refused at start, naming the limit", .timeLimit(.minutes(2)))
+    func overBudget() async throws {
+        let executable = try VigilExecutable.path()
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("over.yml").path
+        let streams = (0..<3).map { "  - {id: s\($0), url: 'rtmp://127.0.0.1/live/s\($0)'}" }.joined(separator: "\n")
+        try "api_token: check-token-0123456789\nstate_dir: \(directory.path)/state\nlimits: {max_streams: 2}\nstreams:\n\(streams)\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        for arguments in [["serve", "--config", config], ["serve", "--config", config, "--check-config"]] {
+            let refused = try await runProcess(executable, arguments, timeout: 30)
+            #expect(refused.status == 2, "\(arguments): \(refused.stderrText)")
+            #expect(refused.stderrText.contains("3 streams configured, over limits.max_streams (2)"), "\(refused.stderrText)")
+        }
+    }
+
     @Test("SIGHUP re-reads the config: streams added and removed, the token replaced", .timeLimit(.minutes(3)))
     func hangupReloads() async throws {
         let executable = try VigilExecutable.path()

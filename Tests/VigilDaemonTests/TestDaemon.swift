@@ -29,6 +29,9 @@ final class TestDaemon: Sendable {
         config.stateDirectory = directory.path
         config.bankPollInterval = 0.2
         config.hashing.workers = 2
+        // Tests' API streams point at loopback servers of their own: let them (the egress tests
+        // put the default policy back).
+        config.egress = EgressPolicy(allowHosts: [HostRule("127.0.0.0/8")!, HostRule("::1")!])
         configure(&config)
         let daemon = try await Daemon(config: config, sources: sources, clock: clock)
         let task = Task { try await daemon.run(handleSignals: false) }

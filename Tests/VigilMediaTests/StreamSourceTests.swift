@@ -36,7 +36,10 @@ struct StreamSourceTests {
         #expect(source.allowedProtocols.sorted() == protocols)
         let options = source.ffmpegOptions(timeouts: .defaults(for: kind))
         #expect(options["protocol_whitelist"] == protocols.joined(separator: ","))
-        #expect(options["probesize"] == "1000000" && options["analyzeduration"] == "1000000")
+        // Up to 5 s of analysis, a second less than the probe timeout: enough to wait for a key
+        // frame of a stream joined between two.
+        let analysis = kind == .http || kind == .https ? "5000000" : "4000000"
+        #expect(options["probesize"] == "5000000" && options["analyzeduration"] == analysis)
         #expect(!source.allowedProtocols.contains("file"))
     }
 
@@ -84,10 +87,13 @@ struct StreamSourceTests {
             (.unsupportedSource(url: "u", reason: "r"), false),
             (.timedOut(url: "u", operation: "opening", seconds: 1.5), true),
             (.stalled(url: "u", seconds: 5), true),
-            (.packetTooLarge(url: "u", bytes: 10, limit: 5), false),
-            (.memoryLimitExceeded(url: "u", bytes: 10, limit: 5), false),
+            // Content over a limit or without a decoder: a live source may change it, so it is retried.
+            (.packetTooLarge(url: "u", bytes: 10, limit: 5), true),
+            (.memoryLimitExceeded(url: "u", bytes: 10, limit: 5), true),
             (.openFailed(url: "u", reason: "refused"), true),
-            (.dimensionsTooLarge(url: "u", width: 1, height: 1, limit: 0), false),
+            (.dimensionsTooLarge(url: "u", width: 1, height: 1, limit: 0), true),
+            (.unsupportedCodec(url: "u", codec: "c"), true),
+            (.refusedInput(url: "u", refused: "file:///etc/passwd"), true),
             (.cancelled(url: "u"), false),
         ]
         for (error, transient) in errors {

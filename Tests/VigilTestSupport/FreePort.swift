@@ -28,3 +28,17 @@ public func freeLoopbackPort(udp: Bool = false) throws -> Int {
     guard named == 0 else { throw SubprocessError(description: "getsockname failed: errno \(errno)") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// Whether something accepts TCP connections on the loopback `port` now.
+public func acceptsTCP(port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}

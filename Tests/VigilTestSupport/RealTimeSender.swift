@@ -13,3 +13,11 @@ public func startRealTimeSender(_ clip: String, to url: String, format: String =
     try sender.run()
     return sender
 }
+
+/// Stops a sender for good: ffmpeg playing with `-re -stream_loop` may not exit on one SIGTERM,
+/// and a sender left behind would keep feeding a port, and a core, after its test.
+public func stopRealTimeSender(_ sender: Process) {
+    guard sender.isRunning else { return }
+    kill(sender.processIdentifier, SIGKILL)
+    sender.waitUntilExit()
+}

@@ -4,13 +4,13 @@ import Logging
 /// The outbox and its sinks together: commits alerts for every sink and runs one worker per sink.
 public final class DeliveryHub: Sendable {
     /// The durable queue.
-    public let outbox: Outbox
+    public let outbox: any AlertOutbox
     /// One worker per sink, in configuration order.
     public let workers: [DeliveryWorker]
 
     /// Creates a hub delivering to `sinks`, whose names must be unique.
     public init(
-        outbox: Outbox, sinks: [any AlertSink], settings: DeliveryWorker.Settings = .init(),
+        outbox: any AlertOutbox, sinks: [any AlertSink], settings: DeliveryWorker.Settings = .init(),
         metrics: DeliveryMetrics = DeliveryMetrics(), logger: Logger = Logger(label: "vigil.delivery"),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -23,10 +23,13 @@ public final class DeliveryHub: Sendable {
     /// The sinks' names.
     public var sinkNames: [String] { workers.map(\.sink.name) }
 
-    /// Commits `alert` for every sink (durably, before returning) and wakes the workers.
-    public func commit(_ alert: Alert, now: Date = Date()) async throws(OutboxError) {
-        try await outbox.enqueue(alert, sinks: sinkNames, now: now)
-        for worker in workers { worker.wake() }
+    /// Commits `alert` for every sink (durably, before returning) and wakes the workers; false
+    /// when the outbox found the incident raised already (see ``AlertOutbox/enqueue(_:sinks:now:)``).
+    @discardableResult
+    public func commit(_ alert: Alert, now: Date = Date()) async throws(OutboxError) -> Bool {
+        let committed = try await outbox.enqueue(alert, sinks: sinkNames, now: now)
+        if committed { for worker in workers { worker.wake() } }
+        return committed
     }
 
     /// Runs every worker until the calling task is cancelled.

@@ -33,7 +33,7 @@ public final class DeliveryWorker: Sendable {
     public let sink: any AlertSink
     /// The settings in force.
     public let settings: Settings
-    private let outbox: Outbox
+    private let outbox: any AlertOutbox
     private let clock: @Sendable () -> Date
     private let logger: Logger
     /// Rings from ``wake()``. One kept while the worker is busy is all it needs: it looks at the
@@ -43,7 +43,7 @@ public final class DeliveryWorker: Sendable {
 
     /// Creates a worker; call ``run()`` in a task of its own.
     public init(
-        sink: any AlertSink, outbox: Outbox, settings: Settings = Settings(), metrics: DeliveryMetrics = DeliveryMetrics(),
+        sink: any AlertSink, outbox: any AlertOutbox, settings: Settings = Settings(), metrics: DeliveryMetrics = DeliveryMetrics(),
         logger: Logger = Logger(label: "vigil.delivery"), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.sink = sink

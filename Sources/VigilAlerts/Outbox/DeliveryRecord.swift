@@ -23,6 +23,29 @@ public struct DeliveryRecord: Sendable, Equatable, Codable {
     /// Why the last try failed.
     public var lastError: String?
 
+    /// Creates a record (outboxes build them from their rows).
+    public init(
+        sequence: Int64, alertID: AlertID, sink: String, state: DeliveryState, attempts: Int, enqueuedAt: Date,
+        nextAttemptAt: Date, lastAttemptAt: Date?, deliveredAt: Date?, lastError: String?
+    ) {
+        self.sequence = sequence
+        self.alertID = alertID
+        self.sink = sink
+        self.state = state
+        self.attempts = attempts
+        self.enqueuedAt = enqueuedAt
+        self.nextAttemptAt = nextAttemptAt
+        self.lastAttemptAt = lastAttemptAt
+        self.deliveredAt = deliveredAt
+        self.lastError = lastError
+    }
+
+    /// A failure as every outbox stores it in ``lastError``: receivers can answer with whole
+    /// pages, so at most 500 characters.
+    public static func storedError(_ text: String) -> String {
+        text.count <= 500 ? text : String(text.prefix(500)) + "…"
+    }
+
     /// The key a sink uses to let receivers drop repeats: every try of one alert to one sink
     /// carries the same key, and different alerts never share one.
     public var idempotencyKey: String { alertID.rawValue }
@@ -44,4 +67,10 @@ public struct PendingDelivery: Sendable, Equatable {
     public var record: DeliveryRecord
     /// The alert's JSON as first raised: every try sends exactly these bytes.
     public var body: Data
+
+    /// Creates a pending delivery.
+    public init(record: DeliveryRecord, body: Data) {
+        self.record = record
+        self.body = body
+    }
 }

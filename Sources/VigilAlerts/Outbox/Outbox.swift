@@ -10,7 +10,7 @@ import GRDB
 /// the next start: at least once, with the alert id as idempotency key.
 ///
 /// All methods may be called from any task; SQLite (WAL mode) serialises the writes.
-public final class Outbox: Sendable {
+public final class Outbox: AlertOutbox {
     /// The database the outbox lives in; the daemon keeps its other tables there too.
     public let database: DatabasePool
 
@@ -33,7 +33,8 @@ public final class Outbox: Sendable {
 
     /// Commits a new alert and a pending delivery for each of `sinks`, durably, before returning.
     /// Committing the same alert id again is a no-op, so a retried enqueue never duplicates.
-    public func enqueue(_ alert: Alert, sinks: [String], now: Date = Date()) async throws(OutboxError) {
+    @discardableResult
+    public func enqueue(_ alert: Alert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
         let body: Data
         do {
             body = try AlertCoding.encode(alert)
@@ -58,6 +59,7 @@ public final class Outbox: Sendable {
                     arguments: [alert.id.rawValue, sink, now.timeIntervalSince1970, now.timeIntervalSince1970])
             }
         }
+        return true
     }
 
     /// Stores an open incident's new state (frames matched, last seen, best distance). What sinks
@@ -107,7 +109,7 @@ public final class Outbox: Sendable {
                         next_attempt_at = ?, last_error = ?
                     WHERE seq = ? AND state = 'pending'
                     """,
-                arguments: [now.timeIntervalSince1970, retryAt.timeIntervalSince1970, Self.clip(error), sequence])
+                arguments: [now.timeIntervalSince1970, retryAt.timeIntervalSince1970, DeliveryRecord.storedError(error), sequence])
         }
     }
 
@@ -119,7 +121,7 @@ public final class Outbox: Sendable {
                     UPDATE vigil_deliveries SET state = 'dead', attempts = attempts + ?, last_attempt_at = ?, last_error = ?
                     WHERE seq = ? AND state = 'pending'
                     """,
-                arguments: [countAttempt ? 1 : 0, now.timeIntervalSince1970, Self.clip(error), sequence])
+                arguments: [countAttempt ? 1 : 0, now.timeIntervalSince1970, DeliveryRecord.storedError(error), sequence])
         }
     }
 
@@ -235,10 +237,5 @@ public final class Outbox: Sendable {
             enqueuedAt: date("enqueued_at") ?? Date(timeIntervalSince1970: 0),
             nextAttemptAt: date("next_attempt_at") ?? Date(timeIntervalSince1970: 0),
             lastAttemptAt: date("last_attempt_at"), deliveredAt: date("delivered_at"), lastError: row["last_error"])
-    }
-
-    /// Receivers can answer with whole pages; keep stored errors short.
-    private static func clip(_ text: String) -> String {
-        text.count <= 500 ? text : String(text.prefix(500)) + "…"
     }
 }

@@ -4,4 +4,10 @@ public struct StoredAlert: Sendable, Equatable {
     public var alert: Alert
     /// One record per sink the alert was committed for, in sink order.
     public var deliveries: [DeliveryRecord]
+
+    /// Creates a stored alert.
+    public init(alert: Alert, deliveries: [DeliveryRecord]) {
+        self.alert = alert
+        self.deliveries = deliveries
+    }
 }

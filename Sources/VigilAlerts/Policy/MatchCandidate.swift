@@ -23,6 +23,19 @@ public struct MatchCandidate: Sendable {
         self.distance = distance
         self.video = video
     }
+
+    /// The subject of an image entry's incidents.
+    public static func subject(entry reference: String) -> String { "entry:" + reference }
+    /// The subject of a known video's incidents.
+    public static func subject(video id: String) -> String { "video:" + id }
+}
+
+extension Alert {
+    /// What the alert's incident is about, as ``MatchCandidate/subject`` keys it: a known video
+    /// when the alert carries a video match, an image entry otherwise.
+    public var subject: String {
+        videoMatch == nil ? MatchCandidate.subject(entry: entry.id) : MatchCandidate.subject(video: entry.id)
+    }
 }
 
 /// A stream's standing against one known video, as the alert shows it.

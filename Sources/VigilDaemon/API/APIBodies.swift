@@ -27,6 +27,11 @@ struct StreamList: Encodable {
     var streams: [StreamStatus]
 }
 
+/// `GET /v1/nodes`: the fleet's nodes.
+struct NodeList: Encodable {
+    var nodes: [StreamLeases.Node]
+}
+
 struct BankList: Encodable {
     var banks: [BankStatus]
 }

@@ -24,7 +24,14 @@ enum APIRouter {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: core.metrics.render())))
         }
 
-        router.get("/v1/streams") { _, _ in JSONResponse.make(StreamList(streams: core.supervisor.statuses())) }
+        router.get("/v1/streams") { _, _ in JSONResponse.make(StreamList(streams: await core.streamStatuses().map { $0.shownToClients() })) }
+
+        router.get("/v1/nodes") { _, _ -> Response in
+            guard let nodes = try await core.nodes() else {
+                throw APIError(.notFound, "this daemon is a single node (no cluster section in its config)")
+            }
+            return JSONResponse.make(NodeList(nodes: nodes))
+        }
 
         router.post("/v1/streams") { request, _ -> Response in
             let body = try await readBody(request, core: core)
@@ -36,13 +43,11 @@ enum APIRouter {
                 throw APIError(.unprocessableContent, error.description)
             }
             try await core.addStream(spec)
-            return JSONResponse.make(status: .created, core.supervisor.status(id: spec.id))
+            return JSONResponse.make(status: .created, try await core.streamStatus(id: spec.id).shownToClients())
         }
 
         router.get("/v1/streams/:id") { _, context -> Response in
-            let id = try context.parameters.require("id")
-            guard let status = core.supervisor.status(id: id) else { throw APIError(.notFound, "no stream with id \(id.debugDescription)") }
-            return JSONResponse.make(status)
+            JSONResponse.make(try await core.streamStatus(id: context.parameters.require("id")).shownToClients())
         }
 
         router.delete("/v1/streams/:id") { _, context -> Response in
@@ -81,7 +86,7 @@ enum APIRouter {
             return JSONResponse.make(SinkList(sinks: summaries))
         }
 
-        router.get("/v1/banks") { _, _ in JSONResponse.make(BankList(banks: core.banks.statuses())) }
+        router.get("/v1/banks") { _, _ in JSONResponse.make(BankList(banks: await core.bankStatuses())) }
 
         router.post("/v1/banks") { request, _ -> Response in
             let body = try await readBody(request, core: core)

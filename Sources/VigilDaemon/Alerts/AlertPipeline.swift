@@ -31,13 +31,22 @@ public actor AlertPipeline {
     private var uncommitted: Set<AlertID> = []
 
     private let clock: any Clock<Duration>
+    /// In a fleet: the spool that keeps alerts while the fleet's database (outbox) is out of
+    /// reach. Its outbox keys incidents across nodes, so a commit may raise nothing.
+    private let spool: AlertSpool?
+    /// Whether the spool may hold alerts (it may after a restart, and after each spooling).
+    private var spoolMayHoldAlerts = true
+    /// The latest state of each alert spooled by this run, so that its claim, when the database
+    /// returns, carries the incident's last match rather than its first.
+    private var spooledLatest: [AlertID: Alert] = [:]
 
     /// Creates a pipeline feeding `hub`; `clock` paces the once-a-second flush of incident updates.
     public init(
         settings: IncidentPolicy.Settings, hub: DeliveryHub, metrics: DaemonMetrics, logger: Logger,
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(), spool: AlertSpool? = nil
     ) {
         self.clock = clock
+        self.spool = spool
         policy = IncidentPolicy(settings: settings)
         self.hub = hub
         self.metrics = metrics
@@ -80,12 +89,12 @@ public actor AlertPipeline {
     static func candidates(_ step: DetectionState.Step) -> [MatchCandidate] {
         var candidates = step.imageMatches.map { match in
             MatchCandidate(
-                bank: match.bank, subject: "entry:" + match.entry.reference,
+                bank: match.bank, subject: MatchCandidate.subject(entry: match.entry.reference),
                 entry: Alert.Entry(id: match.entry.reference, label: match.entry.label), distance: match.distance)
         }
         for video in step.videos {
             candidates.append(MatchCandidate(
-                bank: video.bank, subject: "video:" + video.videoID, entry: Alert.Entry(id: video.videoID, label: video.label),
+                bank: video.bank, subject: MatchCandidate.subject(video: video.videoID), entry: Alert.Entry(id: video.videoID, label: video.label),
                 distance: video.latestDistance,
                 video: VideoProgress(isMatch: video.isMatch, queryPercent: video.result.queryPercent,
                                      comparedPercent: video.result.comparedPercent, framesMatched: video.framesMatched)))
@@ -124,6 +133,11 @@ public actor AlertPipeline {
     }
 
     private func commit(_ alert: Alert) async {
+        if let spool {
+            await fleetCommit(alert, spool: spool)
+            uncommitted.remove(alert.id)
+            return
+        }
         // The outbox is the only place an alert is safe; keep trying rather than drop it.
         var failures = 0
         while true {
@@ -146,7 +160,66 @@ public actor AlertPipeline {
         }
     }
 
+    /// Commits to the fleet's outbox, which raises the alert unless the fleet raised its incident
+    /// already; spools the alert when the database cannot say.
+    private func fleetCommit(_ alert: Alert, spool: AlertSpool) async {
+        do {
+            // Alerts spooled by this run and not merged yet: the database was out of reach a
+            // moment ago. Spool behind them at once — in order, and without each new alert
+            // waiting out the database's deadline; the merge tries the database every second.
+            guard spooledLatest.isEmpty else { throw FleetSpooling.earlierAlertsSpooled }
+            if try await !hub.commit(alert) {
+                logger.info("incident already raised in the fleet; no second alert", metadata: [
+                    "alert": "\(alert.id)", "stream": "\(alert.stream)",
+                ])
+            }
+        } catch {
+            do {
+                try await spool.add(alert)
+                spoolMayHoldAlerts = true
+                spooledLatest[alert.id] = alert
+                logger.warning("fleet database out of reach: alert spooled until it returns", metadata: [
+                    "alert": "\(alert.id)", "error": "\(error)",
+                ])
+            } catch let spoolError {
+                // Neither the fleet nor the disk takes it: keep trying both rather than drop it.
+                logger.critical("cannot spool alert; retrying", metadata: ["alert": "\(alert.id)", "error": "\(spoolError)"])
+                try? await Task.sleep(for: .seconds(1))
+                if !Task.isCancelled { await fleetCommit(alert, spool: spool) }
+            }
+        }
+    }
+
+    /// Why an alert went to the spool without trying the fleet's database.
+    private enum FleetSpooling: Error, CustomStringConvertible {
+        case earlierAlertsSpooled
+        var description: String { "earlier alerts wait in the spool for the fleet database" }
+    }
+
+    /// Merges spooled alerts once the fleet's database answers: each is claimed, then committed
+    /// to the outbox or dropped as raised elsewhere; the first failure leaves the rest for later.
+    private func drainSpool() async {
+        guard let spool, spoolMayHoldAlerts else { return }
+        guard let spooled = try? await spool.alerts() else { return }
+        for alert in spooled {
+            do {
+                // Committing is idempotent: a crash between it and the removal repeats it harmlessly.
+                if try await hub.commit(spooledLatest[alert.id] ?? alert) {
+                    logger.notice("spooled alert merged into the fleet", metadata: ["alert": "\(alert.id)"])
+                } else {
+                    logger.info("spooled alert's incident was raised elsewhere; dropped", metadata: ["alert": "\(alert.id)"])
+                }
+                try await spool.remove(alert.id)
+                spooledLatest[alert.id] = nil
+            } catch {
+                return
+            }
+        }
+        spoolMayHoldAlerts = false
+    }
+
     private func expireAndFlush() async {
+        await drainSpool()
         for alert in policy.expire(now: Date()) {
             // A known video that comes back after a quiet window is judged afresh.
             detections[alert.stream]?.forget(bank: alert.bank, videoID: alert.entry.id)
@@ -161,6 +234,7 @@ public actor AlertPipeline {
         guard !ready.isEmpty else { return }
         for key in ready.keys { pendingUpdates[key] = nil }
         let alerts = ready.values.sorted { $0.id < $1.id }
+        for alert in alerts where spooledLatest[alert.id] != nil { spooledLatest[alert.id] = alert }
         do {
             try await hub.outbox.update(alerts)
         } catch {

@@ -37,9 +37,13 @@ public struct BankStatus: Sendable, Codable, Equatable {
     public var loadSeconds: Double?
     /// Why the last load failed (the previous bank, if any, kept serving).
     public var lastError: String?
+    /// In a fleet, an API bank's version (bumped by every reload asked on any node).
+    public var version: Int?
+    /// In a fleet, what each node serves of an API bank.
+    public var nodes: [FleetBanks.NodeLoad]?
 
     enum CodingKeys: String, CodingKey {
-        case name, paths, origin, threshold, entries, videos
+        case name, paths, origin, threshold, entries, videos, version, nodes
         case minQuality = "min_quality"
         case loadedAt = "loaded_at"
         case loadSeconds = "load_seconds"

@@ -28,7 +28,7 @@ public enum ConfigLoader {
             substitution: EnvironmentSubstitution(environment: environment))
         let keys = try root.mapping(allowed: [
             "listen", "api_token", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
-            "bank_poll_interval", "shutdown_timeout",
+            "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits",
         ])
         guard let tokenReader = keys["api_token"] else {
             throw ConfigError(file: file, line: 1, path: "api_token", message: "is required (e.g. api_token: ${VIGIL_API_TOKEN})")
@@ -46,6 +46,12 @@ public enum ConfigLoader {
         if let hashing = keys["hashing"] { config.hashing = try parseHashing(hashing) }
         if let log = keys["log"] { config.log = try parseLog(log) }
         if let alerts = keys["alerts"] { config.alerts = try parseAlerts(alerts) }
+        if let cluster = keys["cluster"], !cluster.isNull { config.cluster = try parseCluster(cluster) }
+        if let egress = keys["egress"] { config.egress = try parseEgress(egress) }
+        if let limits = keys["limits"] {
+            let limitKeys = try limits.mapping(allowed: ["max_streams"])
+            if let max = limitKeys["max_streams"] { config.limits.maxStreams = try max.int(in: 1...100_000) }
+        }
         if let banks = keys["banks"] {
             for item in try banks.sequence() {
                 let bank = try parseBank(item, origin: .config)
@@ -64,7 +70,25 @@ public enum ConfigLoader {
                 config.streams.append(stream)
             }
         }
+        try checkBudgets(config, keys: keys, root: root)
         return config
+    }
+
+    /// The streams a node reads stay within `limits.max_streams`: a single node's config streams,
+    /// a fleet node's `cluster.max_streams`.
+    private static func checkBudgets(_ config: DaemonConfig, keys: [String: ConfigReader], root: ConfigReader) throws(ConfigError) {
+        let limit = config.limits.maxStreams
+        if let cluster = config.cluster {
+            guard cluster.maxStreams <= limit else {
+                throw (keys["cluster"] ?? root).error(
+                    "max_streams (\(cluster.maxStreams)) is over limits.max_streams (\(limit)); raise limits.max_streams or lower it")
+            }
+            return
+        }
+        guard config.streams.count <= limit else {
+            throw (keys["streams"] ?? root).error(
+                "\(config.streams.count) streams configured, over limits.max_streams (\(limit)); raise limits.max_streams or remove streams")
+        }
     }
 
     static func parseListen(_ reader: ConfigReader) throws(ConfigError) -> ListenAddress {
@@ -79,6 +103,49 @@ public enum ConfigLoader {
             throw reader.error("the port must be a number in 0...65535")
         }
         return ListenAddress(host: host, port: port)
+    }
+
+    static func parseCluster(_ reader: ConfigReader) throws(ConfigError) -> ClusterConfig {
+        let keys = try reader.mapping(allowed: ["database", "node_id", "lease_ttl", "max_streams"])
+        guard let databaseReader = keys["database"] else {
+            throw reader.error("database is required (e.g. database: ${VIGIL_DATABASE_URL})")
+        }
+        let database: ClusterDatabaseURL
+        let text = try databaseReader.nonEmptyString()
+        do {
+            database = try ClusterDatabaseURL(text)
+        } catch {
+            if case .configuration(let message) = error.reason { throw databaseReader.error(message) }
+            throw databaseReader.error(error.description)
+        }
+        var nodeID = ProcessInfo.processInfo.hostName
+        if let node = keys["node_id"] {
+            nodeID = try node.nonEmptyString()
+        }
+        guard nodeID.utf8.count <= 128, nodeID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-:".contains($0)) }) else {
+            throw (keys["node_id"] ?? reader).error("node_id must be at most 128 letters, digits, '.', '_', '-' or ':' (got \(nodeID.debugDescription))")
+        }
+        var cluster = ClusterConfig(database: database, nodeID: nodeID)
+        if let ttl = keys["lease_ttl"] { cluster.leaseTTL = try ttl.seconds(in: 1...600) }
+        if let max = keys["max_streams"] { cluster.maxStreams = try max.int(in: 0...100_000) }
+        return cluster
+    }
+
+    static func parseEgress(_ reader: ConfigReader) throws(ConfigError) -> EgressPolicy {
+        let keys = try reader.mapping(allowed: ["allow_hosts", "deny_hosts"])
+        func rules(_ key: String) throws(ConfigError) -> [HostRule] {
+            guard let list = keys[key] else { return [] }
+            var rules: [HostRule] = []
+            for item in try list.sequence() {
+                let text = try item.nonEmptyString()
+                guard let rule = HostRule(text) else {
+                    throw item.error("\(text.debugDescription) is not a host name, *.domain, IP address or CIDR range (e.g. 10.0.0.0/8)")
+                }
+                rules.append(rule)
+            }
+            return rules
+        }
+        return EgressPolicy(allowHosts: try rules("allow_hosts"), denyHosts: try rules("deny_hosts"))
     }
 
     static func parseAPI(_ reader: ConfigReader) throws(ConfigError) -> APIConfig {

@@ -25,6 +25,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var bankPollInterval: Double = 2
     /// Longest a SIGTERM/SIGINT drain may take before the daemon exits anyway, in seconds.
     public var shutdownTimeout: Double = 10
+    /// The fleet this node belongs to; nil for a single node keeping everything in SQLite.
+    public var cluster: ClusterConfig?
+    /// Which hosts streams added over the API may reach.
+    public var egress = EgressPolicy()
+    /// Resource budgets.
+    public var limits = LimitsConfig()
 
     /// Creates a config with defaults around a token.
     public init(apiToken: String) {

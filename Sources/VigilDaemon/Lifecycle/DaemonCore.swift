@@ -24,8 +24,16 @@ public final class DaemonCore: Service, Sendable {
     public let supervisor: StreamSupervisor
     /// The metrics registry.
     public let metrics: DaemonMetrics
-    /// API-added streams and banks.
-    let store: DaemonStore
+    /// API-added streams (in a fleet, every stream).
+    let streamStore: any StreamStore
+    /// API-added banks.
+    let bankStore: any BankStore
+    /// This node's part in the fleet; nil for a single node.
+    let fleet: FleetCoordinator?
+    /// In a fleet, the API banks shared through the database.
+    let fleetBanks: FleetBankSync?
+    /// Keeps the fleet database's connections, until the end of ``run()``.
+    private let fleetConnections: Task<Void, Never>?
     let pool: HashingPool
     let pipeline: AlertPipeline
     let logger: Logger
@@ -39,8 +47,6 @@ public final class DaemonCore: Service, Sendable {
     /// Seconds on `clock` since the daemon started: the focus budget's time.
     private let elapsedSeconds: @Sendable () -> Double
 
-    /// Most streams one daemon accepts, config and API together.
-    public static let maximumStreams = 2000
     /// Most banks one daemon accepts.
     public static let maximumBanks = 256
     /// Most streams focusing at once: focus decodes every picture of a stream while it lasts,
@@ -49,61 +55,122 @@ public final class DaemonCore: Service, Sendable {
 
     /// Opens the state database, loads the banks and restores API-added streams and banks.
     ///
-    /// - Throws: ``DaemonError`` when the state database cannot be opened or a config bank cannot
-    ///   be loaded (a daemon silently matching against nothing would be worse than one that stops).
+    /// - Throws: ``DaemonError`` when the process cannot open enough files for
+    ///   `limits.max_streams`, the state database cannot be opened or a config bank cannot be
+    ///   loaded (a daemon silently matching against nothing would be worse than one that stops).
     public init(
         config: DaemonConfig, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
         self.logger = logger
         self.clock = clock
-        elapsedSeconds = Self.secondsSinceNow(on: clock)
+        elapsedSeconds = secondsElapsed(on: clock)
         configuration = Mutex(config)
         token = HotSwappable(config.apiToken)
         metrics = DaemonMetrics()
-        let outbox: Outbox
-        do {
-            outbox = try Outbox(path: config.databasePath)
-            store = try DaemonStore(database: outbox.database)
-        } catch {
-            throw DaemonError("state_dir: cannot open the state database \(config.databasePath): \(error)")
-        }
+        try FileDescriptorBudget.ensure(streams: config.limits.maxStreams)
+        let storage = try DaemonStorage(config: config, logger: logger)
+        streamStore = storage.streams
+        bankStore = storage.banks
         let client = WebhookSink.makeHTTPClient()
         httpClient = client
-        var sinks: [any AlertSink] = config.alerts.webhooks.map {
-            WebhookSink(name: $0.name, settings: .init(url: $0.url, secret: $0.secret, timeout: .milliseconds(Int($0.timeout * 1000))), client: client)
+        var delivery = DeliveryWorker.Settings(retry: config.alerts.retry, deadLetterAfter: config.alerts.deadLetterAfter)
+        if let cluster = config.cluster {
+            // Idle workers ask for their sink's lease often enough to keep it, or take it over.
+            delivery.idlePoll = min(delivery.idlePoll, cluster.leaseTTL / 3)
         }
-        if let jsonl = config.alerts.jsonl { sinks.append(JSONLSink(path: jsonl)) }
-        if config.alerts.stdout { sinks.append(StdoutSink()) }
         hub = DeliveryHub(
-            outbox: outbox, sinks: sinks,
-            settings: .init(retry: config.alerts.retry, deadLetterAfter: config.alerts.deadLetterAfter),
-            metrics: metrics.delivery, logger: logger)
+            outbox: storage.outbox, sinks: Self.sinks(config.alerts, client: client), settings: delivery, metrics: metrics.delivery,
+            logger: logger)
         banks = BankRegistry(metrics: metrics, logger: logger)
         let metrics = metrics
         pool = HashingPool(
             width: config.hashing.workers, perStreamCapacity: config.hashing.queuePerStream, maxQueued: config.hashing.maxQueued,
             onDepth: { metrics.hashingQueueDepth.set($0) })
-        pipeline = AlertPipeline(settings: .init(window: config.alerts.window), hub: hub, metrics: metrics, logger: logger, clock: clock)
+        pipeline = AlertPipeline(
+            settings: .init(window: config.alerts.window), hub: hub, metrics: metrics, logger: logger, clock: clock,
+            spool: storage.spool)
         supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger)
+        do throws(DaemonError) {
+            try await Self.loadBanks(config, into: banks, stored: storage.fleet == nil ? storage.banks : nil)
+            guard let cluster = config.cluster, let fleetStorage = storage.fleet else {
+                (fleet, fleetBanks, fleetConnections) = (nil, nil, nil)
+                return
+            }
+            (fleet, fleetBanks, fleetConnections) = try await Self.joinFleet(
+                fleetStorage, cluster: cluster, config: config, supervisor: supervisor, pipeline: pipeline, banks: banks,
+                metrics: metrics, clock: clock, logger: logger)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
 
+    /// The sinks `alerts` configures.
+    private static func sinks(_ alerts: AlertsConfig, client: HTTPClient) -> [any AlertSink] {
+        var sinks: [any AlertSink] = alerts.webhooks.map {
+            WebhookSink(name: $0.name, settings: .init(url: $0.url, secret: $0.secret, timeout: .milliseconds(Int($0.timeout * 1000))), client: client)
+        }
+        if let jsonl = alerts.jsonl { sinks.append(JSONLSink(path: jsonl)) }
+        if alerts.stdout { sinks.append(StdoutSink()) }
+        return sinks
+    }
+
+    /// Loads the config banks (any failure stops the start), then the API-added ones of a single
+    /// node's `stored` banks (a fleet's come from its database, through ``FleetBankSync``).
+    private static func loadBanks(_ config: DaemonConfig, into banks: BankRegistry, stored: (any BankStore)?) async throws(DaemonError) {
         for (index, bank) in config.banks.enumerated() {
             do {
                 try await banks.add(bank)
             } catch {
-                try? await httpClient.shutdown()
                 throw DaemonError("banks[\(index)] (\(bank.name)): \(error)")
             }
         }
+        guard let stored else { return }
+        let specs: [BankSpec]
         do {
-            for bank in try await store.banks() where !config.banks.contains(where: { $0.name == bank.name }) {
-                // A stored bank whose files went away must not stop the daemon; it shows its error.
-                _ = try? await banks.add(bank)
-            }
+            specs = try await stored.banks()
         } catch {
             throw DaemonError("state_dir: cannot read stored banks: \(error)")
         }
+        for bank in specs where !config.banks.contains(where: { $0.name == bank.name }) {
+            // A stored bank whose files went away must not stop the daemon; it shows its error.
+            _ = try? await banks.add(bank)
+        }
     }
+
+    /// Joins the fleet (schema, registration, the config streams, a first lease round) before
+    /// the API answers, and makes a first pass over the fleet's banks.
+    private static func joinFleet(
+        _ storage: DaemonStorage.Fleet, cluster: ClusterConfig, config: DaemonConfig, supervisor: StreamSupervisor,
+        pipeline: AlertPipeline, banks: BankRegistry, metrics: DaemonMetrics, clock: any Clock<Duration>, logger: Logger
+    ) async throws(DaemonError) -> (FleetCoordinator, FleetBankSync, Task<Void, Never>) {
+        let database = storage.database
+        let connections = Task { await database.run() }
+        let coordinator = FleetCoordinator(
+            leases: storage.leases, config: cluster, supervisor: supervisor, streamRemoved: { await pipeline.streamRemoved($0) },
+            metrics: metrics, clock: clock, logger: logger)
+        do {
+            try await coordinator.join(version: VigilVersion.current, maxStreams: cluster.maxStreams, configStreams: config.streams)
+        } catch {
+            connections.cancel()
+            throw DaemonError("cluster: cannot join the fleet: \(error)")
+        }
+        let bankSync = FleetBankSync(banks: storage.banks, registry: banks, logger: logger)
+        do {
+            try await bankSync.sync(configBanks: Set(config.banks.map(\.name)))
+        } catch {
+            logger.error("cannot read the fleet's banks; retrying in the background", metadata: ["error": "\(error)"])
+        }
+        return (coordinator, bankSync, connections)
+    }
+
+    /// A change through the API that the fleet's database could not take.
+    private static let fleetUnreachable = APIError(.serviceUnavailable, "the fleet database cannot be reached; try again")
+
+    /// Longest between two passes over the fleet's banks: a change reaches every node at once
+    /// through a notification, or, if that was lost, within this plus the load.
+    static let fleetBankPollInterval: Duration = .seconds(5)
 
     /// The bearer token in force.
     var apiToken: String { token.load() }
@@ -127,14 +194,26 @@ public final class DaemonCore: Service, Sendable {
             }
         }
         let committing = Task { await pipeline.run() }
+        let leasing = fleet.map { fleet in Task { await fleet.run() } }
+        // Bank loads can take seconds: never inside a lease round.
+        let bankSyncing = fleetBanks.map { sync in
+            Task { await sync.run(every: Self.fleetBankPollInterval, on: self.clock) { Set(self.config.banks.map(\.name)) } }
+        }
 
         try? await gracefulShutdown()
 
         // Drain: stop reading, finish the hashing already queued, commit what it raised. Past
         // shutdown_timeout the service group cancels this task: then stop waiting at once.
         let started = ContinuousClock.now
-        let tasks = [delivery, housekeeping, hashing, committing]
+        let tasks = [delivery, housekeeping, hashing, committing] + [leasing, bankSyncing].compactMap { $0 }
         await withTaskCancellationHandler {
+            bankSyncing?.cancel()
+            if let fleet, let leasing {
+                // Leases go first, so other nodes start reading these streams while this one stops.
+                leasing.cancel()
+                await leasing.value
+                await fleet.leave()
+            }
             logger.notice("draining: stopping streams")
             await supervisor.stopAll()
             pool.finish()
@@ -145,6 +224,7 @@ public final class DaemonCore: Service, Sendable {
             delivery.cancel()
             await delivery.value
             await housekeeping.value
+            await fleet?.depart()
         } onCancel: {
             for task in tasks { task.cancel() }
         }
@@ -153,6 +233,7 @@ public final class DaemonCore: Service, Sendable {
         }
         try? await httpClient.shutdown()
         let pending = (try? await hub.outbox.sinkSummaries().reduce(0) { $0 + $1.pending }) ?? -1
+        fleetConnections?.cancel()
         logger.notice("drained", metadata: [
             "seconds": "\(String(format: "%.3f", (ContinuousClock.now - started) / .seconds(1)))",
             "undelivered_alerts_kept": "\(pending)",
@@ -164,6 +245,8 @@ public final class DaemonCore: Service, Sendable {
     /// Frames wait in the bounded hashing queue until ``run()`` starts the workers.
     public func startStreams() async {
         guard !streamsStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // In a fleet, the lease rounds start and stop streams (the first ran when joining).
+        guard fleet == nil else { return }
         for stream in await startupStreams() { supervisor.start(stream) }
     }
     private let streamsStarted = Atomic<Bool>(false)
@@ -173,13 +256,30 @@ public final class DaemonCore: Service, Sendable {
         let configured = config.streams
         let stored: [StreamSpec]
         do {
-            stored = try await store.streams()
+            stored = try await streamStore.streams()
         } catch {
             // The config streams are still watched; the stored ones wait for the database.
             logger.critical("cannot read API-added streams from the state database", metadata: ["error": "\(error)"])
             stored = []
         }
-        return configured + stored.filter { stored in !configured.contains { $0.id == stored.id } }
+        let candidates = stored.filter { stream in !configured.contains { $0.id == stream.id } }
+        // The policy may have changed since the streams were added. Their names are resolved all
+        // at once: a start waits for the slowest lookup, not for their sum.
+        let refusals = await withTaskGroup(of: (Int, String?).self) { group in
+            for (index, stream) in candidates.enumerated() {
+                group.addTask { (index, await self.egressRefusal(stream)) }
+            }
+            return await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        var restored: [StreamSpec] = []
+        for (index, stream) in candidates.enumerated() {
+            if let refusal = refusals[index] {
+                logger.error("stored API stream not started: refused by the egress policy", metadata: ["stream": "\(stream.id)", "reason": "\(refusal)"])
+                continue
+            }
+            restored.append(stream)
+        }
+        return configured + restored
     }
 
     /// Bank file polling, until cancelled or graceful shutdown begins. A reload (SIGHUP) that
@@ -200,43 +300,148 @@ public final class DaemonCore: Service, Sendable {
 
     // MARK: Changes (API, SIGHUP)
 
-    /// Starts watching a stream and, for API streams, stores it so it survives restarts.
+    /// Stores an API stream so that it survives restarts, and starts watching it. In a fleet, the
+    /// stream goes into the fleet's table, and whichever node has room claims it within a lease
+    /// round.
     public func addStream(_ spec: StreamSpec) async throws(APIError) {
-        guard supervisor.spec(id: spec.id) == nil else {
-            throw APIError(.conflict, "a stream with id \(spec.id.debugDescription) already exists")
-        }
-        guard supervisor.specs.count < Self.maximumStreams else {
-            throw APIError(.tooManyRequests, "the daemon already watches \(Self.maximumStreams) streams")
-        }
-        if spec.origin == .api {
-            let stored: Bool
-            do {
-                stored = try await store.insert(spec)
-            } catch {
-                logger.error("cannot store stream", metadata: ["stream": "\(spec.id)", "error": "\(error)"])
-                throw APIError(.internalServerError, "cannot store the stream; see the daemon's log")
+        let local = fleet == nil
+        if local {
+            guard supervisor.spec(id: spec.id) == nil else {
+                throw APIError(.conflict, "a stream with id \(spec.id.debugDescription) already exists")
             }
-            guard stored else { throw APIError(.conflict, "a stream with id \(spec.id.debugDescription) already exists") }
+            let limit = config.limits.maxStreams
+            guard supervisor.specs.count < limit else {
+                throw APIError(.tooManyRequests, "the daemon already watches \(limit) streams (limits.max_streams)")
+            }
         }
-        guard supervisor.start(spec) else {
-            if spec.origin == .api { _ = try? await store.removeStream(id: spec.id) }
+        if spec.origin == .api, let refusal = await egressRefusal(spec) {
+            logger.notice("API stream refused by the egress policy", metadata: ["stream": "\(spec.id)", "reason": "\(refusal)"])
+            throw APIError(.forbidden, "url: the stream's host is not allowed by the daemon's egress policy (egress in its config)")
+        }
+        let stored: Bool
+        do {
+            stored = try await streamStore.insert(spec)
+        } catch {
+            logger.error("cannot store stream", metadata: ["stream": "\(spec.id)", "error": "\(error)"])
+            throw storeFailure("store the stream")
+        }
+        guard stored else { throw APIError(.conflict, "a stream with id \(spec.id.debugDescription) already exists") }
+        if local, !supervisor.start(spec) {
+            _ = try? await streamStore.removeStream(id: spec.id)
             throw APIError(.serviceUnavailable, "the daemon is shutting down")
         }
     }
 
-    /// Stops and forgets an API-added stream.
+    /// Stops and forgets an API-added stream (in a fleet, its reader stops it within a round).
     public func removeStream(id: String) async throws(APIError) {
-        guard let spec = supervisor.spec(id: id) else { throw APIError(.notFound, "no stream with id \(id.debugDescription)") }
-        guard spec.origin == .api else {
-            throw APIError(.conflict, "stream \(id.debugDescription) is defined in the config file; remove it there and reload (SIGHUP)")
-        }
+        let outcome: StreamRemoval
         do {
-            _ = try await store.removeStream(id: id)
+            outcome = try await streamStore.removeStream(id: id)
         } catch {
-            throw APIError(.internalServerError, "cannot remove the stored stream; see the daemon's log")
+            logger.error("cannot delete stored stream", metadata: ["stream": "\(id)", "error": "\(error)"])
+            throw storeFailure("remove the stored stream")
         }
+        // A single node stores only API streams: its config streams are the supervisor's.
+        let running = fleet == nil ? supervisor.spec(id: id) : nil
+        switch (outcome, running?.origin) {
+        case (.removed, _), (.notFound, .api): break
+        case (.isConfig, _), (.notFound, .config):
+            throw APIError(.conflict, "stream \(id.debugDescription) is defined in the config file; remove it there and reload (SIGHUP)")
+        case (.notFound, nil):
+            throw APIError(.notFound, "no stream with id \(id.debugDescription)")
+        }
+        guard fleet == nil else { return }
         await supervisor.stop(id: id)
         await pipeline.streamRemoved(id)
+    }
+
+    /// Why the egress policy refuses an API stream's host (resolved first when it is a name),
+    /// or nil when it is allowed. Files have no host; their own rule is `api.allow_file_sources`.
+    private func egressRefusal(_ spec: StreamSpec) async -> String? {
+        guard !spec.isFile, let host = URLComponents(string: spec.url)?.host, !host.isEmpty else { return nil }
+        do {
+            return config.egress.refusal(host: host, addresses: try await HostResolver.addresses(of: host))
+        } catch {
+            return "\(error) (the egress policy needs its addresses)"
+        }
+    }
+
+    /// The API's answer when the store refused a change: in a fleet, the database is out of
+    /// reach (the client may try again); on a single node, the state database failed.
+    private func storeFailure(_ action: String) -> APIError {
+        fleet == nil ? APIError(.internalServerError, "cannot \(action); see the daemon's log") : Self.fleetUnreachable
+    }
+
+    /// Every stream: this node's, or in a fleet the whole fleet's, each with the node reading it.
+    public func streamStatuses() async -> [StreamStatus] {
+        await statuses(id: nil)
+    }
+
+    /// One stream's status, as ``streamStatuses()`` gives it.
+    public func streamStatus(id: String) async throws(APIError) -> StreamStatus {
+        guard let status = await statuses(id: id).first else { throw APIError(.notFound, "no stream with id \(id.debugDescription)") }
+        return status
+    }
+
+    /// The statuses of every stream, or of the one with `id`.
+    private func statuses(id: String?) async -> [StreamStatus] {
+        let local = { () -> [StreamStatus] in
+            guard let id else { return self.supervisor.statuses() }
+            return self.supervisor.status(id: id).map { [$0] } ?? []
+        }
+        guard let fleet else { return local() }
+        // During an outage (the last lease round failed) answer at once, not after the deadline.
+        if fleet.isReachable {
+            do {
+                let rows = try await fleet.leases.streamsWithReaders(id: id)
+                return rows.map { row in fleetStatus(row.spec, node: row.node, local: fleet.leases.node) }
+            } catch {
+                logger.warning("fleet database out of reach: answering for this node's streams only", metadata: ["error": "\(error)"])
+            }
+        }
+        // While the fleet's database is out of reach, the node answers for what it reads.
+        return local().map { status in
+            var status = status
+            status.node = fleet.leases.node
+            return status
+        }
+    }
+
+    /// Every bank this node serves; in a fleet, API banks carry their version and what each
+    /// node serves of them.
+    public func bankStatuses() async -> [BankStatus] {
+        let statuses = banks.statuses()
+        guard let fleetBanks, let rows = try? await fleetBanks.banks.all(), let loads = try? await fleetBanks.banks.loads() else {
+            return statuses
+        }
+        let versions = Dictionary(rows.map { ($0.spec.name, $0.version) }, uniquingKeysWith: { first, _ in first })
+        return statuses.map { status in
+            guard status.origin == .api else { return status }
+            var status = status
+            status.version = versions[status.name]
+            status.nodes = loads[status.name] ?? []
+            return status
+        }
+    }
+
+    /// The fleet's nodes; nil for a single node.
+    public func nodes() async throws(APIError) -> [StreamLeases.Node]? {
+        guard let fleet else { return nil }
+        do {
+            return try await fleet.leases.nodes()
+        } catch {
+            throw APIError(.serviceUnavailable, "the fleet database cannot be reached: \(error)")
+        }
+    }
+
+    /// A fleet stream's status: this node's session when it reads the stream, else the spec and
+    /// the node that holds it.
+    private func fleetStatus(_ spec: StreamSpec, node: String?, local: String) -> StreamStatus {
+        if node == local, var status = supervisor.status(id: spec.id) {
+            status.node = local
+            return status
+        }
+        return StreamStatus(spec: spec, heldBy: node)
     }
 
     /// Loads and stores an API-added bank.
@@ -261,12 +466,19 @@ public final class DaemonCore: Service, Sendable {
             banks.remove(name: spec.name)
             throw APIError(.unprocessableContent, "cannot load the bank: \(error)")
         }
+        let inserted: Bool
         do {
-            _ = try await store.insert(spec)
+            inserted = try await bankStore.insert(spec)
         } catch {
             banks.remove(name: spec.name)
-            throw APIError(.internalServerError, "cannot store the bank; see the daemon's log")
+            logger.error("cannot store bank", metadata: ["bank": "\(spec.name)", "error": "\(error)"])
+            throw storeFailure("store the bank")
         }
+        guard inserted else {
+            banks.remove(name: spec.name)
+            throw APIError(.conflict, "a bank named \(spec.name.debugDescription) already exists")
+        }
+        await fleetBanks?.record(name: spec.name, version: 1, error: nil)
         return status
     }
 
@@ -278,19 +490,37 @@ public final class DaemonCore: Service, Sendable {
         guard spec.origin == .api else {
             throw APIError(.conflict, "bank \(name.debugDescription) is defined in the config file; remove it there and reload (SIGHUP)")
         }
-        _ = try? await store.removeBank(name: name)
+        do {
+            _ = try await bankStore.removeBank(name: name)
+        } catch {
+            logger.error("cannot delete stored bank", metadata: ["bank": "\(name)", "error": "\(error)"])
+            throw storeFailure("remove the stored bank")
+        }
+        fleetBanks?.forget(name: name)
         banks.remove(name: name)
     }
 
     /// Reads a bank's files again; the old version serves until the new one is ready, and stays if
     /// the new one fails.
     public func reloadBank(name: String) async throws(APIError) -> BankStatus {
-        guard banks.specs.contains(where: { $0.name == name }) else {
+        guard let spec = banks.specs.first(where: { $0.name == name }) else {
             throw APIError(.notFound, "no bank named \(name.debugDescription)")
         }
+        // A fleet's API bank: every node reloads it (at its next pass); this one at once.
+        var version: Int?
+        if let fleetBanks, spec.origin == .api {
+            do {
+                version = try await fleetBanks.banks.bumpVersion(name: name)
+            } catch {
+                throw Self.fleetUnreachable
+            }
+        }
         do {
-            return try await banks.reload(name: name)
+            let status = try await banks.reload(name: name)
+            if let fleetBanks, let version { await fleetBanks.record(name: name, version: version, error: nil) }
+            return status
         } catch {
+            if let fleetBanks, let version { await fleetBanks.record(name: name, version: version, error: error.description) }
             throw APIError(.unprocessableContent, "reload failed, the previous version keeps serving: \(error)")
         }
     }
@@ -315,7 +545,18 @@ public final class DaemonCore: Service, Sendable {
                 logger.error("bank reload failed; the previous version keeps serving", metadata: ["bank": "\(spec.name)", "error": "\(error)"])
             }
         }
-        // Streams: stop removed or changed config streams, start new or changed ones.
+        // Streams: in a fleet, the table's config streams become the new ones, and the lease rounds
+        // stop and start readers; otherwise stop removed or changed config streams here and start
+        // new or changed ones.
+        if let fleet {
+            do {
+                try await fleet.leases.replaceConfigStreams(new.streams)
+            } catch {
+                logger.error("cannot publish config streams to the fleet database; reload again", metadata: ["error": "\(error)"])
+            }
+            logger.notice("configuration reloaded", metadata: ["streams": "\(new.streams.count)", "banks": "\(banks.specs.count)"])
+            return
+        }
         for running in supervisor.specs where running.origin == .config {
             if new.streams.first(where: { $0.id == running.id }) != running {
                 await supervisor.stop(id: running.id)
@@ -333,15 +574,6 @@ public final class DaemonCore: Service, Sendable {
         return roots.contains { root in
             let base = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
             return resolved == base || resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/")
-        }
-    }
-
-    /// A reading of `clock` in seconds from now on (the existential opened once, here).
-    private static func secondsSinceNow<C: Clock<Duration>>(on clock: C) -> @Sendable () -> Double {
-        let start = clock.now
-        return {
-            let elapsed = start.duration(to: clock.now).components
-            return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         }
     }
 

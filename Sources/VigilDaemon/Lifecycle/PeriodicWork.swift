@@ -10,3 +10,10 @@ func repeatEvery<C: Clock>(_ interval: Duration, on clock: C, _ body: () async -
         guard await body() else { return }
     }
 }
+
+/// A reading of `clock` in seconds from now on (the existential opened once, here), for state
+/// that keeps times as plain numbers.
+func secondsElapsed<C: Clock<Duration>>(on clock: C) -> @Sendable () -> Double {
+    let start = clock.now
+    return { start.duration(to: clock.now) / .seconds(1) }
+}

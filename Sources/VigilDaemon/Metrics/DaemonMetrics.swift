@@ -63,6 +63,19 @@ public final class DaemonMetrics: Sendable {
             label: "vigil_focus_requests_total", dimensions: [("result", admitted ? "admitted" : "refused")], factory: factory)
     }
 
+    // MARK: Fleet
+
+    /// Streams this node holds a lease on.
+    public var fleetStreamsHeld: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_fleet_streams_held", factory: factory) }
+    /// Streams of the fleet no node holds a live lease on (at this node's last census).
+    public var fleetStreamsUnassigned: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_fleet_streams_unassigned", factory: factory) }
+    /// Nodes of the fleet up (at this node's last census).
+    public var fleetNodesUp: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_fleet_nodes_up", factory: factory) }
+    /// Lease rounds by result (`ok`, `error`: the database could not be reached or refused).
+    public func fleetRounds(result: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "vigil_fleet_lease_rounds_total", dimensions: [("result", result)], factory: factory)
+    }
+
     // MARK: Banks
 
     /// Entries in a bank.

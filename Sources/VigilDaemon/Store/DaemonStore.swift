@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 
-/// Streams and banks added over the API, kept in the state database (beside the outbox) so that
-/// they survive restarts.
-public final class DaemonStore: Sendable {
+/// A single node's streams and banks added over the API, kept in the state database (beside the
+/// outbox) so that they survive restarts.
+public final class DaemonStore: StreamStore, BankStore {
     private let database: DatabasePool
 
     /// Uses `database`, creating the tables if needed.
@@ -45,11 +45,11 @@ public final class DaemonStore: Sendable {
         }
     }
 
-    /// Removes a stored stream; false when none had the id.
-    public func removeStream(id: String) async throws -> Bool {
+    /// Removes a stored stream (only API streams are stored here: never `.isConfig`).
+    public func removeStream(id: String) async throws -> StreamRemoval {
         try await database.write { db in
             try db.execute(sql: "DELETE FROM vigil_api_streams WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            return db.changesCount > 0 ? .removed : .notFound
         }
     }
 

@@ -96,12 +96,19 @@ public final class SessionFrameSource: FrameSource {
             return
         }
         state.withLock { $0.session = session }
-        // Interruptions are worth a line in the log as they happen; the status is read elsewhere.
+        // Interruptions are worth a line in the log as they happen, a few a minute at most per
+        // stream (a source that drops every second must not flood it); the status is read
+        // elsewhere.
         let interruptions = Task { [logger, stream] in
+            var limit = LogRateLimit()
             for await change in session.stateChanges() where change.state == .backoff || change.state == .stalled {
-                logger.warning("stream interrupted", metadata: [
+                let (admitted, heldBack) = limit.admit(at: change.at.timeIntervalSince1970)
+                guard admitted else { continue }
+                var metadata: Logger.Metadata = [
                     "stream": "\(stream.id)", "state": "\(change.state.rawValue)", "reason": "\(change.reason?.description ?? "")",
-                ])
+                ]
+                if heldBack > 0 { metadata["interruptions_not_logged"] = "\(heldBack)" }
+                logger.warning("stream interrupted", metadata: metadata)
             }
         }
         defer { interruptions.cancel() }

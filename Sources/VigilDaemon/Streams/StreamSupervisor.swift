@@ -52,6 +52,7 @@ public final class StreamSupervisor: Sendable {
             status.reconnects = source.counters.reconnects
             status.stalls = source.counters.stalls
             status.decodeErrors = source.counters.decodeErrors
+            status.packetsSkipped = source.counters.oversizedPackets
             status.keyframeGapSeconds = tally.keyframeGap
             status.lastFrameAt = tally.lastFrameAt
             return status
@@ -159,7 +160,7 @@ public final class StreamSupervisor: Sendable {
                 defer { tally.reported = counters }
                 return tally.reported
             }
-            runtime.metrics.set(status.state)
+            if let state = status.state { runtime.metrics.set(state) }
             runtime.metrics.reconnects.increment(by: max(0, counters.reconnects - previous.reconnects))
             runtime.metrics.stalls.increment(by: max(0, counters.stalls - previous.stalls))
             runtime.metrics.decodeErrors.increment(by: max(0, counters.decodeErrors - previous.decodeErrors))

@@ -119,7 +119,8 @@ final class SessionCore: Sendable {
             context.timeline.reconnected()
 
             var receivedPackets = false
-            let failure: MediaError?
+            var failure: MediaError?
+            let refusalsBefore = counters.snapshot.refusedOpens
             do {
                 switch try connectAndRead(context: context, end: end, receivedPackets: &receivedPackets) {
                 case .consumerGone:
@@ -127,7 +128,7 @@ final class SessionCore: Sendable {
                 case .endOfInput(let received, let info):
                     receivedPackets = received
                     guard shouldReconnect(afterEndOf: info) else { return finish(.ended, reason: nil) }
-                    failure = nil
+                    failure = received ? nil : refusal(since: refusalsBefore)
                 }
             } catch {
                 if isStopped { return finish(.stopped, reason: nil) }
@@ -141,7 +142,8 @@ final class SessionCore: Sendable {
                 guard source.isLive, error.isTransient else {
                     return finish(.failed, reason: error)
                 }
-                failure = error
+                // Nothing read, and something the input named was refused: that is the reason.
+                failure = receivedPackets ? error : refusal(since: refusalsBefore) ?? error
             }
 
             failures = receivedPackets ? 1 : failures + 1
@@ -172,6 +174,14 @@ final class SessionCore: Sendable {
             guard channel.send(frame) else { return .consumerGone }
         }
         return .endOfInput(receivedPackets: reader.receivedPackets, info: reader.info)
+    }
+
+    /// The refusal of the last URL the protocol whitelist refused, if it refused any since
+    /// `count` refusals.
+    private func refusal(since count: Int) -> MediaError? {
+        let counters = counters.snapshot
+        guard counters.refusedOpens > count, let refused = counters.refusedURLs.last else { return nil }
+        return .refusedInput(url: source.url, refused: refused)
     }
 
     private func shouldReconnect(afterEndOf info: MediaInfo) -> Bool {

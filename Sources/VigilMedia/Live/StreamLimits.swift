@@ -1,6 +1,7 @@
-/// Per-stream resource limits beyond picture size (which ``MediaReaderOptions`` bounds). A stream
-/// over a limit is stopped with ``MediaError/packetTooLarge(url:bytes:limit:)`` or
-/// ``MediaError/memoryLimitExceeded(url:bytes:limit:)`` and is not reconnected.
+/// Per-stream resource limits beyond picture size (which ``MediaReaderOptions`` bounds). A file
+/// over a limit fails with ``MediaError/packetTooLarge(url:bytes:limit:)`` or
+/// ``MediaError/memoryLimitExceeded(url:bytes:limit:)``. A live stream skips (and counts) a packet
+/// over the limit, and a connection over the memory limit ends and is tried again after a backoff.
 public struct StreamLimits: Sendable, Equatable {
     /// Largest compressed frame accepted, in bytes.
     public var maxPacketBytes: Int

@@ -16,6 +16,10 @@ struct ScanCommand: AsyncParsableCommand {
             good-quality frames must match the known video).
             Prints one line per matching frame, then a verdict per input; --json prints JSON lines \
             ({"type":"match",...} and {"type":"verdict",...}).
+            A live input's failed connections are reported on stderr as they happen; it is given up \
+            after 5 attempts in a row that read nothing, at once when it names something refused (a \
+            playlist pointing at a local file), and when --max-duration of wall-clock time (plus the \
+            time to connect) passes without media.
             Exit status: 0 no match, 1 match found, 2 error (a match wins over an error elsewhere, \
             since it is the finding that needs action; errors are still reported on stderr).
 
@@ -50,8 +54,12 @@ struct ScanCommand: AsyncParsableCommand {
         let output = LineWriter(FileHandle.standardOutput)
         let errors = LineWriter(FileHandle.standardError)
         let matchers = try banks.loadMatchersOrExit(errors: errors)
-        let scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
+        var scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
                                    maxDuration: maxDuration?.seconds, luma: hashing.luma, jobs: hashing.jobs)
+        // A live input's trouble is told as it happens, not only when the scan gives up.
+        scanner.onInterruption = { reason in
+            FileHandle.standardError.write(Data("vigil: \(reason.description); trying again\n".utf8))
+        }
         let reporter = ScanReporter(json: json, output: output)
         var anyMatch = false
         var anyError = false

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// A server or feeder started by a live test. It runs under `timeout`, so even if the test process
 /// dies the child is gone within its hard limit, and `stop()` (or dropping the object) kills its
@@ -86,18 +87,7 @@ func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
 
 /// Waits until something accepts TCP connections on the loopback `port`.
 func waitForTCP(port: Int, within seconds: Double) async -> Bool {
-    await eventually(within: seconds) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
+    await eventually(within: seconds) { acceptsTCP(port: port) }
 }
 
 /// Waits until some socket on this machine is bound to the UDP `port` (a reader listening for a

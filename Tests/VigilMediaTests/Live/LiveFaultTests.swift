@@ -224,23 +224,42 @@ extension LiveSuite {
             #expect(received.allSatisfy { $0.ptsSeconds >= 2.5 }, "\(received.map(\.ptsSeconds))")
         }
 
-        @Test("A live stream over the size limits is stopped with a clear reason and not retried")
-        func overLimits() async throws {
+        /// A session on a UDP port with `adjust`ed options, and the clip sent to it in real time.
+        private func feedClip(_ adjust: (inout StreamOptions) -> Void) async throws -> (SessionRecorder, ChildProcess, Int) {
             let media = try await LiveMedia.get()
             let port = try freeLoopbackPort(udp: true)
             var options = options(open: 5, stall: 3)
-            options.media.maxDimension = 200
+            adjust(&options)
             let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: options)
             recorder.start()
             let feeder = try LiveServers.feed(media.clip, format: "mpegts", to: "udp://127.0.0.1:\(port)?pkt_size=1316", in: directory)
+            return (recorder, feeder, port)
+        }
+
+        @Test("A live stream's packets over the size limit are skipped and counted; the stream stays live")
+        func oversizedPacketsSkipped() async throws {
+            // Key frames of the clip are larger than this; many other pictures are not.
+            let (recorder, feeder, _) = try await feedClip { $0.limits.maxPacketBytes = 1000 }
             defer { feeder.stop() }
-            let failed = await recorder.wait(upTo: 20) { $0.session.state == .failed }
+            let skipping = await recorder.wait(upTo: 20) { $0.session.counters.oversizedPackets >= 3 }
+            #expect(skipping, "\(recorder.summary)")
+            #expect(recorder.session.state == .live, "\(recorder.summary)")
+            #expect(!recorder.states.contains { $0.state == .backoff || $0.state == .failed }, "\(recorder.summary)")
             await recorder.stop()
-            #expect(failed, "\(recorder.summary)")
+        }
+
+        @Test("A live stream over the size limits is refused with a clear reason and tried again after a backoff, never abandoned")
+        func overLimits() async throws {
+            let (recorder, feeder, port) = try await feedClip { $0.media.maxDimension = 200 }
+            defer { feeder.stop() }
             let reason = MediaError.dimensionsTooLarge(url: "udp://127.0.0.1:\(port)", width: 320, height: 240, limit: 200)
-            #expect(recorder.states.last?.reason == reason)
-            #expect(recorder.error == reason, "the frame sequence ends with the reason")
-            #expect(recorder.session.counters.reconnects == 0)
+            let retried = await recorder.wait(upTo: 20) { recorder in
+                recorder.states.filter { $0.state == .backoff && $0.reason == reason }.count >= 2
+            }
+            #expect(retried, "\(recorder.summary)")
+            #expect(!recorder.states.contains { $0.state == .failed }, "a streamer cannot switch watching off: \(recorder.summary)")
+            #expect(recorder.session.counters.reconnects >= 1)
+            await recorder.stop()
             #expect(reason.description.contains("exceeds the limit of 200"))
         }
     }

@@ -8,6 +8,8 @@ struct LiveMedia: Sendable {
     let clip: String
     /// 12 s with a single key frame at the start (a 60 s GOP).
     let longGOP: String
+    /// 12 s with a key frame every 3 s.
+    let threeSecondGOP: String
     /// 12 s of x264 periodic intra refresh: one IDR at the start, then recovery points only.
     let intraRefresh: String
     /// On-demand HLS: three 1 s segments (`seg0.ts`...), served from this folder.
@@ -33,6 +35,8 @@ struct LiveMedia: Sendable {
         try await ffmpeg(["-t", "20"] + pattern + h264 + ["-g", "25", clip], timeout: 60)
         longGOP = path("long-gop.ts")
         try await ffmpeg(["-t", "12"] + pattern + h264 + ["-g", "1500", "-keyint_min", "1500", "-sc_threshold", "0", longGOP], timeout: 60)
+        threeSecondGOP = path("gop-3s.ts")
+        try await ffmpeg(["-t", "12"] + pattern + h264 + ["-g", "75", "-keyint_min", "75", "-sc_threshold", "0", threeSecondGOP], timeout: 60)
         intraRefresh = path("intra-refresh.ts")
         try await ffmpeg(["-t", "12"] + pattern + h264 + ["-x264-params", "intra-refresh=1:keyint=50", intraRefresh], timeout: 60)
 

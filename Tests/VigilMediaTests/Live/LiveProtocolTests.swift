@@ -101,6 +101,27 @@ extension LiveSuite {
             Self.expectKeyframeSampling(recorder)
         }
 
+        @Test("a live stream joined between key frames is read at the first attempt: probing waits for the next key frame")
+        func joinBetweenKeyframes() async throws {
+            let media = try await LiveMedia.get()
+            let port = try freeLoopbackPort(udp: true)
+            let feeder = try LiveServers.feed(media.threeSecondGOP, format: "mpegts", to: "udp://127.0.0.1:\(port)?pkt_size=1316", in: directory)
+            defer { feeder.stop() }
+            // Join a second in: the stream's first key frame is gone, the next comes 2 s later.
+            try await Task.sleep(for: .seconds(1))
+            var options = liveTestOptions()
+            options.timeouts = .defaults(for: .udp)
+            let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: options)
+            let joined = Date()
+            recorder.start()
+            let first = await recorder.wait(upTo: 10) { !$0.frames.isEmpty }
+            await recorder.stop()
+            #expect(first, "\(recorder.summary)\n\(feeder.log)")
+            let waited = (recorder.frames.first?.receivedAt ?? Date()).timeIntervalSince(joined)
+            #expect(!recorder.states.contains { $0.state == .backoff }, "no failed attempt before the first picture: \(recorder.summary)")
+            #expect(waited < 4.5, "the first picture \(waited) s after joining")
+        }
+
         @Test("MPEG-TS over RTP")
         func rtp() async throws {
             let media = try await LiveMedia.get()

@@ -132,7 +132,7 @@ struct StreamSessionFileTests {
         #expect(frames.allSatisfy { $0.width == 160 && $0.height == 120 && $0.pixels.count == 160 * 120 * 3 })
     }
 
-    @Test("Limits stop the stream with a clear reason, without retrying", arguments: [0, 1, 2])
+    @Test("Limits stop a file with a clear reason, without retrying", arguments: [0, 1, 2])
     func limits(which: Int) async throws {
         let media = try await SyntheticMedia.get()
         var options = StreamOptions()
