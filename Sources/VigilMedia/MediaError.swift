@@ -34,6 +34,10 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The input gave nothing to read but named `refused`, which the source's protocol
     /// whitelist does not allow (a playlist naming a local file, say).
     case refusedInput(url: String, refused: String)
+    /// The memory budget shared by all streams has less left than this stream's estimate.
+    case memoryBudgetExhausted(url: String, bytes: Int, budget: Int)
+    /// The source's container format is not on the whitelist for its kind of source.
+    case unsupportedFormat(url: String, format: String, kind: String)
 
     /// The input the error concerns.
     public var url: String {
@@ -43,7 +47,8 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
              .tooManyPixels(let url, _, _, _), .readFailed(let url, _), .decodeFailed(let url, _),
              .noFrames(let url), .cancelled(let url), .unsupportedSource(let url, _),
              .timedOut(let url, _, _), .stalled(let url, _), .packetTooLarge(let url, _, _),
-             .memoryLimitExceeded(let url, _, _), .refusedInput(let url, _):
+             .memoryLimitExceeded(let url, _, _), .refusedInput(let url, _), .unsupportedFormat(let url, _, _),
+             .memoryBudgetExhausted(let url, _, _):
             return url
         }
     }
@@ -53,7 +58,29 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         "\(url): \(problem)"
     }
 
-    private var problem: String {
+    /// Whether the error says the source answered with something Vigil cannot sample (a picture
+    /// or packet over a limit, a codec or input it refuses, data that does not decode, a
+    /// connection held open with nothing in it), as opposed to a source that could not be
+    /// reached or ended. The people who control a stream can cause the first kind at will, so the
+    /// daemon tells its operator when it lasts; the second is a stream that is simply off.
+    public var meansSourceAnswered: Bool {
+        switch self {
+        case .noVideoStream, .unsupportedCodec, .invalidDimensions, .dimensionsTooLarge, .tooManyPixels,
+             .decodeFailed, .noFrames, .stalled, .packetTooLarge, .memoryLimitExceeded, .refusedInput, .unsupportedSource,
+             .unsupportedFormat, .memoryBudgetExhausted:
+            return true
+        case .openFailed(_, let reason):
+            // FFmpeg's text for AVERROR_INVALIDDATA: bytes arrived, but they are no stream it
+            // can read. Every other open failure (refused, unreachable, not found) is a source
+            // that is not there.
+            return reason.hasPrefix("Invalid data found")
+        case .readFailed, .timedOut, .cancelled:
+            return false
+        }
+    }
+
+    /// The problem alone, without the input's name: `unsupported video codec ffv1`.
+    public var problem: String {
         switch self {
         case .openFailed(_, let reason):
             return "cannot open (\(Self.oneLine(reason)))"
@@ -87,6 +114,10 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
             return "stream would need about \(bytes) bytes of memory, over the limit of \(limit) bytes"
         case .refusedInput(_, let refused):
             return "nothing to read: it names \(refused), which is refused for this kind of source"
+        case .memoryBudgetExhausted(_, let bytes, let budget):
+            return "stream would need about \(bytes) bytes of memory, more than is left of the budget of \(budget) bytes shared by all streams"
+        case .unsupportedFormat(_, let format, let kind):
+            return "container format \(format) is not accepted from \(kind) sources"
         }
     }
 
@@ -99,7 +130,7 @@ public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .openFailed, .noVideoStream, .invalidDimensions, .readFailed, .decodeFailed, .noFrames,
              .timedOut, .stalled, .unsupportedCodec, .dimensionsTooLarge, .tooManyPixels, .packetTooLarge,
-             .memoryLimitExceeded:
+             .memoryLimitExceeded, .unsupportedFormat, .memoryBudgetExhausted:
             return true
         case .refusedInput:
             // A live playlist may name something else next time; the refusal itself is reported.

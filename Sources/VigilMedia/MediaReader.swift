@@ -54,9 +54,13 @@ public final class MediaReader {
     private var arrivals = ArrivalLog()
     private var pending: [Frame] = []
     private var lastVideoPacket: Double
+    /// When the decoder last gave a picture (or the connection opened).
+    private var lastPicture: Double
     /// Raw time of the last picture handed out on this connection; replayed pictures up to it are skipped.
     private var lastEmittedRaw: Double?
     private var skipReplayedUpTo: Double?
+    /// Bytes this reader holds of ``StreamOptions/memoryBudget``, given back when it goes.
+    private var reservedBytes = 0
     /// Set while decoding when key frames are back, acted on between packets.
     private var keyframesReturned = false
     /// Whether the last packet decoded into a key picture that stands on its own.
@@ -127,7 +131,14 @@ public final class MediaReader {
         do {
             format = try FormatContext(url: source.ffmpegURL, guard: inputGuard, options: source.ffmpegOptions(timeouts: timeouts))
         } catch {
+            // FFmpeg refuses a container off `format_whitelist` with EINVAL.
+            if error.code == AVFailure.invalidArgument.code, let allowed = source.allowedFormats {
+                throw .unsupportedFormat(url: url, format: "outside \(allowed.sorted().joined(separator: ", "))", kind: source.kind.rawValue)
+            }
             throw Self.classify(error, operation: "opening", seconds: timeouts.open, guard: inputGuard, url: url)
+        }
+        guard source.accepts(format: format.formatName) else {
+            throw .unsupportedFormat(url: url, format: format.formatName, kind: source.kind.rawValue)
         }
         inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.probe, by: sessionEnd))
         do {
@@ -183,11 +194,18 @@ public final class MediaReader {
         buffer = PacketBuffer(byteLimit: options.limits.maxBufferedPacketBytes)
         decoder = try Self.openDecoder(
             format: format, streamIndex: index, options: options, keyframesOnly: !decodesEverything,
-            lowLatency: source.isLive, codecName: stream.codecName, url: url
+            lowLatency: source.isLive, codecName: stream.codecName, allowedCodecs: source.allowedVideoCodecs, url: url
         )
         self.format = format
         streamIndex = index
         lastVideoPacket = MonotonicClock.seconds()
+        lastPicture = lastVideoPacket
+        // Last, so that no later failure leaves a reservation behind.
+        try reserveMemory(estimate)
+    }
+
+    deinit {
+        if reservedBytes > 0 { options.memoryBudget?.release(reservedBytes) }
     }
 
     /// Asks the reader to stop. Safe from any thread; blocking reads return promptly and the next
@@ -324,6 +342,12 @@ public final class MediaReader {
         receivedPackets = true
         let now = MonotonicClock.seconds()
         lastVideoPacket = now
+        // Packets that never make a picture: the sender switched to something the decoder reads
+        // as noise (a new codec the demuxer did not announce). Reconnecting probes it afresh.
+        if let drought = pictureDroughtLimit, now - lastPicture >= drought {
+            throw .decodeFailed(
+                url: source.url, reason: "no picture decoded from \(Int(drought)) s of video packets (did the stream change codec?)")
+        }
         let size = packet.size
         let isKey = packet.isKey
         context.counters.update { counters in
@@ -541,7 +565,7 @@ public final class MediaReader {
         let name = format.stream(at: streamIndex)?.codecName ?? "unknown"
         decoder = try Self.openDecoder(
             format: format, streamIndex: streamIndex, options: options, keyframesOnly: !decodesEverything,
-            lowLatency: source.isLive, codecName: name, url: source.url
+            lowLatency: source.isLive, codecName: name, allowedCodecs: source.allowedVideoCodecs, url: source.url
         )
         context.counters.update { $0.formatChanges += 1 }
     }
@@ -563,7 +587,17 @@ public final class MediaReader {
             return counters.decodedFrames - 1
         }
         picturesDecoded += 1
-        try checkPictureSize()
+        lastPicture = MonotonicClock.seconds()
+        do {
+            try checkPictureSize()
+        } catch {
+            // Whoever controls a live stream can send such a picture at will: it is skipped and
+            // counted, and reading goes on (the stream-health watch reports a stream of nothing
+            // else). A file's picture over the limits ends the file, as it did.
+            guard source.isLive else { throw error }
+            context.counters.update { $0.oversizedPictures += 1 }
+            return
+        }
 
         let arrival = arrivals.arrival(of: timestamp) ?? .init(monotonic: MonotonicClock.seconds(), date: Date())
         let isIntraKey = decoded.isKey && decoded.isIntraPicture
@@ -732,8 +766,31 @@ public final class MediaReader {
         if estimate > options.limits.maxMemoryBytes {
             throw .memoryLimitExceeded(url: source.url, bytes: estimate, limit: options.limits.maxMemoryBytes)
         }
+        try reserveMemory(estimate)
         if pictureSize != nil { context.counters.update { $0.formatChanges += 1 } }
         pictureSize = (width, height)
+    }
+
+    /// Longest a live source may send video packets with no picture coming out of the decoder:
+    /// the stall timeout when every picture is decoded, plus the key-frame gap when only key
+    /// frames are (the gap fallback decodes the rest after that long). Without the fallback a
+    /// live stream's key frames may legitimately be minutes apart, so there is no bound; nor for
+    /// files.
+    private var pictureDroughtLimit: Double? {
+        guard source.isLive else { return nil }
+        if decodesEverything { return timeouts.stall }
+        return gap.map { $0.maxGap + timeouts.stall }
+    }
+
+    /// Holds `bytes` of the shared memory budget (more or less than now), or refuses.
+    private func reserveMemory(_ bytes: Int) throws(MediaError) {
+        guard let budget = options.memoryBudget, bytes != reservedBytes else { return }
+        if bytes < reservedBytes {
+            budget.release(reservedBytes - bytes)
+        } else if !budget.reserve(bytes - reservedBytes) {
+            throw .memoryBudgetExhausted(url: source.url, bytes: bytes, budget: budget.limit)
+        }
+        reservedBytes = bytes
     }
 
     // MARK: Helpers
@@ -761,8 +818,11 @@ public final class MediaReader {
 
     private static func openDecoder(
         format: FormatContext, streamIndex: Int, options: StreamOptions, keyframesOnly: Bool,
-        lowLatency: Bool, codecName: String, url: String
+        lowLatency: Bool, codecName: String, allowedCodecs: Set<String>?, url: String
     ) throws(MediaError) -> Decoder {
+        if let allowed = allowedCodecs, !allowed.contains(codecName) {
+            throw .unsupportedCodec(url: url, codec: "\(codecName) (not accepted from live sources)")
+        }
         do {
             return try Decoder(
                 format: format, streamIndex: streamIndex,

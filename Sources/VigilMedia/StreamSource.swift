@@ -99,6 +99,37 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The container formats (FFmpeg demuxer names) accepted from this kind of source; nil for
+    /// files, which are the operator's own and may be any container FFmpeg reads. A live source is
+    /// someone else's bytes: each protocol gets the few containers it really carries, so a hostile
+    /// stream cannot steer FFmpeg into one of its rarely used demuxers. An HTTP source also brings
+    /// its HLS segments (MPEG-TS, fragmented MP4, audio renditions, subtitles) under the same list.
+    public var allowedFormats: Set<String>? {
+        switch kind {
+        case .file, .pipe: return nil
+        case .http, .https: return ["hls", "mpegts", "mov", "flv", "live_flv", "matroska", "aac", "mp3", "ac3", "eac3", "webvtt"]
+        case .rtmp, .rtmps: return ["flv", "live_flv"]
+        case .rtsp, .rtsps: return ["rtsp"]
+        case .srt, .udp: return ["mpegts"]
+        case .rtp: return ["rtp", "sdp", "mpegts"]
+        }
+    }
+
+    /// The video codecs (FFmpeg decoder names) decoded from this kind of source; nil for files.
+    /// Live sources get the codecs live video is sent in (and MJPEG, which cameras serve over
+    /// RTSP); a stream that switches to anything else is refused, retried and reported, never
+    /// handed to an unusual decoder.
+    public var allowedVideoCodecs: Set<String>? {
+        isLive ? ["h264", "hevc", "av1", "vp8", "vp9", "mpeg2video", "mpeg4", "mjpeg"] : nil
+    }
+
+    /// Whether the container FFmpeg detected, `formatName` (a demuxer's comma-separated names),
+    /// is on the whitelist.
+    func accepts(format formatName: String) -> Bool {
+        guard let allowed = allowedFormats else { return true }
+        return formatName.split(separator: ",").contains { allowed.contains(String($0)) }
+    }
+
     /// FFmpeg options for opening this source: the whitelist, the protocol's own timeouts, and probing
     /// limits for live sources.
     ///
@@ -115,6 +146,9 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
         case .file, .pipe:
             return options
         case .http, .https:
+            // Playlists open their segments through nested demuxers, which inherit this list
+            // (other kinds have no nested demuxers: Vigil checks their one container itself).
+            options["format_whitelist"] = allowedFormats?.sorted().joined(separator: ",")
             options["timeout"] = open
             options["rw_timeout"] = stall
             // The whitelist refuses file: (and anything but HTTP) for network sources. FFmpeg's

@@ -36,9 +36,9 @@ struct AlertPipelineTests {
         await observe(2)
         // The timer is asleep on the manual clock: nothing is flushed until it moves.
         try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 1 }
-        #expect(try await stored().first?.alert.framesMatched == 1)
+        #expect(try await stored().first?.alert.match?.framesMatched == 1)
         clock.advance(by: .seconds(1))
-        try await waitUntil(timeout: .seconds(10)) { try await stored().first?.alert.framesMatched == 3 }
+        try await waitUntil(timeout: .seconds(10)) { try await stored().first?.alert.match?.framesMatched == 3 }
         #expect(try await stored().count == 1)
 
         // Finishing ends the timer too: no tick is needed to stop.

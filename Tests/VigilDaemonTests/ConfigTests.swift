@@ -35,8 +35,10 @@ struct ConfigTests {
           - id: archive
             url: srt://127.0.0.1:9000
             max_keyframe_gap: off
+            unwatchable_after: 1m
         alerts:
           window: 2m
+          unwatchable_after: 45s
           dead_letter_after: 12h
           retry: {initial: 250ms, max: 30s, multiplier: 3}
           webhooks:
@@ -65,11 +67,14 @@ struct ConfigTests {
             BankSpec(name: "known", paths: ["Samples/banks/known.csv"], threshold: 28, minQuality: 60),
             BankSpec(name: "more", paths: ["a.txt", "b.txt"]),
         ])
+        var archive = StreamSpec(id: "archive", url: "srt://127.0.0.1:9000", maxKeyframeGap: nil)
+        archive.unwatchableAfter = 60
         #expect(config.streams == [
             StreamSpec(id: "lobby-cam", url: "rtmp://127.0.0.1/live/lobby", sampling: .keyframes, maxKeyframeGap: 4),
             StreamSpec(id: "hall", url: "http://127.0.0.1:8080/hall/index.m3u8", sampling: .interval(seconds: 2)),
-            StreamSpec(id: "archive", url: "srt://127.0.0.1:9000", maxKeyframeGap: nil),
+            archive,
         ])
+        #expect(config.alerts.unwatchableAfter == 45 && config.streams[0].unwatchableAfter == nil)
         #expect(config.streams[1].maxKeyframeGap == StreamSpec.defaultMaxKeyframeGap)
         #expect(config.alerts.window == 120 && config.alerts.deadLetterAfter == 43_200)
         #expect(config.alerts.retry.initial == 0.25 && config.alerts.retry.maximum == 30 && config.alerts.retry.multiplier == 3)
@@ -102,6 +107,10 @@ struct ConfigTests {
         #expect(config.stateDirectory == "./vigil-state")
         #expect(config.banks.isEmpty && config.streams.isEmpty && config.alerts.webhooks.isEmpty)
         #expect(config.alerts.window == 60)
+        #expect(config.alerts.unwatchableAfter == 30)
+        #expect(config.limits.memoryBytes == Int(ProcessInfo.processInfo.physicalMemory / 2))
+        let sized = try ConfigLoader.parse("api_token: 0123456789abcdef0123\nlimits: {memory: 3GiB}", environment: [:])
+        #expect(sized.limits.memoryBytes == 3 << 30)
     }
 
     @Test("errors name the key path, the line and the problem", arguments: [
@@ -122,6 +131,10 @@ struct ConfigTests {
         ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: ftp://x/y, secret: s}", "alerts.webhooks[0].url: must be an http:// or https:// URL"),
         ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: https://x/y}", "alerts.webhooks[0]: secret is required"),
         ("api_token: 0123456789abcdef\nalerts: [1, 2]", "alerts: expected a mapping"),
+        ("api_token: 0123456789abcdef\nlimits: {memory: lots}", "limits.memory: \"lots\" is not a size"),
+        ("api_token: 0123456789abcdef\nlimits: {memory: 1MiB}", "limits.memory: 1MiB is outside"),
+        ("api_token: 0123456789abcdef\nalerts:\n  unwatchable_after: 0s", "alerts.unwatchable_after:"),
+        ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a, unwatchable_after: soon}", "streams[0].unwatchable_after: \"soon\" is not a duration"),
         ("api_token: [unclosed", "invalid YAML"),
     ])
     func errors(text: String, expected: String) {

@@ -27,7 +27,7 @@ struct EndToEndTests {
         }
         let requests = await receiver.waitFor(count: 1, timeout: .seconds(20))
         let request = try #require(requests.first)
-        let alert = try AlertCoding.decode(request.body)
+        let alert = try #require(try AlertCoding.decode(request.body).match)
         #expect(alert.stream == "known-clip")
         #expect(alert.bank == "known")
         #expect(alert.entry.id == "mandelbrot-zoom")
@@ -113,7 +113,7 @@ extension EndToEndTests {
 
         let requests = await receiver.waitFor(count: 1, timeout: .seconds(25))
         let request = try #require(requests.first)
-        let alert = try AlertCoding.decode(request.body)
+        let alert = try #require(try AlertCoding.decode(request.body).match)
         #expect(alert.stream == "known-live")
         #expect(alert.entry.id == "mandelbrot-zoom")
         let latency = request.receivedAt.timeIntervalSince(alert.frame.observedAt)

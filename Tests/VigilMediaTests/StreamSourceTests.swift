@@ -103,4 +103,48 @@ struct StreamSourceTests {
         #expect(MediaError.timedOut(url: "u", operation: "opening", seconds: 1.5).description == "u: timed out after 1.5 s while opening")
         #expect(MediaError.stalled(url: "u", seconds: 5).description == "u: stalled: no video data for 5 s")
     }
+
+    @Test("Live sources accept only the containers their protocol carries and the codecs live video is sent in; files are not limited")
+    func whitelists() throws {
+        let udp = try StreamSource("udp://127.0.0.1:5000")
+        #expect(udp.accepts(format: "mpegts"))
+        #expect(!udp.accepts(format: "flv"))
+        #expect(!udp.accepts(format: "avi"))
+        let rtmp = try StreamSource("rtmp://h/app/s")
+        #expect(rtmp.accepts(format: "flv") && !rtmp.accepts(format: "mpegts"))
+        // FFmpeg names a demuxer by several comma-separated names; one on the list is enough.
+        #expect(try StreamSource("https://h/v.mp4").accepts(format: "mov,mp4,m4a,3gp,3g2,mj2"))
+        #expect(try !StreamSource("https://h/v").accepts(format: "image2"))
+        #expect(try StreamSource("rtsp://h/s").allowedFormats == ["rtsp"])
+        for url in ["srt://h:9000", "rtmp://h/a/s", "http://h/l.m3u8", "rtsp://h/s"] {
+            let codecs = try #require(try StreamSource(url).allowedVideoCodecs)
+            #expect(codecs.isSuperset(of: ["h264", "hevc", "av1", "vp9"]), "\(url)")
+            #expect(!codecs.contains("mpeg1video") && !codecs.contains("prores") && !codecs.contains("ffv1"), "\(url)")
+        }
+        let file = try StreamSource("/videos/clip.avi")
+        #expect(file.allowedFormats == nil && file.allowedVideoCodecs == nil && file.accepts(format: "avi"))
+        // HLS segments are opened by nested demuxers, which FFmpeg holds to format_whitelist.
+        let http = try StreamSource("https://h/live.m3u8").ffmpegOptions(timeouts: .defaults(for: .https))
+        #expect(http["format_whitelist"]?.split(separator: ",").contains("hls") == true)
+        #expect(udp.ffmpegOptions(timeouts: .defaults(for: .udp))["format_whitelist"] == nil)
+    }
+
+    @Test("Errors say whether the source answered with something Vigil cannot sample, or is simply not there")
+    func sourceAnswered() {
+        let url = "udp://127.0.0.1:5000"
+        let answered: [MediaError] = [
+            .unsupportedCodec(url: url, codec: "mpeg1video"), .dimensionsTooLarge(url: url, width: 8200, height: 64, limit: 8192),
+            .unsupportedFormat(url: url, format: "flv", kind: "udp"), .packetTooLarge(url: url, bytes: 9, limit: 8),
+            .stalled(url: url, seconds: 3), .openFailed(url: url, reason: "Invalid data found when processing input"),
+            .refusedInput(url: url, refused: "file:///etc/passwd"), .noVideoStream(url: url),
+        ]
+        let absent: [MediaError] = [
+            .openFailed(url: url, reason: "Connection refused"), .timedOut(url: url, operation: "opening", seconds: 5),
+            .readFailed(url: url, reason: "End of file"), .cancelled(url: url),
+        ]
+        #expect(answered.allSatisfy { $0.meansSourceAnswered })
+        #expect(!absent.contains { $0.meansSourceAnswered })
+        #expect(answered.allSatisfy { !$0.problem.contains(url) && $0.description.contains(url) })
+        #expect(MediaError.unsupportedFormat(url: url, format: "flv", kind: "udp").isTransient)
+    }
 }

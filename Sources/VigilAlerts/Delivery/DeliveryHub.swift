@@ -26,10 +26,16 @@ public final class DeliveryHub: Sendable {
     /// Commits `alert` for every sink (durably, before returning) and wakes the workers; false
     /// when the outbox found the incident raised already (see ``AlertOutbox/enqueue(_:sinks:now:)``).
     @discardableResult
-    public func commit(_ alert: Alert, now: Date = Date()) async throws(OutboxError) -> Bool {
+    public func commit(_ alert: RaisedAlert, now: Date = Date()) async throws(OutboxError) -> Bool {
         let committed = try await outbox.enqueue(alert, sinks: sinkNames, now: now)
         if committed { for worker in workers { worker.wake() } }
         return committed
+    }
+
+    /// Commits a match alert, as the alert of either kind above.
+    @discardableResult
+    public func commit(_ alert: Alert, now: Date = Date()) async throws(OutboxError) -> Bool {
+        try await commit(.match(alert), now: now)
     }
 
     /// Runs every worker until the calling task is cancelled.

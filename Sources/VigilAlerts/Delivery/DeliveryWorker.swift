@@ -124,7 +124,8 @@ public final class DeliveryWorker: Sendable {
         let now = clock()
         try await outbox.markDelivered(record.sequence, at: now)
         metrics.attempts(sink: sink.name, result: "success").increment()
-        if let alert = try? AlertCoding.decode(head.body) {
+        // Latency is from the matching frame's arrival; a stream-health alert has no frame.
+        if let alert = try? AlertCoding.decode(head.body).match {
             let latency = max(0, now.timeIntervalSince(alert.frame.observedAt))
             metrics.latency(sink: sink.name).recordNanoseconds(Int64(latency * 1e9))
         }

@@ -2,8 +2,8 @@ import Foundation
 
 /// One incident as Vigil reports it: a stream showed frames near a known bank entry.
 ///
-/// The JSON form is the public alert format (`docs/alert.schema.json`); property names
-/// map to snake_case keys through `CodingKeys`. An alert carries hashes, times and identifiers only:
+/// The JSON form is the public alert format (`docs/alert.schema.json`, kind `match`, written
+/// through ``RaisedAlert``); property names map to snake_case keys through `CodingKeys`. An alert carries hashes, times and identifiers only:
 /// there is deliberately no field that could hold pixels, thumbnails or any other image data.
 public struct Alert: Codable, Sendable, Equatable {
     /// Sortable unique id (a ULID): alerts listed by id are listed in the order they were raised.

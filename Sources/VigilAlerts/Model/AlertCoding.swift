@@ -4,13 +4,18 @@ import Foundation
 /// consumer sees byte-identical bodies (webhook signatures are computed over these bytes).
 public enum AlertCoding {
     /// Encodes an alert as compact JSON with sorted keys and millisecond UTC timestamps.
-    public static func encode(_ alert: Alert) throws -> Data {
+    public static func encode(_ alert: RaisedAlert) throws -> Data {
         try makeEncoder().encode(alert)
     }
 
-    /// Decodes an alert from the JSON `encode` produced.
-    public static func decode(_ data: Data) throws -> Alert {
-        try makeDecoder().decode(Alert.self, from: data)
+    /// Encodes a match alert (kind `match`).
+    public static func encode(_ alert: Alert) throws -> Data {
+        try encode(.match(alert))
+    }
+
+    /// Decodes an alert of either kind from the JSON `encode` produced.
+    public static func decode(_ data: Data) throws -> RaisedAlert {
+        try makeDecoder().decode(RaisedAlert.self, from: data)
     }
 
     /// An encoder configured for alerts and documents embedding them.

@@ -13,7 +13,7 @@ public protocol AlertOutbox: Sendable {
     /// raised already (a fleet's outbox keys incidents across nodes); a single node's always
     /// commits.
     @discardableResult
-    func enqueue(_ alert: Alert, sinks: [String], now: Date) async throws(OutboxError) -> Bool
+    func enqueue(_ alert: RaisedAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool
     /// Stores open incidents' new states (what sinks deliver stays the alert as first raised).
     func update(_ alerts: [Alert]) async throws(OutboxError)
     /// Records that the sink acknowledged the delivery.
@@ -35,4 +35,12 @@ public protocol AlertOutbox: Sendable {
     func pendingCount(sink: String) async throws(OutboxError) -> Int
     /// Every delivery record of an alert.
     func deliveries(of id: AlertID) async throws(OutboxError) -> [DeliveryRecord]
+}
+
+extension AlertOutbox {
+    /// Commits a match alert; see ``enqueue(_:sinks:now:)``.
+    @discardableResult
+    public func enqueue(_ alert: Alert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
+        try await enqueue(.match(alert), sinks: sinks, now: now)
+    }
 }

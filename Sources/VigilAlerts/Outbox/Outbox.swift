@@ -34,7 +34,7 @@ public final class Outbox: AlertOutbox {
     /// Commits a new alert and a pending delivery for each of `sinks`, durably, before returning.
     /// Committing the same alert id again is a no-op, so a retried enqueue never duplicates.
     @discardableResult
-    public func enqueue(_ alert: Alert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
+    public func enqueue(_ alert: RaisedAlert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
         let body: Data
         do {
             body = try AlertCoding.encode(alert)
@@ -47,7 +47,7 @@ public final class Outbox: AlertOutbox {
                     INSERT OR IGNORE INTO vigil_alerts (id, stream, bank, entry_id, created_at, payload, current)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [alert.id.rawValue, alert.stream, alert.bank, alert.entry.id,
+                arguments: [alert.id.rawValue, alert.stream, alert.match?.bank ?? "", alert.match?.entry.id ?? "",
                             now.timeIntervalSince1970, body, body])
             guard db.changesCount > 0 else { return }
             for sink in sinks {

@@ -3,7 +3,7 @@ import VigilAlerts
 
 /// An alert with its delivery state, as `GET /v1/alerts` lists it.
 struct AlertView: Encodable {
-    var alert: Alert
+    var alert: RaisedAlert
     var deliveries: [DeliveryRecord]
 
     init(_ stored: StoredAlert) {

@@ -20,10 +20,11 @@ public actor AlertPipeline {
     private let hub: DeliveryHub
     private let metrics: DaemonMetrics
     private let logger: Logger
-    /// New alerts on their way to the committer. Bounded: when commits fall behind, raising an
-    /// alert waits (and with it the hashing worker that raised it, so the hashing pool's bounded
-    /// queues drop frames, counted) — an alert is never dropped.
-    private let opened = AsyncChannel<Alert>()
+    /// New alerts (matches and stream-health reports, in the order raised) on their way to the
+    /// committer. Bounded: when commits fall behind, raising an alert waits (and with it the
+    /// hashing worker that raised it, so the hashing pool's bounded queues drop frames, counted) —
+    /// an alert is never dropped.
+    private let opened = AsyncChannel<RaisedAlert>()
     /// Alerts waiting for the committer at most.
     static let commitQueueCapacity = 256
     private var pendingUpdates: [AlertID: Alert] = [:]
@@ -38,7 +39,7 @@ public actor AlertPipeline {
     private var spoolMayHoldAlerts = true
     /// The latest state of each alert spooled by this run, so that its claim, when the database
     /// returns, carries the incident's last match rather than its first.
-    private var spooledLatest: [AlertID: Alert] = [:]
+    private var spooledLatest: [AlertID: RaisedAlert] = [:]
 
     /// Creates a pipeline feeding `hub`; `clock` paces the once-a-second flush of incident updates.
     public init(
@@ -75,7 +76,7 @@ public actor AlertPipeline {
                     "alert": "\(alert.id)", "stream": "\(alert.stream)", "bank": "\(alert.bank)",
                     "entry": "\(alert.entry.id)", "distance": "\(alert.distance)",
                 ])
-                await opened.send(alert)
+                await opened.send(.match(alert))
             case .update(let alert):
                 pendingUpdates[alert.id] = alert
             }
@@ -100,6 +101,17 @@ public actor AlertPipeline {
                                      comparedPercent: video.result.comparedPercent, framesMatched: video.framesMatched)))
         }
         return candidates
+    }
+
+    /// Raises a stream-health alert through the same committer, outbox and sinks as matches.
+    public func raise(_ report: StreamHealthAlert) async {
+        uncommitted.insert(report.id)
+        metrics.streamHealthAlerts(state: report.state.rawValue).increment()
+        logger.warning("stream health: \(report.state.rawValue)", metadata: [
+            "alert": "\(report.id)", "stream": "\(report.stream)", "reason": "\(report.reason)",
+            "since": "\(Timestamp.format(report.since))",
+        ])
+        await opened.send(.streamHealth(report))
     }
 
     /// Closes a removed stream's incidents.
@@ -132,7 +144,7 @@ public actor AlertPipeline {
         opened.finish()
     }
 
-    private func commit(_ alert: Alert) async {
+    private func commit(_ alert: RaisedAlert) async {
         if let spool {
             await fleetCommit(alert, spool: spool)
             uncommitted.remove(alert.id)
@@ -162,7 +174,7 @@ public actor AlertPipeline {
 
     /// Commits to the fleet's outbox, which raises the alert unless the fleet raised its incident
     /// already; spools the alert when the database cannot say.
-    private func fleetCommit(_ alert: Alert, spool: AlertSpool) async {
+    private func fleetCommit(_ alert: RaisedAlert, spool: AlertSpool) async {
         do {
             // Alerts spooled by this run and not merged yet: the database was out of reach a
             // moment ago. Spool behind them at once — in order, and without each new alert
@@ -234,7 +246,7 @@ public actor AlertPipeline {
         guard !ready.isEmpty else { return }
         for key in ready.keys { pendingUpdates[key] = nil }
         let alerts = ready.values.sorted { $0.id < $1.id }
-        for alert in alerts where spooledLatest[alert.id] != nil { spooledLatest[alert.id] = alert }
+        for alert in alerts where spooledLatest[alert.id] != nil { spooledLatest[alert.id] = .match(alert) }
         do {
             try await hub.outbox.update(alerts)
         } catch {

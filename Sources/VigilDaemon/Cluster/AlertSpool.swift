@@ -25,7 +25,7 @@ public final class AlertSpool: Sendable {
     }
 
     /// Keeps `alert` (again: a repeat is a no-op), durably, before returning.
-    public func add(_ alert: Alert) async throws {
+    public func add(_ alert: RaisedAlert) async throws {
         let body = try AlertCoding.encode(alert)
         try await database.write { db in
             try db.execute(
@@ -35,7 +35,7 @@ public final class AlertSpool: Sendable {
     }
 
     /// The spooled alerts, oldest first.
-    public func alerts() async throws -> [Alert] {
+    public func alerts() async throws -> [RaisedAlert] {
         try await database.read { db in
             try Data.fetchAll(db, sql: "SELECT alert FROM vigil_alert_spool ORDER BY alert_id")
         }.map { try AlertCoding.decode($0) }

@@ -39,14 +39,22 @@ public final class FleetOutbox: AlertOutbox {
     // MARK: Writing
 
     @discardableResult
-    public func enqueue(_ alert: Alert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
-        let body = try Self.encode(alert)
-        let (node, window) = (node, window)
+    public func enqueue(_ alert: RaisedAlert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
+        switch alert {
+        case .match(let match): try await enqueue(match: match, sinks: sinks, now: now)
+        case .streamHealth(let report): try await enqueue(streamHealth: report, sinks: sinks, now: now)
+        }
+    }
+
+    /// Commits a match unless the fleet raised its incident already.
+    private func enqueue(match alert: Alert, sinks: [String], now: Date) async throws(OutboxError) -> Bool {
+        let body = try Self.encode(.match(alert))
+        let window = window
         let subject = alert.subject
         let key = [alert.stream, alert.bank, subject].joined(separator: "\n")
         let id = alert.id.rawValue
         let windowStart = Int64(alert.firstSeen.timeIntervalSince1970.rounded(.down))
-        let enqueuedAt = now.timeIntervalSince1970
+        let row = AlertRow(id: id, stream: alert.stream, bank: alert.bank, entryID: alert.entry.id, node: node, body: body, enqueuedAt: now)
         return try await run("committing alert \(alert.id)") { database in
             try await database.transaction("alert commit") { connection in
                 let logger = connection.logger
@@ -64,28 +72,59 @@ public final class FleetOutbox: AlertOutbox {
                 if let earlier { return earlier == id }
                 try await connection.query("""
                     INSERT INTO vigil_incidents (stream, bank, subject, window_start, alert_id, node, last_seen)
-                    VALUES (\(alert.stream), \(alert.bank), \(subject), \(windowStart), \(id), \(node), \(alert.lastSeen))
+                    VALUES (\(alert.stream), \(alert.bank), \(subject), \(windowStart), \(id), \(row.node), \(alert.lastSeen))
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
-                try await connection.query("""
-                    INSERT INTO vigil_alerts (id, stream, bank, entry_id, node, created_at, payload, current)
-                    VALUES (\(id), \(alert.stream), \(alert.bank), \(alert.entry.id), \(node), \(enqueuedAt), \(body), \(body))
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
-                try await connection.query("""
-                    INSERT INTO vigil_deliveries (alert_id, sink, state, enqueued_at, next_attempt_at)
-                    SELECT \(id), sink, 'pending', \(enqueuedAt), \(enqueuedAt) FROM unnest(\(sinks)::text[]) AS s(sink)
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
+                try await row.insert(on: connection, sinks: sinks)
                 return true
             }
+        }
+    }
+
+    /// Commits a stream-health alert. It is no incident: the node that reads the stream reports
+    /// what it sees, so nothing is claimed across nodes.
+    private func enqueue(streamHealth report: StreamHealthAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool {
+        let row = AlertRow(
+            id: report.id.rawValue, stream: report.stream, bank: "", entryID: "", node: node,
+            body: try Self.encode(.streamHealth(report)), enqueuedAt: now)
+        return try await run("committing alert \(report.id)") { database in
+            try await database.transaction("alert commit") { connection in
+                try await row.insert(on: connection, sinks: sinks)
+                return true
+            }
+        }
+    }
+
+    /// An alert's row and its pending deliveries, as one commit writes them.
+    private struct AlertRow: Sendable {
+        var id: String
+        var stream: String
+        var bank: String
+        var entryID: String
+        var node: String
+        var body: Data
+        var enqueuedAt: Date
+
+        func insert(on connection: PostgresConnection, sinks: [String]) async throws {
+            let logger = connection.logger
+            let enqueuedAt = enqueuedAt.timeIntervalSince1970
+            try await connection.query("""
+                INSERT INTO vigil_alerts (id, stream, bank, entry_id, node, created_at, payload, current)
+                VALUES (\(id), \(stream), \(bank), \(entryID), \(node), \(enqueuedAt), \(body), \(body))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO vigil_deliveries (alert_id, sink, state, enqueued_at, next_attempt_at)
+                SELECT \(id), sink, 'pending', \(enqueuedAt), \(enqueuedAt) FROM unnest(\(sinks)::text[]) AS s(sink)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
         }
     }
 
     public func update(_ alerts: [Alert]) async throws(OutboxError) {
         guard !alerts.isEmpty else { return }
         var updates: [(id: String, current: Data)] = []
-        for alert in alerts { updates.append((alert.id.rawValue, try Self.encode(alert))) }
+        for alert in alerts { updates.append((alert.id.rawValue, try Self.encode(.match(alert)))) }
         let (changes, window) = (updates, window)
         let streams = alerts.map(\.stream)
         let banks = alerts.map(\.bank)
@@ -295,7 +334,7 @@ public final class FleetOutbox: AlertOutbox {
         }
     }
 
-    private static func encode(_ alert: Alert) throws(OutboxError) -> Data {
+    private static func encode(_ alert: RaisedAlert) throws(OutboxError) -> Data {
         do {
             return try AlertCoding.encode(alert)
         } catch {

@@ -49,8 +49,9 @@ public enum ConfigLoader {
         if let cluster = keys["cluster"], !cluster.isNull { config.cluster = try parseCluster(cluster) }
         if let egress = keys["egress"] { config.egress = try parseEgress(egress) }
         if let limits = keys["limits"] {
-            let limitKeys = try limits.mapping(allowed: ["max_streams"])
+            let limitKeys = try limits.mapping(allowed: ["max_streams", "memory"])
             if let max = limitKeys["max_streams"] { config.limits.maxStreams = try max.int(in: 1...100_000) }
+            if let memory = limitKeys["memory"] { config.limits.memoryBytes = try memory.bytes(in: (64 << 20)...(1 << 50)) }
         }
         if let banks = keys["banks"] {
             for item in try banks.sequence() {
@@ -185,9 +186,10 @@ public enum ConfigLoader {
     }
 
     static func parseAlerts(_ reader: ConfigReader) throws(ConfigError) -> AlertsConfig {
-        let keys = try reader.mapping(allowed: ["webhooks", "jsonl", "stdout", "window", "dead_letter_after", "retry"])
+        let keys = try reader.mapping(allowed: ["webhooks", "jsonl", "stdout", "window", "unwatchable_after", "dead_letter_after", "retry"])
         var alerts = AlertsConfig()
         if let window = keys["window"] { alerts.window = try window.seconds(in: 0...86_400) }
+        if let after = keys["unwatchable_after"] { alerts.unwatchableAfter = try after.seconds(in: 1...86_400) }
         if let age = keys["dead_letter_after"] { alerts.deadLetterAfter = try age.seconds(in: 1...(30 * 86_400)) }
         if let stdout = keys["stdout"] { alerts.stdout = try stdout.bool() }
         if let jsonl = keys["jsonl"], !jsonl.isNull { alerts.jsonl = try jsonl.nonEmptyString() }
@@ -253,7 +255,7 @@ public enum ConfigLoader {
 
     /// Reads a stream entry of the config (or an API body converted to the same shape).
     static func parseStream(_ reader: ConfigReader, allowFiles: Bool, origin: StreamSpec.Origin) throws(ConfigError) -> StreamSpec {
-        let keys = try reader.mapping(allowed: ["id", "url", "sampling", "interval", "max_keyframe_gap"])
+        let keys = try reader.mapping(allowed: ["id", "url", "sampling", "interval", "max_keyframe_gap", "unwatchable_after"])
         guard let idReader = keys["id"] else { throw reader.error("id is required") }
         let id = try idReader.nonEmptyString()
         guard StreamURLPolicy.isValidIdentifier(id) else {
@@ -281,6 +283,7 @@ public enum ConfigLoader {
         if let gap = keys["max_keyframe_gap"] {
             spec.maxKeyframeGap = (try? gap.string()) == "off" ? nil : try gap.seconds(in: 0.1...3600)
         }
+        if let after = keys["unwatchable_after"] { spec.unwatchableAfter = try after.seconds(in: 1...86_400) }
         return spec
     }
 }

@@ -93,6 +93,19 @@ struct ConfigReader {
         }
     }
 
+    /// A size (`512MiB`, `8GiB`, `1TiB`, or bytes) within `range`, in bytes.
+    func bytes(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        let text = try string()
+        let units: [(suffix: String, shift: Int)] = [("KiB", 10), ("MiB", 20), ("GiB", 30), ("TiB", 40), ("", 0)]
+        guard let unit = units.first(where: { text.hasSuffix($0.suffix) }),
+              let number = Int(text.dropLast(unit.suffix.count)), number >= 0,
+              number <= Int.max >> unit.shift
+        else { throw error("\(text.debugDescription) is not a size (write e.g. 512MiB or 8GiB)") }
+        let bytes = number << unit.shift
+        guard range.contains(bytes) else { throw error("\(text) is outside \(range.lowerBound)...\(range.upperBound) bytes") }
+        return bytes
+    }
+
     /// A duration (`500ms`, `4s`, `2m`, `24h`, or seconds) within `range`, in seconds.
     func seconds(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
         let text = try string()

@@ -74,6 +74,9 @@ public struct AlertsConfig: Sendable, Equatable {
     public var stdout = false
     /// Incident window: further matches within it update the incident instead of raising alerts.
     public var window: Double = 60
+    /// Seconds a live stream may go without a sample while its source answers (with pictures
+    /// over the limits, a codec Vigil refuses...) before a stream-health alert is raised.
+    public var unwatchableAfter: Double = 30
     /// Age after which an undeliverable alert is dead-lettered, in seconds.
     public var deadLetterAfter: Double = 86_400
     /// Backoff between delivery tries.

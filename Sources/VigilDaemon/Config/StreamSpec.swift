@@ -15,6 +15,9 @@ public struct StreamSpec: Sendable, Equatable, Codable {
     public var maxKeyframeGap: Double?
     /// Where the stream was defined; API streams are stored and can be deleted over the API.
     public var origin: Origin
+    /// Seconds without a sample, while the source answers, before a stream-health alert; nil
+    /// takes `alerts.unwatchable_after`.
+    public var unwatchableAfter: Double?
 
     /// Where a stream or bank was defined.
     public enum Origin: String, Sendable, Equatable, Codable {

@@ -24,7 +24,7 @@ public final class Daemon: Sendable {
 
     /// Builds the daemon (opens the state, loads banks); nothing runs until ``run(handleSignals:)``.
     public init(
-        config: DaemonConfig, configPath: String? = nil, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
+        config: DaemonConfig, configPath: String? = nil, sources: (any FrameSourceFactory)? = nil,
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
         core = try await DaemonCore(config: config, sources: sources, clock: clock, logger: logger)

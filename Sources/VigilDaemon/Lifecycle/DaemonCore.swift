@@ -59,9 +59,12 @@ public final class DaemonCore: Service, Sendable {
     ///   `limits.max_streams`, the state database cannot be opened or a config bank cannot be
     ///   loaded (a daemon silently matching against nothing would be worse than one that stops).
     public init(
-        config: DaemonConfig, sources: any FrameSourceFactory = SessionFrameSourceFactory(),
+        config: DaemonConfig, sources: (any FrameSourceFactory)? = nil,
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
+        // By default, streams are read by sessions sharing one memory budget, `limits.memory`.
+        let sources = sources ?? SessionFrameSourceFactory(
+            settings: .init(memoryBudget: MemoryBudget(limit: config.limits.memoryBytes)), logger: logger)
         self.logger = logger
         self.clock = clock
         elapsedSeconds = secondsElapsed(on: clock)
@@ -194,6 +197,14 @@ public final class DaemonCore: Service, Sendable {
             }
         }
         let committing = Task { await pipeline.run() }
+        let health = StreamHealthMonitor(
+            supervisor: supervisor, pipeline: pipeline, metrics: metrics, unwatchableAfter: { self.config.alerts.unwatchableAfter })
+        let healthWatching = Task {
+            await repeatEvery(.seconds(1), on: self.clock) {
+                await health.check(now: Date())
+                return true
+            }
+        }
         let leasing = fleet.map { fleet in Task { await fleet.run() } }
         // Bank loads can take seconds: never inside a lease round.
         let bankSyncing = fleetBanks.map { sync in
@@ -205,9 +216,13 @@ public final class DaemonCore: Service, Sendable {
         // Drain: stop reading, finish the hashing already queued, commit what it raised. Past
         // shutdown_timeout the service group cancels this task: then stop waiting at once.
         let started = ContinuousClock.now
-        let tasks = [delivery, housekeeping, hashing, committing] + [leasing, bankSyncing].compactMap { $0 }
+        let tasks = [delivery, housekeeping, hashing, committing, healthWatching] + [leasing, bankSyncing].compactMap { $0 }
         await withTaskCancellationHandler {
             bankSyncing?.cancel()
+            // Stopping streams is no loss of health: the last reports are raised before the
+            // pipeline finishes.
+            healthWatching.cancel()
+            await healthWatching.value
             if let fleet, let leasing {
                 // Leases go first, so other nodes start reading these streams while this one stops.
                 leasing.cancel()

@@ -55,6 +55,12 @@ public final class DaemonMetrics: Sendable {
     public func alertsRaised(bank: String) -> CoreMetrics.Counter {
         CoreMetrics.Counter(label: "vigil_alerts_raised_total", dimensions: [("bank", bank)], factory: factory)
     }
+    /// Stream-health alerts raised, by state (`unwatchable`, `recovered`).
+    public func streamHealthAlerts(state: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "vigil_stream_health_alerts_total", dimensions: [("state", state)], factory: factory)
+    }
+    /// Streams that cannot be sampled now (a stream-health alert is open for them).
+    public var unwatchableStreams: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_streams_unwatchable", factory: factory) }
     /// Incidents open now.
     public var openIncidents: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_incidents_open", factory: factory) }
     /// Focus requests detection made, by whether the daemon-wide budget let them through.

@@ -14,13 +14,20 @@ public struct SourceStatus: Sendable, Equatable {
     public var detail: String?
     /// What the session has counted: reconnects, stalls, decode errors, frames dropped...
     public var counters: StreamCounters
+    /// The latest error the source ran into, even when its state has moved on since (a
+    /// reconnect clears ``detail``, not this).
+    public var lastFault: SourceFault?
 
     /// Creates a status.
-    public init(state: StreamState, since: Date = Date(), detail: String? = nil, counters: StreamCounters = StreamCounters()) {
+    public init(
+        state: StreamState, since: Date = Date(), detail: String? = nil, counters: StreamCounters = StreamCounters(),
+        lastFault: SourceFault? = nil
+    ) {
         self.state = state
         self.since = since
         self.detail = detail
         self.counters = counters
+        self.lastFault = lastFault
     }
 }
 

@@ -18,9 +18,13 @@ public final class SessionFrameSource: FrameSource {
         public var timeouts: StreamTimeouts?
         /// Retries after a live source is lost.
         public var reconnect = ReconnectPolicy()
+        /// Memory shared by every source's reader (`limits.memory`); nil: none.
+        public var memoryBudget: MemoryBudget?
 
-        /// Creates the defaults.
-        public init() {}
+        /// Creates the defaults, with `memoryBudget` shared by the sources if given.
+        public init(memoryBudget: MemoryBudget? = nil) {
+            self.memoryBudget = memoryBudget
+        }
     }
 
     /// The stream.
@@ -35,6 +39,8 @@ public final class SessionFrameSource: FrameSource {
         var refused: SourceStatus?
         /// Whether every frame the session read has been handed out.
         var drained = false
+        /// The latest error the session reported.
+        var lastFault: SourceFault?
     }
     private let state = Mutex(State())
     private let created = Date()
@@ -57,7 +63,7 @@ public final class SessionFrameSource: FrameSource {
         // pictures (focus included) and reach the same verdict.
         return StreamOptions(
             media: media, policy: policy, timeouts: settings.timeouts, reconnect: settings.reconnect,
-            acknowledgedHandOff: stream.isFile && keyframes)
+            acknowledgedHandOff: stream.isFile && keyframes, memoryBudget: settings.memoryBudget)
     }
 
     public var feedback: SampleFeedback? {
@@ -69,9 +75,15 @@ public final class SessionFrameSource: FrameSource {
     private var currentSession: StreamSession? { state.withLock { $0.session } }
 
     public var status: SourceStatus {
-        let (session, refused, drained) = state.withLock { ($0.session, $0.refused, $0.drained) }
+        let (session, refused, drained, lastFault) = state.withLock { ($0.session, $0.refused, $0.drained, $0.lastFault) }
         if let refused { return refused }
         guard let session else { return SourceStatus(state: .connecting, since: created) }
+        var status = Self.status(of: session, drained: drained)
+        status.lastFault = lastFault
+        return status
+    }
+
+    private static func status(of session: StreamSession, drained: Bool) -> SourceStatus {
         let change = session.latestChange
         let counters = session.counters
         // The reader finishes ahead of a paced file's playback: the end counts once the last frame
@@ -92,16 +104,20 @@ public final class SessionFrameSource: FrameSource {
         do {
             session = try StreamSession(url: stream.url, options: options)
         } catch {
-            state.withLock { $0.refused = SourceStatus(state: .failed, detail: error.description) }
+            let fault = SourceFault(error: error, at: Date())
+            state.withLock { $0.refused = SourceStatus(state: .failed, detail: error.description, lastFault: fault) }
             return
         }
         state.withLock { $0.session = session }
-        // Interruptions are worth a line in the log as they happen, a few a minute at most per
-        // stream (a source that drops every second must not flood it); the status is read
-        // elsewhere.
+        // Errors are kept as they happen (the state moves on at the next reconnect; the
+        // stream-health watch needs the latest one), and interruptions are worth a line in the
+        // log, a few a minute at most per stream (a source that drops every second must not flood
+        // it); the status is read elsewhere.
         let interruptions = Task { [logger, stream] in
             var limit = LogRateLimit()
-            for await change in session.stateChanges() where change.state == .backoff || change.state == .stalled {
+            for await change in session.stateChanges() {
+                if let reason = change.reason { self.state.withLock { $0.lastFault = SourceFault(error: reason, at: change.at) } }
+                guard change.state == .backoff || change.state == .stalled else { continue }
                 let (admitted, heldBack) = limit.admit(at: change.at.timeIntervalSince1970)
                 guard admitted else { continue }
                 var metadata: Logger.Metadata = [

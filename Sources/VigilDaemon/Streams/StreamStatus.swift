@@ -37,6 +37,8 @@ public struct StreamStatus: Sendable, Codable, Equatable {
     public var decodeErrors = 0
     /// Packets skipped for being over the size limit.
     public var packetsSkipped = 0
+    /// Pictures skipped for being over the size or memory limits.
+    public var picturesSkipped = 0
     /// Seconds between the last two key frames.
     public var keyframeGapSeconds: Double?
     /// When the last frame arrived.
@@ -51,6 +53,7 @@ public struct StreamStatus: Sendable, Codable, Equatable {
         case framesDropped = "frames_dropped"
         case decodeErrors = "decode_errors"
         case packetsSkipped = "packets_skipped"
+        case picturesSkipped = "pictures_skipped"
         case keyframeGapSeconds = "keyframe_gap_seconds"
         case lastFrameAt = "last_frame_at"
     }
@@ -74,6 +77,7 @@ public struct StreamStatus: Sendable, Codable, Equatable {
         try container.encode(stalls, forKey: .stalls)
         try container.encode(decodeErrors, forKey: .decodeErrors)
         try container.encode(packetsSkipped, forKey: .packetsSkipped)
+        try container.encode(picturesSkipped, forKey: .picturesSkipped)
         try container.encodeIfPresent(keyframeGapSeconds, forKey: .keyframeGapSeconds)
         try container.encodeIfPresent(lastFrameAt, forKey: .lastFrameAt)
     }

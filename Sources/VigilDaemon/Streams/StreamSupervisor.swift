@@ -53,6 +53,7 @@ public final class StreamSupervisor: Sendable {
             status.stalls = source.counters.stalls
             status.decodeErrors = source.counters.decodeErrors
             status.packetsSkipped = source.counters.oversizedPackets
+            status.picturesSkipped = source.counters.oversizedPictures
             status.keyframeGapSeconds = tally.keyframeGap
             status.lastFrameAt = tally.lastFrameAt
             return status
@@ -146,6 +147,18 @@ public final class StreamSupervisor: Sendable {
         let ids = order.withLock { $0 }
         let all = runtimes.withLock { runtimes in ids.compactMap { runtimes[$0] } }
         return all.map { $0.status() }
+    }
+
+    /// What the stream-health watch needs of every stream: when its last frame came in, and its
+    /// source's latest fault and counters.
+    func healthObservations() -> [(spec: StreamSpec, observation: StreamHealthWatch.Observation)] {
+        let all = runtimes.withLock { Array($0.values) }
+        return all.map { runtime in
+            let source = runtime.source.status
+            let lastFrameAt = runtime.tally.withLock { $0.lastFrameAt }
+            return (runtime.spec, StreamHealthWatch.Observation(
+                lastFrameAt: lastFrameAt, lastFault: source.lastFault, counters: source.counters))
+        }
     }
 
     /// Brings the per-stream metrics up to date with what the sources report; called when

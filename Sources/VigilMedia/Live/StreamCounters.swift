@@ -38,6 +38,8 @@ public struct StreamCounters: Sendable, Equatable {
     public var focusMissed = 0
     /// Live video packets over the size limit, skipped (a file fails on one instead).
     public var oversizedPackets = 0
+    /// Decoded pictures of a live source skipped for being over the size or memory limits.
+    public var oversizedPictures = 0
     /// URLs the source tried to make FFmpeg open with a protocol outside its whitelist.
     public var refusedOpens = 0
     /// The most recent of those URLs (at most 16), oldest first.

@@ -1,7 +1,8 @@
 /// Per-stream resource limits beyond picture size (which ``MediaReaderOptions`` bounds). A file
 /// over a limit fails with ``MediaError/packetTooLarge(url:bytes:limit:)`` or
 /// ``MediaError/memoryLimitExceeded(url:bytes:limit:)``. A live stream skips (and counts) a packet
-/// over the limit, and a connection over the memory limit ends and is tried again after a backoff.
+/// or a picture over the limits; a connection that opens over the memory limit ends and is tried
+/// again after a backoff.
 public struct StreamLimits: Sendable, Equatable {
     /// Largest compressed frame accepted, in bytes.
     public var maxPacketBytes: Int
@@ -26,7 +27,7 @@ public struct StreamLimits: Sendable, Equatable {
     /// The estimate checked against ``maxMemoryBytes``: up to 18 decoded pictures held by the
     /// decoder (16 references plus delay) at 1.5 bytes per pixel, `bufferedFrames` RGB frames
     /// (each with a possible cropped copy), and the packet buffer.
-    func estimatedBytes(width: Int, height: Int, bufferedFrames: Int) -> Int {
+    public func estimatedBytes(width: Int, height: Int, bufferedFrames: Int) -> Int {
         let pixels = width.multipliedReportingOverflow(by: height)
         guard !pixels.overflow else { return .max }
         let decoder = pixels.partialValue * 18 * 3 / 2

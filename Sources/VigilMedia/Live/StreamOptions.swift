@@ -31,6 +31,10 @@ public struct StreamOptions: Sendable, Equatable {
     /// requests take effect from the very next picture, so a replay samples the same pictures on
     /// every run whatever the machine's speed. Live sources never wait for their consumer.
     public var acknowledgedHandOff: Bool
+    /// Memory shared with other streams' readers: each connection reserves its estimate in it,
+    /// and one that does not fit is refused (and retried, for a live source). `nil`: only
+    /// ``StreamLimits/maxMemoryBytes`` applies.
+    public var memoryBudget: MemoryBudget?
 
     /// Creates options with live-moderation defaults.
     public init(
@@ -42,7 +46,8 @@ public struct StreamOptions: Sendable, Equatable {
         maxDuration: Double? = nil,
         frameBufferCapacity: Int = 4,
         sampleMaxDimension: Int? = nil,
-        acknowledgedHandOff: Bool = false
+        acknowledgedHandOff: Bool = false,
+        memoryBudget: MemoryBudget? = nil
     ) {
         self.media = media
         self.policy = policy
@@ -53,5 +58,6 @@ public struct StreamOptions: Sendable, Equatable {
         self.frameBufferCapacity = frameBufferCapacity
         self.sampleMaxDimension = sampleMaxDimension
         self.acknowledgedHandOff = acknowledgedHandOff
+        self.memoryBudget = memoryBudget
     }
 }

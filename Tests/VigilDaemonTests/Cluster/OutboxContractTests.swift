@@ -38,7 +38,7 @@ struct OutboxContractTests {
         // Per sink, in order; a failure keeps the head until it succeeds or dies.
         var head = try #require(try await outbox.head(sink: "hook"))
         #expect(head.record.alertID == alerts[0].id && head.record.idempotencyKey == alerts[0].id.rawValue)
-        #expect(try AlertCoding.decode(head.body) == alerts[0])
+        #expect(try AlertCoding.decode(head.body) == .match(alerts[0]))
         try await outbox.markFailed(head.record.sequence, error: "HTTP 503", retryAt: base.addingTimeInterval(4), at: base)
         head = try #require(try await outbox.head(sink: "hook"))
         #expect(head.record.alertID == alerts[0].id && head.record.attempts == 1 && head.record.lastError == "HTTP 503")
@@ -58,7 +58,7 @@ struct OutboxContractTests {
         later.framesMatched = 9
         later.lastSeen = later.lastSeen.addingTimeInterval(30)
         try await outbox.update([later])
-        #expect(try await outbox.alert(later.id)?.alert.framesMatched == 9)
+        #expect(try await outbox.alert(later.id)?.alert.match?.framesMatched == 9)
         let body = try #require(try await outbox.head(sink: "jsonl")).body
         #expect(try AlertCoding.decode(body).id == alerts[0].id)
 
@@ -72,6 +72,22 @@ struct OutboxContractTests {
         let hook = try #require(summaries.first { $0.sink == "hook" })
         #expect(hook.pending == 2 && hook.delivered == 1 && hook.dead == 1)
         #expect(summaries.map(\.sink) == ["hook", "jsonl"])
+
+        // Stream-health alerts take the same queues and listing; they are no incidents, so two
+        // reports of one stream both commit.
+        let health = [StreamHealthAlert.State.unwatchable, .recovered, .unwatchable].enumerated().map { number, state in
+            let when = Timestamp.truncated(base.addingTimeInterval(100 + Double(number)))
+            return StreamHealthAlert(
+                id: ids.next(at: when), stream: "cam", source: "rtmp://127.0.0.1/live/cam", state: state,
+                reason: "unsupported video codec mpeg1video", since: when, raisedAt: when)
+        }
+        for report in health {
+            #expect(try await outbox.enqueue(.streamHealth(report), sinks: ["hook"], now: base))
+        }
+        let reports = try await outbox.alerts(after: alerts[3].id, limit: 100)
+        #expect(reports.map(\.alert) == health.map(RaisedAlert.streamHealth))
+        #expect(try await outbox.alert(health[1].id)?.alert.streamHealth?.state == .recovered)
+        #expect(try await outbox.pendingCount(sink: "hook") == 5)
     }
 
     @Test("SQLite: every behaviour of the contract")

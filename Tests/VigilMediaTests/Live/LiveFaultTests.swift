@@ -175,6 +175,32 @@ extension LiveSuite {
             #expect(recorder.session.state == .ended)
         }
 
+        @Test("Pictures that grow over the size limits mid-stream are skipped and counted one at a time; reading goes on, and smaller pictures are sampled again")
+        func oversizedPicturesSkipped() async throws {
+            let media = try await LiveMedia.get()
+            let folder = media.resolutionFolder
+            try writePlaylist(["small0.ts", nil, "big0.ts", "big1.ts", nil, "small1.ts"], to: folder.appendingPathComponent("grow.m3u8"))
+            let (http, port) = try await LiveServers.httpFolder(folder, logDirectory: directory)
+            defer { http.stop() }
+
+            var options = options()
+            options.media.maxDimension = 200
+            let recorder = try SessionRecorder(url: "http://127.0.0.1:\(port)/grow.m3u8", options: options)
+            recorder.start()
+            let ended = await recorder.wait(upTo: 20) { $0.session.state.isTerminal }
+            await recorder.stop()
+            #expect(ended, "\(recorder.summary)")
+            let sizes = Set(recorder.frames.map { "\($0.width)x\($0.height)" })
+            #expect(sizes.contains("160x120"), "\(sizes)")
+            #expect(recorder.frames.allSatisfy { $0.width <= 200 && $0.height <= 200 }, "no picture over the limit is sampled (crops of small ones may be): \(sizes)")
+            let counters = recorder.session.counters
+            #expect(counters.oversizedPictures >= 2, "\(counters)")
+            #expect(counters.reconnects == 0, "skipped, not reconnected: \(recorder.summary)")
+            #expect(!recorder.states.contains { $0.state == .backoff || $0.state == .failed }, "\(recorder.summary)")
+            #expect(recorder.frames.count >= 2, "the small segments before and after the big ones are both sampled: \(recorder.summary)")
+            #expect(recorder.session.state == .ended)
+        }
+
         @Test("Resolution changes mid-stream across an HLS discontinuity")
         func resolutionChange() async throws {
             let media = try await LiveMedia.get()
@@ -246,6 +272,68 @@ extension LiveSuite {
             #expect(recorder.session.state == .live, "\(recorder.summary)")
             #expect(!recorder.states.contains { $0.state == .backoff || $0.state == .failed }, "\(recorder.summary)")
             await recorder.stop()
+        }
+
+        @Test("A live stream in a codec or container outside its whitelist is refused with a clear reason and tried again, never abandoned")
+        func outsideWhitelists() async throws {
+            let mpeg1 = directory.appendingPathComponent("mpeg1.ts").path
+            try await ffmpeg([
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "mpeg1video", "-g", "25", "-f", "mpegts", mpeg1,
+            ])
+            let media = try await LiveMedia.get()
+            for (clip, format, expected) in [(mpeg1, "mpegts", "unsupported video codec mpeg1video"),
+                                             (media.clip, "flv", "container format flv is not accepted from udp sources")] {
+                let port = try freeLoopbackPort(udp: true)
+                let recorder = try SessionRecorder(url: "udp://127.0.0.1:\(port)", options: options(open: 5, stall: 3))
+                recorder.start()
+                let feeder = try LiveServers.feed(clip, format: format, to: "udp://127.0.0.1:\(port)?pkt_size=1316", in: directory)
+                // Refused with the reason, then tried again (an FLV joined mid-way has no header,
+                // so later tries may fail for that reason instead).
+                let retried = await recorder.wait(upTo: 20) { recorder in
+                    let backoffs = recorder.states.filter { $0.state == .backoff }
+                    return backoffs.count >= 2 && backoffs.contains { $0.reason?.problem.hasPrefix(expected) ?? false }
+                }
+                feeder.stop()
+                #expect(retried, "\(format): \(recorder.summary)")
+                #expect(recorder.frames.isEmpty)
+                #expect(!recorder.states.contains { $0.state == .failed }, "\(recorder.summary)")
+                await recorder.stop()
+            }
+        }
+
+        @Test("Streams share one memory budget: a connection that does not fit is refused with a clear reason and retried until another gives its memory back")
+        func sharedMemoryBudget() async throws {
+            let media = try await LiveMedia.get()
+            var options = options(open: 5, stall: 3)
+            let one = options.limits.estimatedBytes(width: 320, height: 240, bufferedFrames: options.frameBufferCapacity)
+            let budget = MemoryBudget(limit: one + one / 2)
+            options.memoryBudget = budget
+            let ports = try [freeLoopbackPort(udp: true), freeLoopbackPort(udp: true)]
+            let feeders = try ports.map { port in
+                try LiveServers.feed(media.clip, format: "mpegts", to: "udp://127.0.0.1:\(port)?pkt_size=1316", in: directory)
+            }
+            defer { for feeder in feeders { feeder.stop() } }
+            let first = try SessionRecorder(url: "udp://127.0.0.1:\(ports[0])", options: options)
+            first.start()
+            #expect(await first.wait(upTo: 20) { !$0.frames.isEmpty }, "\(first.summary)")
+            #expect(budget.inUse == one)
+
+            let second = try SessionRecorder(url: "udp://127.0.0.1:\(ports[1])", options: options)
+            second.start()
+            let refused = MediaError.memoryBudgetExhausted(url: "udp://127.0.0.1:\(ports[1])", bytes: one, budget: budget.limit)
+            let retried = await second.wait(upTo: 20) { recorder in
+                recorder.states.filter { $0.state == .backoff && $0.reason == refused }.count >= 2
+            }
+            #expect(retried, "\(second.summary)")
+            #expect(second.frames.isEmpty)
+            #expect(refused.description.contains("budget of \(budget.limit) bytes shared by all streams"))
+
+            // The first stream ends: its memory comes back, and the second is read.
+            await first.stop()
+            #expect(await second.wait(upTo: 20) { !$0.frames.isEmpty }, "\(second.summary)")
+            #expect(!second.states.contains { $0.state == .failed })
+            await second.stop()
+            #expect(budget.inUse == 0, "every reader gave its reservation back")
         }
 
         @Test("A live stream over the size limits is refused with a clear reason and tried again after a backoff, never abandoned")
