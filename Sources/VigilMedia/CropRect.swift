@@ -1,5 +1,5 @@
 /// A rectangle inside a picture, in pixels, origin at the top-left corner.
-public struct CropRect: Sendable, Equatable, Hashable, CustomStringConvertible {
+public struct CropRect: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
     /// Left edge.
     public let x: Int
     /// Top edge.

@@ -1,5 +1,5 @@
 /// Why an input could not be read. Every case names the input it concerns.
-public enum MediaError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum MediaError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The input could not be opened or probed: missing file, unknown format, unreadable header.
     case openFailed(url: String, reason: String)
     /// The input has no video stream.

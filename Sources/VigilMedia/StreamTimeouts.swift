@@ -2,7 +2,7 @@
 ///
 /// Each limit is enforced twice: as the protocol's own timeout option (where FFmpeg has one) and by
 /// the interrupt callback, which aborts any blocking call when its deadline passes.
-public struct StreamTimeouts: Sendable, Equatable {
+public struct StreamTimeouts: Sendable, Equatable, Codable {
     /// Connecting and reading the header (`avformat_open_input`).
     public var open: Double
     /// Analysing the streams (`avformat_find_stream_info`).

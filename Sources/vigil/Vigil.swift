@@ -13,6 +13,6 @@ struct Vigil: AsyncParsableCommand {
             Exit status: 0 success, 2 when any input could not be processed.
             """,
         version: VigilVersion.current,
-        subcommands: [HashCommand.self, ScanCommand.self, MatchCommand.self, BankCommand.self, ServeCommand.self]
+        subcommands: [HashCommand.self, ScanCommand.self, MatchCommand.self, BankCommand.self, ServeCommand.self, IngestCommand.self]
     )
 }

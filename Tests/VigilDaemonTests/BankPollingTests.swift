@@ -22,10 +22,11 @@ struct BankPollingTests {
         }
         #expect(try await entries() == 1)
         try (TestHashes.hex(0) + "\n" + TestHashes.hex(1) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
-        // Both timers (incident flush, bank poll) asleep: short of the interval, nothing is read.
-        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 2 }
+        // Every timer (incident flush, bank poll, stream-health check) asleep: short of the
+        // interval, nothing is read.
+        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 3 }
         clock.advance(by: .seconds(4))
-        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 2 }
+        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 3 }
         #expect(try await entries() == 1)
         clock.advance(by: .seconds(1))
         try await waitUntil(timeout: .seconds(10)) { try await entries() == 2 }

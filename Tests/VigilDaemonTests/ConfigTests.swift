@@ -109,6 +109,10 @@ struct ConfigTests {
         #expect(config.alerts.window == 60)
         #expect(config.alerts.unwatchableAfter == 30)
         #expect(config.limits.memoryBytes == Int(ProcessInfo.processInfo.physicalMemory / 2))
+        #expect(config.ingest.isolation && config.ingest.memoryPerProcess == 3 << 30 && config.ingest.executable == nil)
+        let inProcess = try ConfigLoader.parse(
+            "api_token: 0123456789abcdef0123\ningest: {isolation: none, memory_per_process: 1GiB, executable: /opt/vigil}", environment: [:])
+        #expect(!inProcess.ingest.isolation && inProcess.ingest.memoryPerProcess == 1 << 30 && inProcess.ingest.childExecutable == "/opt/vigil")
         let sized = try ConfigLoader.parse("api_token: 0123456789abcdef0123\nlimits: {memory: 3GiB}", environment: [:])
         #expect(sized.limits.memoryBytes == 3 << 30)
     }
@@ -132,6 +136,7 @@ struct ConfigTests {
         ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: https://x/y}", "alerts.webhooks[0]: secret is required"),
         ("api_token: 0123456789abcdef\nalerts: [1, 2]", "alerts: expected a mapping"),
         ("api_token: 0123456789abcdef\nlimits: {memory: lots}", "limits.memory: \"lots\" is not a size"),
+        ("api_token: 0123456789abcdef\ningest: {isolation: thread}", "ingest.isolation: must be process or none"),
         ("api_token: 0123456789abcdef\nlimits: {memory: 1MiB}", "limits.memory: 1MiB is outside"),
         ("api_token: 0123456789abcdef\nalerts:\n  unwatchable_after: 0s", "alerts.unwatchable_after:"),
         ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a, unwatchable_after: soon}", "streams[0].unwatchable_after: \"soon\" is not a duration"),

@@ -28,7 +28,7 @@ public enum ConfigLoader {
             substitution: EnvironmentSubstitution(environment: environment))
         let keys = try root.mapping(allowed: [
             "listen", "api_token", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
-            "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits",
+            "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits", "ingest",
         ])
         guard let tokenReader = keys["api_token"] else {
             throw ConfigError(file: file, line: 1, path: "api_token", message: "is required (e.g. api_token: ${VIGIL_API_TOKEN})")
@@ -52,6 +52,18 @@ public enum ConfigLoader {
             let limitKeys = try limits.mapping(allowed: ["max_streams", "memory"])
             if let max = limitKeys["max_streams"] { config.limits.maxStreams = try max.int(in: 1...100_000) }
             if let memory = limitKeys["memory"] { config.limits.memoryBytes = try memory.bytes(in: (64 << 20)...(1 << 50)) }
+        }
+        if let ingest = keys["ingest"] {
+            let ingestKeys = try ingest.mapping(allowed: ["isolation", "memory_per_process", "executable"])
+            if let isolation = ingestKeys["isolation"] {
+                switch try isolation.string() {
+                case "process": config.ingest.isolation = true
+                case "none": config.ingest.isolation = false
+                case let other: throw isolation.error("must be process or none, not \(other.debugDescription)")
+                }
+            }
+            if let memory = ingestKeys["memory_per_process"] { config.ingest.memoryPerProcess = try memory.bytes(in: (256 << 20)...(1 << 44)) }
+            if let executable = ingestKeys["executable"] { config.ingest.executable = try executable.nonEmptyString() }
         }
         if let banks = keys["banks"] {
             for item in try banks.sequence() {

@@ -31,6 +31,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var egress = EgressPolicy()
     /// Resource budgets.
     public var limits = LimitsConfig()
+    /// Where live streams are read: child processes by default.
+    public var ingest = IngestConfig()
 
     /// Creates a config with defaults around a token.
     public init(apiToken: String) {

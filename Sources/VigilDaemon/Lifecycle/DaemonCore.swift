@@ -62,9 +62,7 @@ public final class DaemonCore: Service, Sendable {
         config: DaemonConfig, sources: (any FrameSourceFactory)? = nil,
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
-        // By default, streams are read by sessions sharing one memory budget, `limits.memory`.
-        let sources = sources ?? SessionFrameSourceFactory(
-            settings: .init(memoryBudget: MemoryBudget(limit: config.limits.memoryBytes)), logger: logger)
+        let sources = sources ?? Self.sources(for: config, logger: logger)
         self.logger = logger
         self.clock = clock
         elapsedSeconds = secondsElapsed(on: clock)
@@ -140,6 +138,18 @@ public final class DaemonCore: Service, Sendable {
             // A stored bank whose files went away must not stop the daemon; it shows its error.
             _ = try? await banks.add(bank)
         }
+    }
+
+    /// How the daemon reads streams unless told otherwise: live streams in child processes
+    /// (`ingest.isolation`), each under its own address-space limit; local files, and every
+    /// stream when isolation is off, in sessions of its own that share one memory budget
+    /// (`limits.memory`).
+    private static func sources(for config: DaemonConfig, logger: Logger) -> any FrameSourceFactory {
+        let session = SessionFrameSource.Settings(memoryBudget: MemoryBudget(limit: config.limits.memoryBytes))
+        guard config.ingest.isolation else { return SessionFrameSourceFactory(settings: session, logger: logger) }
+        return IsolatedFrameSourceFactory(
+            settings: .init(executable: config.ingest.childExecutable, session: session, memoryLimit: config.ingest.memoryPerProcess),
+            logger: logger)
     }
 
     /// Joins the fleet (schema, registration, the config streams, a first lease round) before

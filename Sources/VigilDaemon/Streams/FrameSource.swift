@@ -5,7 +5,7 @@ import VigilMedia
 ///
 /// Status flows one way: the source publishes it, and the supervisor, the API and metrics read it
 /// when they need it. Nothing is pushed as events or polled and added up again.
-public struct SourceStatus: Sendable, Equatable {
+public struct SourceStatus: Sendable, Equatable, Codable {
     /// Where the source stands.
     public var state: StreamState
     /// Since when.

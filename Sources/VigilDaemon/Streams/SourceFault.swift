@@ -3,7 +3,7 @@ import VigilMedia
 
 /// The latest error a source ran into, and when: what the stream-health watch judges a stream
 /// that has stopped yielding pictures by.
-public struct SourceFault: Sendable, Equatable {
+public struct SourceFault: Sendable, Equatable, Codable {
     /// The error.
     public var error: MediaError
     /// When it happened.

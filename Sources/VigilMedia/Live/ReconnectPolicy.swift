@@ -1,7 +1,7 @@
 import Foundation
 
 /// When a ``StreamSession`` tries again after losing its source.
-public struct ReconnectPolicy: Sendable, Equatable {
+public struct ReconnectPolicy: Sendable, Equatable, Codable {
     /// Wait before the first retry, in seconds.
     public var initialDelay: Double
     /// Ceiling of the wait, in seconds.

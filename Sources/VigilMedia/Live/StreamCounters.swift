@@ -1,6 +1,6 @@
 /// A snapshot of what a ``StreamSession`` has done so far. All counts cover the whole session,
 /// across reconnects.
-public struct StreamCounters: Sendable, Equatable {
+public struct StreamCounters: Sendable, Equatable, Codable {
     /// Connection attempts after the first.
     public var reconnects = 0
     /// Times the stall watchdog fired (no video packet within the stall timeout).
@@ -47,4 +47,19 @@ public struct StreamCounters: Sendable, Equatable {
 
     /// Creates zeroed counters.
     public init() {}
+
+    /// These counts and `later`'s together: one stream's counts across sessions that each
+    /// started from zero (an ingest process and the one that replaced it).
+    public func adding(_ later: StreamCounters) -> StreamCounters {
+        var sum = later
+        let numbers: [WritableKeyPath<StreamCounters, Int>] = [
+            \.reconnects, \.stalls, \.bytes, \.packets, \.keyframes, \.decodedFrames, \.sampledFrames, \.decodeErrors,
+            \.droppedFrames, \.nearDuplicatesDropped, \.croppedFrames, \.keyframeFallbacks, \.discontinuities,
+            \.formatChanges, \.focusBursts, \.focusSamples, \.focusMissed, \.oversizedPackets, \.oversizedPictures,
+            \.refusedOpens,
+        ]
+        for number in numbers { sum[keyPath: number] += self[keyPath: number] }
+        sum.refusedURLs = Array((refusedURLs + later.refusedURLs).suffix(16))
+        return sum
+    }
 }

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import VigilMedia
+
+/// The child side of ingest isolation (`vigil ingest`): one live stream's session, run in a
+/// process that holds nothing worth stealing — no API token, webhook secret, outbox or database
+/// handle, an empty environment — under resource limits, so that a decoder crash, hang or
+/// runaway allocation costs this stream a restart and nothing else.
+///
+/// It writes the frames its session samples and the session's status to standard output
+/// (``IngestMessage``) and reads focus requests, one JSON ``FocusRequest`` a line, from standard
+/// input. When standard input closes (the daemon is gone) it exits.
+public enum IngestChild {
+    /// What the daemon tells its child, as one JSON argument.
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// The stream to read.
+        public var stream: StreamSpec
+        /// Deadlines; nil takes the session's defaults for the source's kind.
+        public var timeouts: StreamTimeouts?
+        /// Retries after the source is lost (inside the child: a lost connection is no crash).
+        public var reconnect: ReconnectPolicy
+        /// The child's address-space limit in bytes (`RLIMIT_AS`).
+        public var memoryLimit: Int
+
+        /// Creates a configuration.
+        public init(stream: StreamSpec, timeouts: StreamTimeouts?, reconnect: ReconnectPolicy, memoryLimit: Int) {
+            self.stream = stream
+            self.timeouts = timeouts
+            self.reconnect = reconnect
+            self.memoryLimit = memoryLimit
+        }
+    }
+
+    /// Seconds between status reports.
+    static let statusInterval: Duration = .milliseconds(500)
+
+    /// Runs the stream until standard input closes; the process then exits.
+    public static func run(_ configuration: Configuration) async -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        // Standard output is the protocol: logs go to standard error (which the daemon discards;
+        // it logs the interruptions it learns of from the status reports).
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        limitResources(memory: configuration.memoryLimit)
+        var settings = SessionFrameSource.Settings()
+        settings.timeouts = configuration.timeouts
+        settings.reconnect = configuration.reconnect
+        let source = SessionFrameSource(stream: configuration.stream, settings: settings, logger: Logger(label: "vigil-ingest"))
+        let output = IngestOutput()
+        let crash = CrashInjection(stream: configuration.stream.id)
+        readFocusRequests(into: source)
+        let reporting = Task {
+            while !Task.isCancelled {
+                report(source, to: output)
+                try? await Task.sleep(for: statusInterval)
+            }
+        }
+        await source.run { frame in
+            guard let bytes = try? IngestMessage.frame(frame).encoded() else { return }
+            output.send(frame: bytes)
+            crash?.frameSent()
+        }
+        reporting.cancel()
+        report(source, to: output)
+        output.finish()
+        // The session ended by itself (a live stream's session only does on a terminal error):
+        // wait for the daemon to notice, rather than exiting into a restart loop.
+        // (The control thread exits the process when the daemon closes standard input.)
+        while true { try? await Task.sleep(for: .seconds(3600)) }
+    }
+
+    private static func report(_ source: SessionFrameSource, to output: IngestOutput) {
+        var status = source.status
+        status.counters.droppedFrames += output.dropped
+        if let bytes = try? IngestMessage.status(status).encoded() { output.send(status: bytes) }
+    }
+
+    /// Focus requests from the daemon, on a thread of their own (reading blocks); the child exits
+    /// when the daemon closes its end.
+    private static func readFocusRequests(into source: SessionFrameSource) {
+        let thread = Thread {
+            var pending = Data()
+            while true {
+                let chunk = FileHandle.standardInput.availableData
+                if chunk.isEmpty { exit(0) }
+                pending.append(chunk)
+                // A line longer than any request is a broken daemon end: drop it.
+                if pending.count > 1 << 20 { pending.removeAll() }
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending.removeSubrange(pending.startIndex...newline)
+                    if let request = try? JSONDecoder().decode(FocusRequest.self, from: line) {
+                        source.feedback?.focus(request)
+                    }
+                }
+            }
+        }
+        thread.name = "vigil-ingest-control"
+        thread.start()
+    }
+
+    /// No core files (they would hold decoded pictures), a bounded address space, and few files.
+    private static func limitResources(memory: Int) {
+        var core = rlimit(rlim_cur: 0, rlim_max: 0)
+        setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core)
+        var space = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))
+        setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &space)
+        var files = rlimit(rlim_cur: 256, rlim_max: 256)
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import VigilMedia
+
+/// What an ingest child (`vigil ingest`) tells the daemon over its standard output: the frames
+/// its session samples, and its session's status.
+///
+/// On the wire each message is one kind byte, a 4-byte big-endian payload length, and the
+/// payload. A frame's payload is a 4-byte header length, the JSON ``FrameHeader`` and the RGB
+/// pixels; a status's payload is the JSON ``SourceStatus``. The daemon reads it with
+/// ``IngestMessageDecoder``, which trusts none of it: a child decodes hostile media and may be
+/// subverted by it.
+enum IngestMessage: Sendable {
+    /// A sampled frame.
+    case frame(Frame)
+    /// The session's state, counters and latest fault.
+    case status(SourceStatus)
+
+    static let frameKind: UInt8 = 1
+    static let statusKind: UInt8 = 2
+
+    /// A frame's fields besides its pixels.
+    struct FrameHeader: Codable {
+        var index: Int
+        var ptsSeconds: Double
+        var isKeyframe: Bool
+        var width: Int
+        var height: Int
+        var observedAt: Double
+        var crop: CropRect?
+    }
+
+    /// The message's bytes on the wire.
+    func encoded() throws -> [UInt8] {
+        switch self {
+        case .frame(let frame):
+            let header = try JSONEncoder().encode(FrameHeader(
+                index: frame.index, ptsSeconds: frame.ptsSeconds, isKeyframe: frame.isKeyframe, width: frame.width,
+                height: frame.height, observedAt: frame.observedAt.timeIntervalSince1970, crop: frame.crop))
+            var payload = Self.bigEndian(UInt32(header.count))
+            payload.append(contentsOf: header)
+            payload.append(contentsOf: frame.pixels)
+            return Self.envelope(Self.frameKind, payload)
+        case .status(let status):
+            return Self.envelope(Self.statusKind, Array(try JSONEncoder().encode(status)))
+        }
+    }
+
+    private static func envelope(_ kind: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        [kind] + bigEndian(UInt32(payload.count)) + payload
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+}

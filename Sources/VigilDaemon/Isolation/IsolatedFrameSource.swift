@@ -1,0 +1,270 @@
+import Foundation
+import Logging
+import Synchronization
+import VigilMedia
+
+/// A live stream read by an ingest child process (``IngestChild``, `vigil ingest`) instead of
+/// inside the daemon: demuxing and decoding hostile media happen where a crash, a hang or a
+/// runaway allocation costs this stream a restart, and where there is no token, secret or
+/// database to reach.
+///
+/// The child runs the stream's session (with its own reconnects) and sends frames and status over
+/// a pipe, which ``IngestMessageDecoder`` reads without trusting it. When the child dies, is
+/// killed for breaking the protocol, or goes silent past the stall bound, the source counts a
+/// restart, records why (a fault the stream-health watch sees as the source answering), and
+/// starts another after the reconnect policy's backoff.
+public final class IsolatedFrameSource: FrameSource {
+    /// How children are made.
+    public struct Settings: Sendable {
+        /// The `vigil` executable to run as `vigil ingest`.
+        public var executable: String
+        /// The session settings the child uses (timeouts, reconnects); also the restart backoff.
+        public var session: SessionFrameSource.Settings
+        /// Each child's address-space limit.
+        public var memoryLimit: Int
+        /// Longest a child may send nothing at all, or report a live session that reads no
+        /// packet (a decoder caught in a loop), before it is killed as hung.
+        public var silenceLimit: Double
+
+        /// Creates settings.
+        public init(
+            executable: String, session: SessionFrameSource.Settings = .init(), memoryLimit: Int = 3 << 30,
+            silenceLimit: Double = 30
+        ) {
+            self.executable = executable
+            self.session = session
+            self.memoryLimit = memoryLimit
+            self.silenceLimit = silenceLimit
+        }
+    }
+
+    /// The stream.
+    public let stream: StreamSpec
+    /// The settings in force.
+    public let settings: Settings
+    private let logger: Logger
+
+    private struct State {
+        /// The child's latest status report.
+        var reported: SourceStatus?
+        /// Why the last child ended, when it did not end by being stopped.
+        var lastEnd: SourceFault?
+        var restarts = 0
+        /// The counts of the children that ended: each new child counts from zero.
+        var carried = StreamCounters()
+        /// The running child's standard input (focus requests go there).
+        var control: FileHandle?
+        var stopped = false
+        var pid: Int32?
+    }
+    private let state = Mutex(State())
+    private let created = Date()
+
+    /// Creates a source for `stream`; nothing runs until ``run(_:)``.
+    public init(stream: StreamSpec, settings: Settings, logger: Logger = Logger(label: "vigil")) {
+        self.stream = stream
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public var status: SourceStatus {
+        let state = state.withLock { $0 }
+        var status = state.reported ?? SourceStatus(state: .connecting, since: created)
+        if state.stopped { status.state = .stopped }
+        status.counters = state.carried.adding(status.counters)
+        status.counters.reconnects += state.restarts
+        if let end = state.lastEnd, status.lastFault.map({ $0.at < end.at }) ?? true {
+            status.lastFault = end
+        }
+        return status
+    }
+
+    public var feedback: SampleFeedback? {
+        SampleFeedback(
+            focus: { [self] request in
+                guard let control = state.withLock({ $0.control }), var line = try? JSONEncoder().encode(request) else { return }
+                line.append(0x0A)
+                // The pipe is non-blocking: a child too busy to read loses the request, never the daemon a thread.
+                _ = line.withUnsafeBytes { write(control.fileDescriptor, $0.baseAddress, $0.count) }
+            },
+            acknowledge: {})
+    }
+
+    public func run(_ emit: @escaping @Sendable (Frame) -> Void) async {
+        var attempt = 0
+        while !Task.isCancelled {
+            let started = Date()
+            let end = await runChild(emit)
+            if Task.isCancelled { break }
+            let fault = SourceFault(error: .decodeFailed(url: stream.url, reason: end), at: Date())
+            state.withLock {
+                $0.lastEnd = fault
+                $0.restarts += 1
+                if let last = $0.reported { $0.carried = $0.carried.adding(last.counters) }
+                $0.reported = SourceStatus(state: .backoff, since: fault.at, detail: fault.error.description, lastFault: fault)
+            }
+            logger.error("ingest process ended; restarting", metadata: ["stream": "\(stream.id)", "reason": "\(end)"])
+            // A child that ran a while before it ended starts over at the shortest backoff.
+            attempt = Date().timeIntervalSince(started) > 60 ? 0 : attempt + 1
+            let delay = settings.session.reconnect.delay(afterFailures: attempt, unit: Double.random(in: 0...1))
+            try? await Task.sleep(for: .seconds(delay))
+        }
+        state.withLock { $0.stopped = true }
+    }
+
+    /// Runs one child until it ends (or the task is cancelled); returns why it ended.
+    private func runChild(_ emit: @escaping @Sendable (Frame) -> Void) async -> String {
+        let configuration = IngestChild.Configuration(
+            stream: stream, timeouts: settings.session.timeouts, reconnect: settings.session.reconnect,
+            memoryLimit: settings.memoryLimit)
+        guard let argument = try? String(decoding: JSONEncoder().encode(configuration), as: UTF8.self) else {
+            return "cannot describe the stream to the ingest process"
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: settings.executable)
+        process.arguments = ["ingest", "--configuration", argument]
+        process.environment = Self.childEnvironment()
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return "cannot start the ingest process \(settings.executable): \(error)"
+        }
+        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFL, O_NONBLOCK)
+        state.withLock {
+            $0.control = input.fileHandleForWriting
+            $0.pid = process.processIdentifier
+        }
+        let (ended, reader) = AsyncStream.makeStream(of: String.self)
+        let limits = IngestMessageDecoder(maxDimension: 8192, maxPixels: 4096 * 4096)
+        let thread = Thread { [self] in
+            let why = readMessages(from: output.fileHandleForReading.fileDescriptor, decoder: limits, process: process, emit: emit)
+            reader.yield(why)
+            reader.finish()
+        }
+        thread.name = "vigil-ingest-\(stream.id)"
+        thread.start()
+        let why = await withTaskCancellationHandler {
+            var why = "ended"
+            for await reason in ended { why = reason }
+            return why
+        } onCancel: {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        state.withLock {
+            $0.control = nil
+            $0.pid = nil
+        }
+        try? input.fileHandleForWriting.close()
+        return why
+    }
+
+    /// Reads the child's messages until its output ends, or it breaks the protocol or hangs (then
+    /// it is killed); waits for it to exit; says why it ended. Runs on its own thread.
+    private func readMessages(
+        from descriptor: Int32, decoder: IngestMessageDecoder, process: Process, emit: @Sendable (Frame) -> Void
+    ) -> String {
+        var decoder = decoder
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var broken: String?
+        var interruptions = LogRateLimit()
+        var heard = ProcessInfo.processInfo.systemUptime
+        var progress = (at: heard, packets: -1)
+        reading: while true {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 1000)
+            let now = ProcessInfo.processInfo.systemUptime
+            if now - heard >= settings.silenceLimit {
+                broken = "the ingest process sent nothing for \(Int(settings.silenceLimit)) s (hung)"
+                break
+            }
+            if now - progress.at >= settings.silenceLimit {
+                broken = "the ingest process read no packet for \(Int(settings.silenceLimit)) s while live (hung)"
+                break
+            }
+            if ready == 0 { continue }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            heard = now
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            do {
+                while let message = try decoder.next() {
+                    switch message {
+                    case .frame(let frame): emit(frame)
+                    case .status(let status):
+                        let previous = state.withLock { state in
+                            defer { state.reported = status }
+                            return state.reported?.lastFault
+                        }
+                        if let fault = status.lastFault, fault != previous { logInterruption(fault, limit: &interruptions) }
+                        // Only a live session is expected to read; any other state is its own progress.
+                        if status.state != .live || status.counters.packets != progress.packets {
+                            progress = (now, status.counters.packets)
+                        }
+                    }
+                }
+            } catch {
+                broken = "the ingest process broke the protocol: \(error)"
+                break reading
+            }
+        }
+        if broken != nil { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        if let broken { return broken }
+        switch process.terminationReason {
+        case .uncaughtSignal: return "the ingest process crashed (signal \(process.terminationStatus))"
+        case .exit: return "the ingest process exited with status \(process.terminationStatus)"
+        @unknown default: return "the ingest process ended"
+        }
+    }
+
+    /// Logs an error the child's session reported, a few a minute at most (as in-process sources do).
+    private func logInterruption(_ fault: SourceFault, limit: inout LogRateLimit) {
+        let (admitted, heldBack) = limit.admit(at: fault.at.timeIntervalSince1970)
+        guard admitted else { return }
+        var metadata: Logger.Metadata = ["stream": "\(stream.id)", "reason": "\(fault.error)"]
+        if heldBack > 0 { metadata["interruptions_not_logged"] = "\(heldBack)" }
+        logger.warning("stream interrupted", metadata: metadata)
+    }
+
+    /// Nothing of the daemon's environment reaches the child (it may hold secrets). A crash
+    /// ends the child at once, without the runtime's backtracer (which would take seconds over a
+    /// process full of decoded pictures); a debug build passes on the test-only crash injection.
+    private static func childEnvironment() -> [String: String] {
+        var environment = ["SWIFT_BACKTRACE": "enable=no"]
+        #if DEBUG
+        environment[CrashInjection.variable] = ProcessInfo.processInfo.environment[CrashInjection.variable]
+        #endif
+        return environment
+    }
+}
+
+/// Makes sources for a daemon that isolates ingest: live streams in child processes
+/// (``IsolatedFrameSource``), local files (the operator's own) in the daemon's own sessions.
+public struct IsolatedFrameSourceFactory: FrameSourceFactory {
+    /// Settings for every child.
+    public var settings: IsolatedFrameSource.Settings
+    /// Where sources log.
+    public var logger: Logger
+
+    /// Creates a factory.
+    public init(settings: IsolatedFrameSource.Settings, logger: Logger = Logger(label: "vigil")) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func makeSource(for stream: StreamSpec) -> any FrameSource {
+        stream.isFile
+            ? SessionFrameSource(stream: stream, settings: settings.session, logger: logger)
+            : IsolatedFrameSource(stream: stream, settings: settings, logger: logger)
+    }
+}

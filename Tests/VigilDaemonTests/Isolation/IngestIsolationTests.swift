@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import VigilAlerts
+import VigilTestSupport
+
+/// `vigil serve` reading live streams through ingest child processes, with the built binary.
+@Suite("Ingest isolation with the built binary", .serialized)
+struct IngestIsolationTests {
+    static let token = "isolation-test-token-0123456789"
+
+    @Test("the decoder child of one of 10 live streams crashes: the other 9 miss no key frame, the crashed one resumes, the API answers throughout",
+          .timeLimit(.minutes(3)))
+    func crashCostsOneStream() async throws {
+        let executable = try VigilExecutable.path()
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let apiPort = try freeLoopbackPort()
+        let ports = try (0..<10).map { _ in try freeLoopbackPort(udp: true) }
+        let marker = directory.appendingPathComponent("crashed").path
+        let config = directory.appendingPathComponent("vigil.yml").path
+        try """
+            listen: 127.0.0.1:\(apiPort)
+            api_token: \(Self.token)
+            state_dir: \(directory.appendingPathComponent("state").path)
+            streams:
+            \(ports.enumerated().map { "  - {id: s\($0.offset), url: \"udp://127.0.0.1:\($0.element)\"}" }.joined(separator: "\n"))
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        // A debug build's test-only fault: the child reading s3 aborts after its 4th frame, once.
+        let daemon = try DaemonProcess(
+            executable: executable, config: config, log: directory.appendingPathComponent("serve.log"),
+            environment: ["VIGIL_TEST_INGEST_CRASH": "s3:4:\(marker)"])
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        // Every child reads its stream; the senders play each clip once (12 s, a key frame every 2 s).
+        let senders = try ports.enumerated().map { index, port in
+            try startRealTimeSender(index % 2 == 0 ? SampleClips.known : SampleClips.unrelated, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 30)
+        }
+        defer { for sender in senders { stopRealTimeSender(sender) } }
+
+        // The API answers all along, and the crash happens meanwhile.
+        var slowest = Duration.zero
+        let deadline = ContinuousClock.now + .seconds(24)
+        while ContinuousClock.now < deadline {
+            let started = ContinuousClock.now
+            let answer = try? await API.call(.GET, base + "/healthz")
+            #expect(answer?.status == 200, "the API stopped answering")
+            slowest = max(slowest, ContinuousClock.now - started)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(FileManager.default.fileExists(atPath: marker), "the injected crash happened")
+        #expect(slowest < .seconds(1), "slowest API answer: \(slowest)")
+
+        let streams = try await API.call(.GET, base + "/v1/streams", token: Self.token).json?["streams"] as? [[String: Any]] ?? []
+        #expect(streams.count == 10)
+        let byID = Dictionary(uniqueKeysWithValues: streams.map { ($0["id"] as? String ?? "", $0) })
+        let crashed = try #require(byID["s3"])
+        #expect((crashed["reconnects"] as? Int ?? 0) >= 1, "\(crashed)")
+        #expect((crashed["frames_in"] as? Int ?? 0) > 4, "the crashed stream resumed after its 4th frame: \(crashed)")
+        let others = streams.filter { $0["id"] as? String != "s3" }
+        let counts = others.map { $0["frames_in"] as? Int ?? 0 }
+        for stream in others {
+            #expect(stream["reconnects"] as? Int == 0, "\(stream)")
+            #expect(stream["frames_dropped"] as? Int == 0, "\(stream)")
+            #expect(stream["state"] as? String == "live", "\(stream)")
+        }
+        // 24 s of a 30 s loop of 12 s clips with 2 s GOPs: every stream that missed nothing has
+        // the same key frames (one more or less for when its sender started).
+        #expect(counts.max()! - counts.min()! <= 1, "key frames per stream: \(counts)")
+        #expect(counts.min()! >= 9, "key frames per stream: \(counts)")
+        let log = try String(contentsOf: daemon.log, encoding: .utf8)
+        #expect(log.contains("ingest process ended; restarting"))
+        #expect(await daemon.terminate(timeout: 15) == 0)
+        // No child outlives the daemon.
+        try await waitUntil(timeout: .seconds(5)) {
+            let children = (try? await runProcess("pgrep", ["-f", "ingest --configuration.*\(ports[0])"], timeout: 5))?.stdoutText ?? ""
+            return children.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import VigilMedia
+@testable import VigilDaemon
+
+/// The daemon's reading of what an ingest child sends: the child decodes hostile media and may be
+/// subverted by it, so nothing it sends is believed unchecked.
+@Suite("Ingest protocol")
+struct IngestMessageDecoderTests {
+    static func frame(width: Int = 4, height: Int = 2, crop: CropRect? = nil) -> Frame {
+        Frame(
+            index: 7, ptsSeconds: 12.5, isKeyframe: true, width: width, height: height,
+            pixels: (0..<(width * height * 3)).map { UInt8($0 % 251) }, observedAt: Date(timeIntervalSince1970: 1_800_000_000.25),
+            crop: crop)
+    }
+
+    static func decoder() -> IngestMessageDecoder { IngestMessageDecoder(maxDimension: 64, maxPixels: 1024) }
+
+    static func decodeAll(_ bytes: [UInt8], chunk: Int) throws -> [IngestMessage] {
+        var decoder = decoder()
+        var messages: [IngestMessage] = []
+        for start in stride(from: 0, to: bytes.count, by: chunk) {
+            bytes[start..<min(bytes.count, start + chunk)].withUnsafeBytes { decoder.append($0) }
+            while let message = try decoder.next() { messages.append(message) }
+        }
+        return messages
+    }
+
+    @Test("frames and statuses arrive intact however the pipe splits them")
+    func roundTrip() throws {
+        var status = SourceStatus(state: .backoff, since: Date(timeIntervalSince1970: 1_800_000_001), detail: "x")
+        status.counters.packets = 40
+        status.lastFault = SourceFault(error: .unsupportedCodec(url: "udp://127.0.0.1:5000", codec: "mpeg1video"), at: status.since)
+        let sent: [IngestMessage] = [.frame(Self.frame()), .status(status), .frame(Self.frame(width: 2, height: 2, crop: CropRect(x: 1, y: 0, width: 2, height: 2)))]
+        let bytes = try sent.flatMap { try $0.encoded() }
+        for chunk in [1, 2, 5, 7, 64, bytes.count] {
+            let received = try Self.decodeAll(bytes, chunk: chunk)
+            #expect(received.count == 3, "chunk \(chunk)")
+            guard received.count == 3, case .frame(let first) = received[0], case .status(let got) = received[1],
+                  case .frame(let third) = received[2] else { continue }
+            #expect(first.pixels == Self.frame().pixels && first.width == 4 && first.ptsSeconds == 12.5 && first.index == 7)
+            #expect(first.observedAt == Self.frame().observedAt && first.isKeyframe)
+            #expect(got == status)
+            #expect(third.crop == CropRect(x: 1, y: 0, width: 2, height: 2))
+        }
+    }
+
+    @Test("hostile bytes are refused with what is wrong, never believed, never a crash", arguments: [
+        ([UInt8]([9, 0, 0, 0, 1, 0]), "unknown message kind 9"),
+        ([1, 0xFF, 0xFF, 0xFF, 0xFF], "over the limit"),
+        ([1, 0, 0, 0, 2, 0, 0], "without a header"),
+        ([1, 0, 0, 0, 8, 0, 0, 0x10, 0, 1, 2, 3, 4], "frame header of 4096 bytes"),
+        ([2, 0, 0, 0, 3] + Array("{x}".utf8), "status is not valid JSON"),
+    ])
+    func hostile(bytes: [UInt8], expected: String) {
+        var decoder = Self.decoder()
+        bytes.withUnsafeBytes { decoder.append($0) }
+        #expect {
+            _ = try decoder.next()
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+
+    @Test("a frame whose size breaks the limits, or whose pixels do not fill it, is refused", arguments: [
+        (4, 2, 4 * 2 * 3 - 1, "carries 23 bytes of pixels, not 24"),
+        (4, 2, 4 * 2 * 3 + 3, "carries 27 bytes of pixels, not 24"),
+        (65, 1, 65 * 3, "65x1 is outside the picture limits"),
+        (32, 33, 32 * 33 * 3, "32x33 is outside the picture limits"),
+        (0, 5, 0, "0x5 is outside the picture limits"),
+        (-2, -3, 18, "-2x-3 is outside the picture limits"),
+    ])
+    func badFrames(width: Int, height: Int, pixelBytes: Int, expected: String) throws {
+        let header = try JSONEncoder().encode(IngestMessage.FrameHeader(
+            index: 0, ptsSeconds: 0, isKeyframe: true, width: width, height: height, observedAt: 0, crop: nil))
+        let payload = IngestMessage.bigEndian(UInt32(header.count)) + Array(header) + [UInt8](repeating: 1, count: pixelBytes)
+        let bytes = [IngestMessage.frameKind] + IngestMessage.bigEndian(UInt32(payload.count)) + payload
+        var decoder = Self.decoder()
+        bytes.withUnsafeBytes { decoder.append($0) }
+        #expect {
+            _ = try decoder.next()
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+
+    @Test("a message cut short is waited for, not misread")
+    func partial() throws {
+        let bytes = try IngestMessage.frame(Self.frame()).encoded()
+        var decoder = Self.decoder()
+        bytes.dropLast().withUnsafeBytes { decoder.append($0) }
+        #expect(try decoder.next() == nil)
+        bytes.suffix(1).withUnsafeBytes { decoder.append($0) }
+        #expect(try decoder.next() != nil)
+        #expect(try decoder.next() == nil)
+    }
+}

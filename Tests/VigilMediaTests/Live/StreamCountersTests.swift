@@ -1,0 +1,22 @@
+import Testing
+import VigilMedia
+
+@Suite("Stream counters")
+struct StreamCountersTests {
+    @Test("counts of two sessions add up field by field; refused URLs keep the latest 16")
+    func adding() {
+        var first = StreamCounters()
+        first.packets = 10
+        first.reconnects = 1
+        first.oversizedPictures = 2
+        first.refusedURLs = (0..<10).map { "file:///a\($0)" }
+        var second = StreamCounters()
+        second.packets = 5
+        second.decodeErrors = 3
+        second.refusedURLs = (0..<10).map { "file:///b\($0)" }
+        let sum = first.adding(second)
+        #expect(sum.packets == 15 && sum.reconnects == 1 && sum.oversizedPictures == 2 && sum.decodeErrors == 3)
+        #expect(sum.refusedURLs.count == 16 && sum.refusedURLs.first == "file:///a4" && sum.refusedURLs.last == "file:///b9")
+        #expect(StreamCounters().adding(StreamCounters()) == StreamCounters())
+    }
+}
