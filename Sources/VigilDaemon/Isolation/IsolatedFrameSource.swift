@@ -172,6 +172,11 @@ public final class IsolatedFrameSource: FrameSource {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var broken: String?
         var interruptions = LogRateLimit()
+        // The child's pictures count against the daemon's shared memory budget, as an in-process
+        // reader's do: reserved from the size of the pictures it sends, given back when it ends.
+        var reserved = 0
+        let budget = settings.session.memoryBudget
+        defer { if reserved > 0 { budget?.release(reserved) } }
         var heard = ProcessInfo.processInfo.systemUptime
         var progress = (at: heard, packets: -1)
         reading: while true {
@@ -199,7 +204,18 @@ public final class IsolatedFrameSource: FrameSource {
             do {
                 while let message = try decoder.next() {
                     switch message {
-                    case .frame(let frame): emit(frame)
+                    case .frame(let frame):
+                        if let budget, frame.crop == nil {
+                            let needed = StreamLimits().estimatedBytes(width: frame.width, height: frame.height, bufferedFrames: 4)
+                            if needed < reserved {
+                                budget.release(reserved - needed)
+                            } else if needed > reserved, !budget.reserve(needed - reserved) {
+                                broken = MediaError.memoryBudgetExhausted(url: stream.url, bytes: needed, budget: budget.limit).problem
+                                break reading
+                            }
+                            reserved = needed
+                        }
+                        emit(frame)
                     case .status(let status):
                         let previous = state.withLock { state in
                             defer { state.reported = status }

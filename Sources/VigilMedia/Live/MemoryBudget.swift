@@ -22,7 +22,7 @@ public final class MemoryBudget: Sendable, Equatable {
     public var inUse: Int { reserved.withLock { $0 } }
 
     /// Takes `bytes` more; false, taking nothing, when that would pass the limit.
-    func reserve(_ bytes: Int) -> Bool {
+    public func reserve(_ bytes: Int) -> Bool {
         reserved.withLock { reserved in
             guard bytes <= limit - reserved else { return false }
             reserved += bytes
@@ -31,7 +31,7 @@ public final class MemoryBudget: Sendable, Equatable {
     }
 
     /// Gives `bytes` back.
-    func release(_ bytes: Int) {
+    public func release(_ bytes: Int) {
         reserved.withLock { $0 = max(0, $0 - bytes) }
     }
 

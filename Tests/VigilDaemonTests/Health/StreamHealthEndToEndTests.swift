@@ -38,7 +38,9 @@ struct StreamHealthEndToEndTests {
         var settings = SessionFrameSource.Settings()
         // Short backoffs, so each switch is seen within a second or two.
         settings.reconnect = ReconnectPolicy(initialDelay: 0.2, maxDelay: 1)
-        let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory(settings: settings)) { config in
+        // Read as `vigil serve` reads a live stream by default: in an ingest child process.
+        let sources = IsolatedFrameSourceFactory(settings: .init(executable: try VigilExecutable.path(), session: settings))
+        let daemon = try await TestDaemon.start(sources: sources) { config in
             config.banks = [BankSpec(name: "known", paths: [bank])]
             var stream = StreamSpec(id: "switching", url: url)
             stream.unwatchableAfter = 4

@@ -76,4 +76,40 @@ struct IngestIsolationTests {
             return children.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
     }
+
+    @Test("isolated streams share the daemon's memory budget: a child whose pictures do not fit is stopped and retried, the other stream is read",
+          .timeLimit(.minutes(2)))
+    func sharedMemoryBudget() async throws {
+        let executable = try VigilExecutable.path()
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let apiPort = try freeLoopbackPort()
+        let ports = try (0..<2).map { _ in try freeLoopbackPort(udp: true) }
+        let config = directory.appendingPathComponent("vigil.yml").path
+        // Room for one stream of the sample clips (about 45 MB estimated each), not two.
+        try """
+            listen: 127.0.0.1:\(apiPort)
+            api_token: \(Self.token)
+            state_dir: \(directory.appendingPathComponent("state").path)
+            limits: {memory: 64MiB}
+            streams:
+            \(ports.enumerated().map { "  - {id: s\($0.offset), url: \"udp://127.0.0.1:\($0.element)\"}" }.joined(separator: "\n"))
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("serve.log"))
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        let senders = try ports.map { port in
+            try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 30)
+        }
+        defer { for sender in senders { stopRealTimeSender(sender) } }
+        var streams: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(30)) {
+            streams = try await API.call(.GET, base + "/v1/streams", token: Self.token).json?["streams"] as? [[String: Any]] ?? []
+            let read = streams.filter { ($0["frames_in"] as? Int ?? 0) >= 3 }
+            let refused = streams.filter { ($0["detail"] as? String ?? "").contains("shared by all streams") && ($0["reconnects"] as? Int ?? 0) >= 1 }
+            return read.count == 1 && refused.count == 1
+        }
+        #expect(streams.contains { $0["frames_in"] as? Int == 0 }, "the refused stream's pictures are never used: \(streams)")
+        #expect(await daemon.terminate(timeout: 15) == 0)
+    }
 }
