@@ -25,18 +25,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Three passes over one debug build. The debug build hashes unoptimised, so the heaviest hashing
+# Passes over one debug build. The debug build hashes unoptimised, so the heaviest hashing
 # (every frame of the vPDQ clips, an hour of frames for the memory bound) runs after the rest and on
 # its own, where it cannot starve the real-time live-server suites on a 2-core machine; the
 # end-to-end latency test (frame to webhook within 2 s) runs last, alone, for the same reason.
 # The fleet suites (PostgreSQL servers of their own, and several daemons) get the last pass, for
 # the same reason.
+# The stream-switch test and the 10-stream ingest-crash test each run alone too: both hold many
+# real-time senders and processes, and the crash test asserts that no other stream misses a frame.
 HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests
 FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests
+ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests
 test: reference build
-	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip 'EndToEndTests|$(FLEET_TESTS)|$(HEAVY_HASHING_TESTS)'
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip 'EndToEndTests|$(FLEET_TESTS)|$(HEAVY_HASHING_TESTS)|$(ALONE_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(HEAVY_HASHING_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter EndToEndTests
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter StreamHealthLiveTests
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter IngestIsolationTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(FLEET_TESTS)'
 
 demo: build

@@ -6,7 +6,7 @@ import VigilMedia
 import VigilTestSupport
 
 @Suite("End to end: a live stream that switches to what Vigil refuses", .serialized)
-struct StreamHealthEndToEndTests {
+struct StreamHealthLiveTests {
     /// One JSONL line, decoded.
     struct Line {
         var alert: RaisedAlert
