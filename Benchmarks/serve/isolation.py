@@ -28,11 +28,18 @@ def descendants(pid):
     found, frontier = [pid], [pid]
     while frontier:
         parent = frontier.pop()
+        kids = []
+        # A child belongs to the thread that started it: read every thread's list.
         try:
-            with open(f"/proc/{parent}/task/{parent}/children") as children:
-                kids = [int(k) for k in children.read().split()]
+            threads = os.listdir(f"/proc/{parent}/task")
         except OSError:
-            kids = []
+            threads = []
+        for thread in threads:
+            try:
+                with open(f"/proc/{parent}/task/{thread}/children") as children:
+                    kids += [int(k) for k in children.read().split()]
+            except OSError:
+                pass
         found += kids
         frontier += kids
     return found

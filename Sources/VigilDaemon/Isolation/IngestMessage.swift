@@ -36,17 +36,19 @@ enum IngestMessage: Sendable {
             let header = try JSONEncoder().encode(FrameHeader(
                 index: frame.index, ptsSeconds: frame.ptsSeconds, isKeyframe: frame.isKeyframe, width: frame.width,
                 height: frame.height, observedAt: frame.observedAt.timeIntervalSince1970, crop: frame.crop))
-            var payload = Self.bigEndian(UInt32(header.count))
-            payload.append(contentsOf: header)
-            payload.append(contentsOf: frame.pixels)
-            return Self.envelope(Self.frameKind, payload)
+            // One buffer, written once: a 1080p picture is 6 MB.
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(9 + header.count + frame.pixels.count)
+            bytes.append(Self.frameKind)
+            bytes += Self.bigEndian(UInt32(4 + header.count + frame.pixels.count))
+            bytes += Self.bigEndian(UInt32(header.count))
+            bytes += header
+            bytes += frame.pixels
+            return bytes
         case .status(let status):
-            return Self.envelope(Self.statusKind, Array(try JSONEncoder().encode(status)))
+            let body = try JSONEncoder().encode(status)
+            return [Self.statusKind] + Self.bigEndian(UInt32(body.count)) + Array(body)
         }
-    }
-
-    private static func envelope(_ kind: UInt8, _ payload: [UInt8]) -> [UInt8] {
-        [kind] + bigEndian(UInt32(payload.count)) + payload
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] {
