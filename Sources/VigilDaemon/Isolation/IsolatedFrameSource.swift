@@ -55,7 +55,6 @@ public final class IsolatedFrameSource: FrameSource {
         /// The running child's standard input (focus requests go there).
         var control: FileHandle?
         var stopped = false
-        var pid: Int32?
     }
     private let state = Mutex(State())
     private let created = Date()
@@ -82,10 +81,15 @@ public final class IsolatedFrameSource: FrameSource {
     public var feedback: SampleFeedback? {
         SampleFeedback(
             focus: { [self] request in
-                guard let control = state.withLock({ $0.control }), var line = try? JSONEncoder().encode(request) else { return }
+                guard var line = try? JSONEncoder().encode(request) else { return }
                 line.append(0x0A)
-                // The pipe is non-blocking: a child too busy to read loses the request, never the daemon a thread.
-                _ = line.withUnsafeBytes { write(control.fileDescriptor, $0.baseAddress, $0.count) }
+                // Under the lock, so the descriptor cannot be closed (and its number reused) in
+                // between; the pipe is non-blocking: a child too busy to read loses the request,
+                // never the daemon a thread.
+                state.withLock { state in
+                    guard let control = state.control else { return }
+                    _ = line.withUnsafeBytes { write(control.fileDescriptor, $0.baseAddress, $0.count) }
+                }
             },
             acknowledge: {})
     }
@@ -135,10 +139,7 @@ public final class IsolatedFrameSource: FrameSource {
             return "cannot start the ingest process \(settings.executable): \(error)"
         }
         _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFL, O_NONBLOCK)
-        state.withLock {
-            $0.control = input.fileHandleForWriting
-            $0.pid = process.processIdentifier
-        }
+        state.withLock { $0.control = input.fileHandleForWriting }
         let (ended, reader) = AsyncStream.makeStream(of: String.self)
         let limits = IngestMessageDecoder(maxDimension: 8192, maxPixels: 4096 * 4096)
         let thread = Thread { [self] in
@@ -155,11 +156,10 @@ public final class IsolatedFrameSource: FrameSource {
         } onCancel: {
             kill(process.processIdentifier, SIGKILL)
         }
-        state.withLock {
-            $0.control = nil
-            $0.pid = nil
+        state.withLock { state in
+            state.control = nil
+            try? input.fileHandleForWriting.close()
         }
-        try? input.fileHandleForWriting.close()
         return why
     }
 
