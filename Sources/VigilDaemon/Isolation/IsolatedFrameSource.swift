@@ -215,6 +215,12 @@ public final class IsolatedFrameSource: FrameSource {
                             }
                             reserved = needed
                         }
+                        // A frame says the session is live before the next status report can.
+                        state.withLock { state in
+                            guard let reported = state.reported, reported.state != .live else { return }
+                            state.reported = SourceStatus(
+                                state: .live, since: frame.observedAt, counters: reported.counters, lastFault: reported.lastFault)
+                        }
                         emit(frame)
                     case .status(let status):
                         let previous = state.withLock { state in
