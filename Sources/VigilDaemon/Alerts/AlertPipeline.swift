@@ -105,7 +105,6 @@ public actor AlertPipeline {
 
     /// Raises a stream-health alert through the same committer, outbox and sinks as matches.
     public func raise(_ report: StreamHealthAlert) async {
-        uncommitted.insert(report.id)
         metrics.streamHealthAlerts(state: report.state.rawValue).increment()
         logger.warning("stream health: \(report.state.rawValue)", metadata: [
             "alert": "\(report.id)", "stream": "\(report.stream)", "reason": "\(report.reason)",

@@ -141,9 +141,10 @@ public final class IsolatedFrameSource: FrameSource {
         _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFL, O_NONBLOCK)
         state.withLock { $0.control = input.fileHandleForWriting }
         let (ended, reader) = AsyncStream.makeStream(of: String.self)
-        let limits = IngestMessageDecoder(maxDimension: 8192, maxPixels: 4096 * 4096)
+        // The limits the child's own session works to: the daemon holds what it sends to them.
+        let childOptions = SessionFrameSource.options(for: stream, settings: settings.session)
         let thread = Thread { [self] in
-            let why = readMessages(from: output.fileHandleForReading.fileDescriptor, decoder: limits, process: process, emit: emit)
+            let why = readMessages(from: output.fileHandleForReading.fileDescriptor, options: childOptions, process: process, emit: emit)
             reader.yield(why)
             reader.finish()
         }
@@ -166,9 +167,9 @@ public final class IsolatedFrameSource: FrameSource {
     /// Reads the child's messages until its output ends, or it breaks the protocol or hangs (then
     /// it is killed); waits for it to exit; says why it ended. Runs on its own thread.
     private func readMessages(
-        from descriptor: Int32, decoder: IngestMessageDecoder, process: Process, emit: @Sendable (Frame) -> Void
+        from descriptor: Int32, options: StreamOptions, process: Process, emit: @Sendable (Frame) -> Void
     ) -> String {
-        var decoder = decoder
+        var decoder = IngestMessageDecoder(maxDimension: options.media.maxDimension, maxPixels: options.media.maxPixels)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var broken: String?
         var interruptions = LogRateLimit()
@@ -206,7 +207,8 @@ public final class IsolatedFrameSource: FrameSource {
                     switch message {
                     case .frame(let frame):
                         if let budget, frame.crop == nil {
-                            let needed = StreamLimits().estimatedBytes(width: frame.width, height: frame.height, bufferedFrames: 4)
+                            let needed = options.limits.estimatedBytes(
+                                width: frame.width, height: frame.height, bufferedFrames: options.frameBufferCapacity)
                             if needed < reserved {
                                 budget.release(reserved - needed)
                             } else if needed > reserved, !budget.reserve(needed - reserved) {

@@ -53,7 +53,11 @@ public final class SessionFrameSource: FrameSource {
     }
 
     /// What the session is asked to do for this stream.
-    public var options: StreamOptions {
+    public var options: StreamOptions { Self.options(for: stream, settings: settings) }
+
+    /// What a session is asked to do for `stream` with `settings`: also what an ingest child's
+    /// session is asked, so the daemon judges what a child sends by the same limits.
+    public static func options(for stream: StreamSpec, settings: Settings) -> StreamOptions {
         // One decoder thread per stream: a daemon runs many streams on few cores.
         let media = MediaReaderOptions(sampling: stream.sampling, maxDimension: 8192, maxPixels: 4096 * 4096, decoderThreads: 1)
         let keyframes = stream.sampling == .keyframes
