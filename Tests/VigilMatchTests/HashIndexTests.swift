@@ -94,6 +94,29 @@ struct HashIndexTests {
         Self.check(hashes, queries: queries, label: "clustered")
     }
 
+    @Test("every radius from 0 to 64, one query at a time and in batches, random and clustered")
+    func everyRadius() {
+        var rng = SplitMix64(state: 17)
+        let random = (0..<12_000).map { _ in Self.random(&rng) }
+        let clustered = Self.clustered(count: 12_000, &rng)
+        for (label, hashes) in [("random", random), ("clustered", clustered)] {
+            let queries = (0..<60).map { i in
+                i % 3 == 0 ? Self.random(&rng) : Self.perturb(hashes[Int(rng.next() % UInt64(hashes.count))], flips: Int(rng.next() % 70), &rng)
+            }
+            // Brute force once per query: everything within 64, nearest first; a smaller radius
+            // keeps a prefix of it.
+            let within64 = queries.map { Self.bruteForce(hashes, $0, radius: 64) }
+            for layout in [HashIndexLayout.multiIndex(substrings: 16), .multiIndex(substrings: 12)] {
+                let index = HashIndex(hashes, layout: layout)
+                for radius in 0...64 {
+                    let expected = within64.map { $0.filter { $0.distance <= radius } }
+                    #expect(queries.map { index.search($0, radius: radius) } == expected, "\(label), \(layout), one at a time, radius \(radius)")
+                    #expect(index.search(queries, radius: radius) == expected, "\(label), \(layout), batched, radius \(radius)")
+                }
+            }
+        }
+    }
+
     @Test("edge cases: empty bank, negative radius, radius 256, duplicates")
     func edgeCases() {
         var rng = SplitMix64(state: 3)

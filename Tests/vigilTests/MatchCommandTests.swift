@@ -44,6 +44,26 @@ struct MatchCommandTests {
         #expect(errors[1].contains("stdin:3") && errors[1].contains("found 63 characters"))
     }
 
+    @Test("hostile stdin: CRLF, NUL and binary bytes, a megabyte line, no final newline; order kept across blocks")
+    func hostileStdin() async throws {
+        let lines = try Self.haystackLines()
+        var input = Data("\(lines[0])\r\n".utf8)
+        input += Data([0x00, 0xFF, 0xFE, 0x0A])
+        input += Data(repeating: UInt8(ascii: "a"), count: 3 << 20) + Data("\n".utf8)
+        // Enough queries to span several read blocks, then one without its line end.
+        for line in lines.prefix(1_300) { input += Data("\(line)\n".utf8) }
+        input += Data(lines[1_300].utf8)
+        let result = try await runProcess(VigilBinary.path, ["match", "--bank", Self.haystack, "--threshold", "0"], stdin: input)
+        #expect(result.status == 1)
+        let queries = result.stdoutText.split(separator: "\n").map { String($0.split(separator: ",")[0]) }
+        #expect(queries == [lines[0]] + Array(lines.prefix(1_301)))
+        let errors = result.stderrText.split(separator: "\n")
+        #expect(errors.count == 2)
+        #expect(errors.first?.contains("stdin:2: not a PDQ hash") == true)
+        #expect(errors.last?.contains("stdin:3: not a PDQ hash") == true && errors.last!.count < 300)
+        #expect(result.stderrText.utf8.count < 1_000)
+    }
+
     @Test("no match gives exit status 0 and no output")
     func noMatch() async throws {
         let result = try await VigilBinary.run(["match", "--bank", Self.haystack, String(repeating: "0", count: 64), "--threshold", "10"])

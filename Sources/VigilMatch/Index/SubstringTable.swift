@@ -3,49 +3,79 @@ import VigilHash
 /// One multi-index table: the entries grouped by the value of one bit substring of their hash.
 ///
 /// Entry numbers are sorted by key (a counting sort), and `offsets[key]..<offsets[key + 1]` is
-/// the bucket of `key`, so a lookup is two array reads and the bucket is contiguous.
+/// the bucket of `key`, so a lookup is two array reads and the bucket is contiguous. Entry numbers
+/// take three bytes when the index holds fewer than 2^24 hashes (every bank up to 16.7M), four
+/// otherwise.
 struct SubstringTable: Sendable {
     let bits: Range<Int>
     private let offsets: [UInt32]
-    private let entries: [UInt32]
+    private let entries: EntryNumbers
 
-    init(bits: Range<Int>, words: [UInt64]) {
+    /// Builds the table for the substring `bits` of `count` hashes. `scratch` is working memory
+    /// of at least `2 * count` words, shared by the tables of one index: fresh memory is slow to
+    /// touch, so one buffer serves every table.
+    init(bits: Range<Int>, hashes: HashHalves, count: Int, scratch: UnsafeMutableBufferPointer<UInt64>) {
         self.bits = bits
-        let count = words.count / 4
         let buckets = 1 << bits.count
-        var offsets = [UInt32](repeating: 0, count: buckets + 1)
-        var keys = [UInt32](repeating: 0, count: count)
-        words.withUnsafeBufferPointer { words in
-            for entry in 0..<count {
-                let key = Self.key(words.baseAddress! + entry * 4, bits: bits)
-                keys[entry] = key
-                offsets[Int(key) + 1] += 1
+        // (key, entry) pairs sorted by key: a radix sort reads and writes sequentially, where
+        // placing each entry straight into its bucket would cost two cache misses an entry.
+        let sorted = Self.sortKeys(bits: bits, hashes: hashes, count: count, scratch: scratch)
+        // Every offset is written below, in order.
+        var offsets = [UInt32](unsafeUninitializedCapacity: buckets + 1) { _, initialized in initialized = buckets + 1 }
+        var entries = EntryNumbers(count: count)
+        offsets.withUnsafeMutableBufferPointer { offsets in
+            entries.withWriter { write in
+                var bucket = 0
+                for (slot, pair) in sorted.enumerated() {
+                    let key = Int(pair >> 32)
+                    while bucket <= key {
+                        offsets[bucket] = UInt32(slot)
+                        bucket += 1
+                    }
+                    write(slot, UInt32(truncatingIfNeeded: pair))
+                }
+                while bucket <= buckets {
+                    offsets[bucket] = UInt32(count)
+                    bucket += 1
+                }
             }
-        }
-        for bucket in 0..<buckets {
-            offsets[bucket + 1] += offsets[bucket]
-        }
-        var next = offsets
-        var entries = [UInt32](repeating: 0, count: count)
-        for entry in 0..<count {
-            let key = Int(keys[entry])
-            entries[Int(next[key])] = UInt32(entry)
-            next[key] += 1
         }
         self.offsets = offsets
         self.entries = entries
     }
 
-    var memoryBytes: Int { offsets.count * 4 + entries.count * 4 }
+    /// `key << 32 | entry` for every entry, sorted by key and, within a key, by entry, in one
+    /// half of `scratch`.
+    private static func sortKeys(
+        bits: Range<Int>, hashes: HashHalves, count: Int, scratch: UnsafeMutableBufferPointer<UInt64>
+    ) -> UnsafeMutableBufferPointer<UInt64> {
+        var pairs = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
+        var target = UnsafeMutableBufferPointer(rebasing: scratch[count..<(2 * count)])
+        for entry in 0..<count {
+            pairs[entry] = UInt64(key(hashes.words(entry), bits: bits)) << 32 | UInt64(entry)
+        }
+        RadixSort.sort(&pairs, scratch: &target, bits: 32..<(32 + bits.count))
+        return pairs
+    }
+
+    var memoryBytes: Int { offsets.count * 4 + entries.memoryBytes }
 
     /// The substring of a hash given as four words, as an integer.
     @inline(__always)
-    static func key(_ hash: UnsafePointer<UInt64>, bits: Range<Int>) -> UInt32 {
-        let word = bits.lowerBound >> 6
+    static func key(_ words: (UInt64, UInt64, UInt64, UInt64), bits: Range<Int>) -> UInt32 {
+        func word(_ index: Int) -> UInt64 {
+            switch index {
+            case 0: return words.0
+            case 1: return words.1
+            case 2: return words.2
+            default: return words.3
+            }
+        }
+        let index = bits.lowerBound >> 6
         let shift = bits.lowerBound & 63
-        var value = hash[word] >> UInt64(shift)
+        var value = word(index) >> UInt64(shift)
         if shift + bits.count > 64 {
-            value |= hash[word + 1] << UInt64(64 - shift)
+            value |= word(index + 1) << UInt64(64 - shift)
         }
         return UInt32(truncatingIfNeeded: value & ((1 << UInt64(bits.count)) - 1))
     }
@@ -54,24 +84,19 @@ struct SubstringTable: Sendable {
     /// of the query's (possibly entries other tables also find).
     func search(
         _ query: PDQHash, radius: Int, perTableRadius: Int,
-        hashes: UnsafePointer<UInt64>, into matches: inout [HashIndexMatch]
+        hashes: HashHalves, into matches: inout [HashIndexMatch]
     ) {
-        let (q0, q1, q2, q3) = query.words
-        let queryKey = withUnsafeBytes(of: query.words) { raw in
-            Self.key(raw.baseAddress!.assumingMemoryBound(to: UInt64.self), bits: bits)
-        }
+        let words = query.words
+        let queryKey = Self.key(words, bits: bits)
         let keyBits = bits.count
         offsets.withUnsafeBufferPointer { offsets in
-            entries.withUnsafeBufferPointer { entries in
+            entries.withReader { entryAt in
                 func probe(_ key: UInt32) {
                     let start = Int(offsets[Int(key)])
                     let end = Int(offsets[Int(key) + 1])
                     for slot in start..<end {
-                        let entry = Int(entries[slot])
-                        let h = hashes + entry * 4
-                        let distance = (h[0] ^ q0).nonzeroBitCount + (h[1] ^ q1).nonzeroBitCount
-                            + (h[2] ^ q2).nonzeroBitCount + (h[3] ^ q3).nonzeroBitCount
-                        if distance <= radius {
+                        let entry = entryAt(slot)
+                        if let distance = hashes.distance(entry, to: words, within: radius) {
                             matches.append(HashIndexMatch(entry: entry, distance: distance))
                         }
                     }

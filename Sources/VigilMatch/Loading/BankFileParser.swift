@@ -1,4 +1,5 @@
 import Foundation
+import VigilHash
 
 /// Reads one bank file's bytes: detects its format from content, checks every line, and either
 /// fails on the first invalid line or, when lenient, records it and goes on.
@@ -19,27 +20,65 @@ struct BankFileParser {
     private var separatedSinceLastFrame = false
     private var lastComment: String?
 
-    /// Parses a whole file.
+    private var lineCount = 0
+
+    /// Parses a whole file held in memory.
     static func parse(_ bytes: [UInt8], file: String, skipInvalid: Bool) throws(BankError) -> ParsedFile {
-        var start = 0
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            throw BankError(file: file, line: nil, problem: .utf16(bigEndian: bytes[0] == 0xFE))
+        var parser = BankFileParser(file: file, skipInvalid: skipInvalid, expectedBytes: bytes.count)
+        try bytes.withUnsafeBufferPointer { buffer throws(BankError) in
+            let start = try parser.byteOrderMarkLength(buffer)
+            try parser.consumeLines(UnsafeBufferPointer(rebasing: buffer[start...]))
         }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            start = 3
-        }
-        let lines = LineSplitter.lines(in: bytes, from: start)
-        var parser = BankFileParser(skipInvalid: skipInvalid, result: ParsedFile(file: file))
-        for line in lines {
-            try parser.consume(bytes[line.range], number: line.number)
-        }
-        parser.result.lineCount = lines.count
-        return parser.result
+        return parser.finish()
     }
 
-    private init(skipInvalid: Bool, result: ParsedFile) {
+    /// A parser for `file`, expected to hold about `expectedBytes` bytes.
+    init(file: String, skipInvalid: Bool, expectedBytes: Int) {
         self.skipInvalid = skipInvalid
-        self.result = result
+        result = ParsedFile(file: file)
+        // Every hash line holds at least 64 bytes: room for them all at once, so a large list
+        // never copies its entries into ever larger arrays (fresh memory is slow to touch).
+        result.reserveCapacity(expectedBytes / 64 + 1)
+    }
+
+    /// How many bytes at the start of the file are a UTF-8 byte order mark (0 or 3); throws for
+    /// a UTF-16 one. `prefix` is the start of the file (at least its first 3 bytes, unless the
+    /// file is shorter).
+    func byteOrderMarkLength(_ prefix: UnsafeBufferPointer<UInt8>) throws(BankError) -> Int {
+        if prefix.starts(with: [0xFF, 0xFE]) || prefix.starts(with: [0xFE, 0xFF]) {
+            throw BankError(file: result.file, line: nil, problem: .utf16(bigEndian: prefix[0] == 0xFE))
+        }
+        return prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    /// Reads the next lines of the file: `buffer` holds whole lines, each ended by a newline
+    /// except perhaps the last line of the file.
+    mutating func consumeLines(_ buffer: UnsafeBufferPointer<UInt8>) throws(BankError) {
+        let firstNumber = lineCount
+        let file = result.file
+        let count = try LineSplitter.forEachLine(in: buffer, from: 0) { relative, range throws(BankError) in
+            let number = firstNumber + relative
+            guard number <= Int(UInt32.max) else {
+                throw BankError(file: file, line: nil, problem: .unreadable("more than \(UInt32.max) lines"))
+            }
+            if !acceptPlainHash(buffer.baseAddress! + range.lowerBound, count: range.count, line: number) {
+                try consume(ArraySlice(UnsafeBufferPointer(rebasing: buffer[range])), number: number)
+            }
+        }
+        lineCount += count
+    }
+
+    /// Counts the next line as too long without reading it (the reader skips its bytes).
+    mutating func skipOverlongLine() throws(BankError) {
+        lineCount += 1
+        try reject(.lineTooLong(limit: LineChecks.maximumLineBytes), line: lineCount)
+    }
+
+    /// What the file held.
+    func finish() -> ParsedFile {
+        var result = self.result
+        result.lineCount = lineCount
+        return result
     }
 
     private mutating func consume(_ line: ArraySlice<UInt8>, number: Int) throws(BankError) {
@@ -91,6 +130,24 @@ struct BankFileParser {
         accept(record, line: line)
     }
 
+    /// Takes a line that is exactly 64 hex digits in a file without a header, the shape of nearly
+    /// every line of a large list, straight from its bytes; false for any other line, which then
+    /// goes through the general path (and gets its error there).
+    private mutating func acceptPlainHash(_ bytes: UnsafePointer<UInt8>, count: Int, line: Int) -> Bool {
+        guard count == 64 else { return false }
+        switch mode {
+        case .header:
+            return false
+        case .undecided, .headerless:
+            guard let hash = PDQHash(hexDigits: bytes) else { return false }
+            mode = .headerless
+            separatedSinceLastFrame = true
+            lastComment = nil
+            result.append(hash, quality: BankEntries.noQuality, line: line)
+            return true
+        }
+    }
+
     private mutating func accept(_ record: LineRecord, line: Int) {
         var video: Int?
         if let frame = record.frame {
@@ -105,7 +162,10 @@ struct BankFileParser {
             separatedSinceLastFrame = true
         }
         lastComment = nil
-        result.entries.append(ParsedFile.Entry(record: record, line: line, video: video))
+        let quality = record.quality.map { UInt8(clamping: $0) } ?? BankEntries.noQuality
+        let saysMore = record.id != nil || record.label != nil || !record.metadata.isEmpty || video != nil
+        result.append(record.hash, quality: quality, line: line,
+                      detail: saysMore ? ParsedFile.Detail(record: record, video: video) : nil)
     }
 
     /// The video a frame line belongs to. Frame numbers that start over mean a new video: files

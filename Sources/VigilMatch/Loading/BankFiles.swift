@@ -1,6 +1,6 @@
 import Foundation
 
-/// File-system access for the loader: which files a path stands for, and their bytes.
+/// Which files a bank path stands for.
 enum BankFiles {
     /// The files `path` stands for: itself when it is a file; the regular, non-hidden files directly
     /// in it, sorted by name, when it is a folder.
@@ -28,15 +28,6 @@ enum BankFiles {
             .filter { !$0.hasPrefix(".") }
             .map { folder + $0 }
             .filter(isRegularFile)
-    }
-
-    /// The file's bytes.
-    static func read(_ path: String) throws(BankError) -> [UInt8] {
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw BankError(file: path, line: nil, problem: .unreadable(describe(error)))
-        }
     }
 
     /// Whether `path` is a regular file, following symbolic links.

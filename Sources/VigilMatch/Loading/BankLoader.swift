@@ -36,8 +36,7 @@ public enum BankLoader {
                 assembler.addEmptyInput(path)
             }
             for file in files {
-                let bytes = try BankFiles.read(file)
-                assembler.add(try BankFileParser.parse(bytes, file: file, skipInvalid: skipInvalid))
+                assembler.add(try BankFileReader.parse(file, skipInvalid: skipInvalid))
             }
         }
         return assembler.result(name: name)

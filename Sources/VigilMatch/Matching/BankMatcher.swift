@@ -7,10 +7,12 @@ import VigilHash
 public struct BankMatcher: Sendable {
     /// The bank.
     public let bank: Bank
-    /// The index over the entries that take part in matching (see ``matchableEntries``).
+    /// The index over the entries that take part in matching: every entry of quality at least
+    /// `minQuality` or without a quality.
     public let index: HashIndex
-    /// For each hash in `index`, its position in `bank.entries`.
-    public let matchableEntries: [Int]
+    /// For each hash in `index`, its position in `bank.entries`; nil when every entry takes part,
+    /// so the positions are the same (and a plain list costs no second array).
+    private let entryPositions: [UInt32]?
     /// Largest distance that counts as a match.
     public let threshold: Int
     /// Queries below this quality are not matched: flat frames hash alike whatever they show.
@@ -31,13 +33,19 @@ public struct BankMatcher: Sendable {
     /// past `threshold`).
     public init(bank: Bank, threshold: Int = 31, minQuality: Int = 50, alignedThreshold: Int? = nil) {
         self.bank = bank
-        let matchable = bank.entries.indices.filter { bank.entries[$0].quality.map { $0 >= minQuality } ?? true }
-        self.matchableEntries = matchable
+        let qualities = bank.entries.qualities
+        let hashes = bank.entries.hashes
+        let minimum = UInt8(clamping: minQuality)
+        let excluded = { (position: Int) in qualities[position] != BankEntries.noQuality && qualities[position] < minimum }
+        let positions: [UInt32]? = hashes.indices.contains(where: excluded)
+            ? hashes.indices.filter { !excluded($0) }.map { UInt32($0) }
+            : nil
+        self.entryPositions = positions
         let rule = VideoMatchRule(frameThreshold: threshold, minQuality: minQuality, alignedThreshold: alignedThreshold)
         // Frame searches go out to the aligned threshold when there are videos to align with; the
         // index is laid out for that radius, the one nearly every search uses.
         let candidateRadius = bank.videos.isEmpty ? threshold : rule.alignedThreshold
-        self.index = HashIndex(matchable.map { bank.entries[$0].hash }, designRadius: candidateRadius)
+        self.index = HashIndex(positions.map { HashColumn($0.lazy.map { hashes[Int($0)] }) } ?? hashes, designRadius: candidateRadius)
         self.threshold = threshold
         self.minQuality = minQuality
         self.candidateRadius = candidateRadius
@@ -60,9 +68,18 @@ public struct BankMatcher: Sendable {
         return search(hash, radius: candidateRadius)
     }
 
+    /// ``matches(for:quality:)`` for many hashes at once, cheaper per hash than one at a time
+    /// (see ``HashIndex/search(_:radius:)-([PDQHash],_)``).
+    public func matches(for hashes: [PDQHash]) -> [[BankMatch]] {
+        index.search(hashes, radius: threshold).map { $0.map(bankMatch) }
+    }
+
     private func search(_ hash: PDQHash, radius: Int) -> [BankMatch] {
-        index.search(hash, radius: radius).map {
-            BankMatch(bank: bank.name, entry: bank.entries[matchableEntries[$0.entry]], distance: $0.distance)
-        }
+        index.search(hash, radius: radius).map(bankMatch)
+    }
+
+    private func bankMatch(_ found: HashIndexMatch) -> BankMatch {
+        let position = entryPositions.map { Int($0[found.entry]) } ?? found.entry
+        return BankMatch(bank: bank.name, entry: bank.entries[position], distance: found.distance)
     }
 }

@@ -4,7 +4,7 @@ import VigilHash
 import VigilMatch
 
 /// `vigil match`: looks up PDQ hashes in hash lists.
-struct MatchCommand: AsyncParsableCommand {
+struct MatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "match",
         abstract: "Look up PDQ hashes (arguments, or stdin one per line) in hash lists.",
@@ -27,39 +27,49 @@ struct MatchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Banks")
     var banks: BankOptions
 
-    func run() async throws {
+    func run() throws {
         let output = LineWriter(FileHandle.standardOutput)
         let errors = LineWriter(FileHandle.standardError)
         let matchers = try banks.loadMatchersOrExit(errors: errors)
         var anyMatch = false
         var anyError = false
-        func lookUp(_ text: Substring, origin: String) {
-            do {
-                let query = try PDQHash(hex: text)
-                for matcher in matchers {
-                    for match in matcher.matches(for: query) {
-                        anyMatch = true
-                        output.write("\(query.hex),\(match.bank),\(match.entry.reference),\(match.entry.hash.hex),\(match.distance)")
+        /// Looks up a batch of queries in every bank at once and prints the matches in query order.
+        func lookUp(_ queries: [(origin: String, hash: Result<PDQHash, PDQHashFormatError>)]) {
+            let hashes = queries.compactMap { try? $0.hash.get() }
+            let found = matchers.map { $0.matches(for: hashes) }
+            var position = 0
+            for query in queries {
+                switch query.hash {
+                case .success(let hash):
+                    for matches in found {
+                        for match in matches[position] {
+                            anyMatch = true
+                            output.write("\(hash.hex),\(match.bank),\(match.entry.reference),\(match.entry.hash.hex),\(match.distance)")
+                        }
                     }
+                    position += 1
+                case .failure(let error):
+                    anyError = true
+                    errors.write("vigil: \(query.origin): not a PDQ hash: \(error)")
                 }
-            } catch {
-                anyError = true
-                errors.write("vigil: \(origin): not a PDQ hash: \(error)")
             }
+            output.flush()
+            errors.flush()
         }
         if hashes.isEmpty {
-            var lineNumber = 0
-            while let line = readLine(strippingNewline: true) {
-                lineNumber += 1
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-                let field = trimmed.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                lookUp(field, origin: "stdin:\(lineNumber)")
+            var reader = QueryReader(descriptor: STDIN_FILENO)
+            do {
+                while let batch = try reader.nextBatch() {
+                    lookUp(batch.map { ("stdin:\($0.line)", $0.hash) })
+                }
+            } catch {
+                errors.write("vigil: stdin: \(error)")
+                anyError = true
             }
         } else {
-            for hash in hashes {
-                lookUp(Substring(hash), origin: "argument \(hash.debugDescription)")
-            }
+            lookUp(hashes.map { text in
+                ("argument \(text.debugDescription)", Result { () throws(PDQHashFormatError) in try PDQHash(hex: text) })
+            })
         }
         output.flush()
         errors.flush()
