@@ -3,9 +3,11 @@ import VigilHash
 import VigilMatch
 
 /// `vigil-bench index`: builds a ``HashIndex`` over a file of raw 32-byte hashes and times radius
-/// queries one at a time on one thread. Prints one CSV line:
-/// `layout,count,build_s,bytes_per_entry,p50_us,p99_us,mean_us,matches,checksum` — the checksum
-/// over all (query, entry) result pairs lets the driver check the results equal faiss's.
+/// queries one at a time on one thread, then all of them as one batch (which uses every core).
+/// Prints one CSV line:
+/// `layout,count,build_s,bytes_per_entry,p50_us,p99_us,mean_us,matches,checksum,batch_wall_us,batch_cpu_us`
+/// — the checksum over all (query, entry) result pairs lets the driver check the results equal
+/// faiss's; the batch columns are per query, wall-clock and CPU time of the process.
 ///
 /// Usage: vigil-bench index --hashes FILE --queries FILE [--radius 31] [--layout auto|linear|N]
 struct IndexBenchmark {
@@ -67,13 +69,30 @@ struct IndexBenchmark {
                 }
             }
         }
+        let batchStart = nanoseconds()
+        let cpuStart = Self.cpuSeconds()
+        let batched = index.search(queries, radius: radius)
+        let batchWall = Double(nanoseconds() - batchStart) / 1000 / Double(queries.count)
+        let batchCPU = (Self.cpuSeconds() - cpuStart) * 1e6 / Double(queries.count)
+        guard batched == queries.map({ index.search($0, radius: radius) }) else {
+            throw BenchmarkError("batched results differ from single queries")
+        }
         timings.sort()
         let p50 = timings[timings.count / 2]
         let p99 = timings[min(timings.count - 1, timings.count * 99 / 100)]
         let mean = timings.reduce(0, +) / Double(timings.count)
         let bytesPerEntry = Double(index.memoryBytes) / Double(max(index.count, 1))
-        print("layout,count,build_s,bytes_per_entry,p50_us,p99_us,mean_us,matches,checksum")
+        print("layout,count,build_s,bytes_per_entry,p50_us,p99_us,mean_us,matches,checksum,batch_wall_us,batch_cpu_us")
         print("\(index.layout),\(index.count),\(String(format: "%.2f", buildSeconds)),\(String(format: "%.1f", bytesPerEntry)),"
-              + "\(String(format: "%.1f", p50)),\(String(format: "%.1f", p99)),\(String(format: "%.1f", mean)),\(matches),\(checksum)")
+              + "\(String(format: "%.1f", p50)),\(String(format: "%.1f", p99)),\(String(format: "%.1f", mean)),\(matches),\(checksum),"
+              + "\(String(format: "%.1f", batchWall)),\(String(format: "%.1f", batchCPU))")
+    }
+
+    /// User and system CPU time of the whole process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

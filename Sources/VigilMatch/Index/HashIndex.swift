@@ -108,7 +108,7 @@ public final class HashIndex: Sendable {
     /// queries instead of once per query, and large batches are split over the cores.
     public func search(_ queries: [PDQHash], radius: Int) -> [[HashIndexMatch]] {
         guard radius >= 0, count > 0, !queries.isEmpty else { return queries.map { _ in [] } }
-        let chunk = 256
+        let chunk = 1024
         let chunks = (queries.count + chunk - 1) / chunk
         let results = UnsafeMutableBufferPointer<[HashIndexMatch]>.allocate(capacity: queries.count)
         results.initialize(repeating: [])
@@ -144,10 +144,14 @@ public final class HashIndex: Sendable {
                     results[offset] = Self.ordered(results[offset], deduplicating: false)
                 }
             } else {
-                for (offset, query) in queries.enumerated() {
-                    for table in tables {
+                // Table by table: one table's offsets and entry numbers stay in cache while every
+                // query of the block probes it.
+                for table in tables {
+                    for (offset, query) in queries.enumerated() {
                         table.search(query, radius: radius, perTableRadius: radius / tables.count, hashes: halves, into: &results[offset])
                     }
+                }
+                for offset in 0..<queries.count {
                     results[offset] = Self.ordered(results[offset], deduplicating: true)
                 }
             }
