@@ -90,16 +90,8 @@ public final class HashIndex: Sendable {
     public func search(_ query: PDQHash, radius: Int) -> [HashIndexMatch] {
         guard radius >= 0, count > 0 else { return [] }
         var matches: [HashIndexMatch] = []
-        hashes.withHalves { halves in
-            if tables.isEmpty || Self.linearIsCheaper(layout, count: count, radius: radius) {
-                Self.scan(halves, entries: 0..<count, query: query, radius: radius, into: &matches)
-            } else {
-                for table in tables {
-                    table.search(query, radius: radius, perTableRadius: radius / tables.count, hashes: halves, into: &matches)
-                }
-            }
-        }
-        return Self.ordered(matches, deduplicating: !tables.isEmpty)
+        withUnsafeMutablePointer(to: &matches) { searchBlock([query][...], radius: radius, into: $0) }
+        return matches
     }
 
     /// Searches for every query, each result as ``search(_:radius:)-(PDQHash,_)`` gives it.

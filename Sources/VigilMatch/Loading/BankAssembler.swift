@@ -137,7 +137,7 @@ struct BankAssembler {
     private static let valueSeparator = " | "
 
     /// `existing` with `value` appended unless it already holds it.
-    static func joined(_ existing: String?, _ value: String) -> String {
+    private static func joined(_ existing: String?, _ value: String) -> String {
         guard let existing else { return value }
         if existing.components(separatedBy: valueSeparator).contains(value) {
             return existing

@@ -56,7 +56,7 @@ struct BankFileParser {
     mutating func consumeLines(_ buffer: UnsafeBufferPointer<UInt8>) throws(BankError) {
         let firstNumber = lineCount
         let file = result.file
-        let count = try LineSplitter.forEachLine(in: buffer, from: 0) { relative, range throws(BankError) in
+        let count = try LineSplitter.forEachLine(in: buffer) { relative, range throws(BankError) in
             let number = firstNumber + relative
             guard number <= Int(UInt32.max) else {
                 throw BankError(file: file, line: nil, problem: .unreadable("more than \(UInt32.max) lines"))

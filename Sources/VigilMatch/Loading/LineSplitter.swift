@@ -5,15 +5,14 @@ import Foundation
 /// millions of lines allocates nothing per line.
 enum LineSplitter {
     /// Calls `body` with the 1-based number and the byte range (without its LF or CRLF terminator)
-    /// of each line of `bytes` from byte `start` (after a byte order mark), and returns the number
-    /// of lines. A final line without a terminator counts; the empty remainder after a final
-    /// terminator does not.
+    /// of each line of `bytes`, and returns the number of lines. A final line without a terminator
+    /// counts; the empty remainder after a final terminator does not.
     static func forEachLine<Failure: Error>(
-        in bytes: UnsafeBufferPointer<UInt8>, from start: Int,
+        in bytes: UnsafeBufferPointer<UInt8>,
         _ body: (_ number: Int, _ range: Range<Int>) throws(Failure) -> Void
     ) throws(Failure) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
-        var position = start
+        var position = 0
         var number = 0
         while position < bytes.count {
             number += 1

@@ -19,6 +19,8 @@ struct QueryReader {
 
     private let descriptor: Int32
     private var pending: [UInt8] = []
+    /// What each read() fills, allocated once.
+    private var block = [UInt8](repeating: 0, count: Self.blockSize)
     private var lineNumber = 0
     private var ended = false
     private var skippingLine = false
@@ -35,7 +37,6 @@ struct QueryReader {
     /// The queries of the next block of complete lines; nil at the end of input.
     mutating func nextBatch() throws -> [Query]? {
         while !ended {
-            var block = [UInt8](repeating: 0, count: Self.blockSize)
             let count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, Self.blockSize) }
             if count < 0 {
                 if errno == EINTR { continue }
