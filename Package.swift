@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "vigil-bench",
-            dependencies: ["VigilHash", "VigilMatch"],
+            dependencies: ["VigilHash", "VigilMatch", "VigilMedia", "VigilDetect"],
             path: "Benchmarks/vigil-bench"
         ),
         .executableTarget(

@@ -16,7 +16,8 @@ do {
     switch arguments.first {
     case "pdq": try PDQBenchmark(arguments.dropFirst()).run()
     case "index": try IndexBenchmark(arguments.dropFirst()).run()
-    default: throw BenchmarkError("usage: vigil-bench pdq|index ...")
+    case "drift": try await DriftBenchmark(arguments.dropFirst()).run()
+    default: throw BenchmarkError("usage: vigil-bench pdq|index|drift ...")
     }
 } catch {
     FileHandle.standardError.write(Data("vigil-bench: \(error)\n".utf8))

@@ -40,7 +40,8 @@ public struct HashedFrame: Sendable {
     public init(_ frame: Frame, hasher: PDQHasher, dihedral wantsDihedral: Bool = false) {
         let result: (PDQHash, Int, [PDQHash]?) = frame.pixels.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (.zero, 0, nil) }
-            let view = PixelView(base: base, width: frame.width, height: frame.height)
+            let layout: PixelView.Layout = frame.format == .luma8 ? .grey8 : .rgb24
+            let view = PixelView(base: base, width: frame.width, height: frame.height, layout: layout)
             if wantsDihedral {
                 let all = hasher.dihedralHashes(view)
                 return (all[.original], all.quality, all.hashes)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One decoded picture, converted to packed RGB.
+/// One decoded picture: packed RGB, or the decoder's luma plane (see ``format``).
 public struct Frame: Sendable {
     /// Position of the frame in the stream.
     ///
@@ -23,8 +23,11 @@ public struct Frame: Sendable {
     public let width: Int
     /// Height in pixels.
     public let height: Int
-    /// RGB24 samples, rows packed tightly (`width * 3` bytes per row, no padding), top row first.
+    /// Samples in ``format``, rows packed tightly (`width * format.bytesPerPixel` bytes per row, no
+    /// padding), top row first.
     public let pixels: [UInt8]
+    /// How ``pixels`` is laid out.
+    public let format: PictureFormat
     /// Wall-clock time at which the data of this picture was received (for files: when it was read).
     public let observedAt: Date
     /// `nil` for a whole picture. Set on the extra copy a ``StreamSession`` emits of a picture with
@@ -35,18 +38,21 @@ public struct Frame: Sendable {
 
     /// Creates a frame from already converted pixels.
     ///
-    /// - Precondition: `pixels.count == width * height * 3`.
+    /// - Precondition: `pixels.count == width * height * format.bytesPerPixel`.
     public init(
         index: Int, ptsSeconds: Double, isKeyframe: Bool, width: Int, height: Int, pixels: [UInt8],
-        observedAt: Date = Date(), crop: CropRect? = nil
+        format: PictureFormat = .rgb24, observedAt: Date = Date(), crop: CropRect? = nil
     ) {
-        precondition(pixels.count == width * height * 3, "pixel buffer does not match \(width)x\(height) RGB24")
+        precondition(
+            pixels.count == width * height * format.bytesPerPixel,
+            "pixel buffer does not match \(width)x\(height) \(format.rawValue)")
         self.index = index
         self.ptsSeconds = ptsSeconds
         self.isKeyframe = isKeyframe
         self.width = width
         self.height = height
         self.pixels = pixels
+        self.format = format
         self.observedAt = observedAt
         self.crop = crop
     }
@@ -55,16 +61,17 @@ public struct Frame: Sendable {
     public func cropped(to rect: CropRect) -> Frame? {
         guard rect.x >= 0, rect.y >= 0, rect.width > 0, rect.height > 0,
               rect.x + rect.width <= width, rect.y + rect.height <= height else { return nil }
-        let rowBytes = rect.width * 3
+        let channels = format.bytesPerPixel
+        let rowBytes = rect.width * channels
         var inner = [UInt8]()
         inner.reserveCapacity(rowBytes * rect.height)
         for row in rect.y..<(rect.y + rect.height) {
-            let start = (row * width + rect.x) * 3
+            let start = (row * width + rect.x) * channels
             inner.append(contentsOf: pixels[start..<(start + rowBytes)])
         }
         return Frame(
             index: index, ptsSeconds: ptsSeconds, isKeyframe: isKeyframe, width: rect.width, height: rect.height,
-            pixels: inner, observedAt: observedAt, crop: rect
+            pixels: inner, format: format, observedAt: observedAt, crop: rect
         )
     }
 }

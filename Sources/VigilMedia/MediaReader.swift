@@ -29,7 +29,7 @@ public final class MediaReader {
     private let format: FormatContext
     private let streamIndex: Int
     private var decoder: Decoder
-    private let converter: RGBConverter
+    private let converter: PictureConverter
     private let packet: Packet
     private let decoded: DecodedFrame
     /// Seconds per tick of the video stream's time base.
@@ -167,7 +167,8 @@ public final class MediaReader {
         }
         let isStill = stream.isStillImage(formatName: format.formatName)
         do {
-            converter = try RGBConverter(profile: isStill ? .stillImage : .video)
+            converter = try PictureConverter(
+                format: isStill ? .rgb24 : context.policy.pictureFormat, profile: isStill ? .stillImage : .video)
         } catch {
             throw .openFailed(url: url, reason: error.message)
         }
@@ -424,7 +425,7 @@ public final class MediaReader {
         _ = decoder.send(nil)
         try receiveAll(untilEnd: true)
         decoder.flush()
-        // A live stream's key frames come seconds apart: holding a full-size RGB buffer in between,
+        // A live stream's key frames come seconds apart: holding a full-size picture in between,
         // per stream, would dominate the memory of many idle-looking streams. A file's come at once.
         if source.isLive { converter.releaseScratch() }
     }
@@ -684,15 +685,15 @@ public final class MediaReader {
     private func emit(
         time: Double, raw: Double?, arrival: ArrivalLog.Arrival, interval: Double?, decodedNumber: Int, asked: Bool
     ) throws(MediaError) {
-        let converted: (pixels: [UInt8], width: Int, height: Int)
+        let converted: ConvertedPicture
         do {
             converted = try converter.convert(decoded, fittingIn: options.sampleMaxDimension)
         } catch {
             switch error {
             case .unsupportedPixelFormat(let name):
-                throw .decodeFailed(url: source.url, reason: "cannot convert pixel format \(name) to RGB")
+                throw .decodeFailed(url: source.url, reason: "cannot convert pixel format \(name) to \(converter.format.rawValue)")
             case .failed(let failure):
-                throw .decodeFailed(url: source.url, reason: "RGB conversion failed: \(failure.message)")
+                throw .decodeFailed(url: source.url, reason: "\(converter.format.rawValue) conversion failed: \(failure.message)")
             }
         }
         context.lastSampleTime = time
@@ -708,7 +709,7 @@ public final class MediaReader {
         lastEmittedRaw = raw
 
         if context.policy.dropNearDuplicates, !asked {
-            let thumbnail = Thumbnail(rgb: converted.pixels, width: converted.width, height: converted.height)
+            let thumbnail = Thumbnail(converted)
             if context.isNearDuplicate(thumbnail, at: time) {
                 context.counters.update { $0.nearDuplicatesDropped += 1 }
                 return
@@ -729,7 +730,7 @@ public final class MediaReader {
         context.sampledCount += 1
         let frame = Frame(
             index: index, ptsSeconds: time, isKeyframe: decoded.isKey, width: converted.width,
-            height: converted.height, pixels: converted.pixels, observedAt: arrival.date
+            height: converted.height, pixels: converted.pixels, format: converted.format, observedAt: arrival.date
         )
         pending.append(frame)
         let crops = cropRects(of: converted).compactMap { frame.cropped(to: $0) }
@@ -743,15 +744,15 @@ public final class MediaReader {
     /// The parts of a sampled picture worth hashing on their own: the content inside letterbox or
     /// pillarbox borders and the standard frame shapes around it, or else an inset picture; none
     /// when neither is found or both are off.
-    private func cropRects(of picture: (pixels: [UInt8], width: Int, height: Int)) -> [CropRect] {
+    private func cropRects(of picture: ConvertedPicture) -> [CropRect] {
         // A still image is one picture, hashed as it is (as image hash lists expect).
         guard !info.isStillImage else { return [] }
         if context.policy.detectBorders,
-           let rect = BorderDetector.contentRect(pixels: picture.pixels, width: picture.width, height: picture.height) {
+           let rect = BorderDetector.contentRect(of: picture) {
             return CropCandidates.rects(tight: rect, width: picture.width, height: picture.height)
         }
         guard context.policy.detectInsets,
-              let inset = InsetDetector.insetRect(pixels: picture.pixels, width: picture.width, height: picture.height)
+              let inset = InsetDetector.insetRect(of: picture)
         else { return [] }
         return [inset]
     }

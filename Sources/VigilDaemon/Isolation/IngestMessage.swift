@@ -5,8 +5,8 @@ import VigilMedia
 /// its session samples, and its session's status.
 ///
 /// On the wire each message is one kind byte, a 4-byte big-endian payload length, and the
-/// payload. A frame's payload is a 4-byte header length, the JSON ``FrameHeader`` and the RGB
-/// pixels; a status's payload is the JSON ``SourceStatus``. The daemon reads it with
+/// payload. A frame's payload is a 4-byte header length, the JSON ``FrameHeader`` and the pixels
+/// (RGB or luma, as the header says); a status's payload is the JSON ``SourceStatus``. The daemon reads it with
 /// ``IngestMessageDecoder``, which trusts none of it: a child decodes hostile media and may be
 /// subverted by it.
 enum IngestMessage: Sendable {
@@ -25,6 +25,7 @@ enum IngestMessage: Sendable {
         var isKeyframe: Bool
         var width: Int
         var height: Int
+        var format: PictureFormat
         var observedAt: Double
         var crop: CropRect?
     }
@@ -35,8 +36,8 @@ enum IngestMessage: Sendable {
         case .frame(let frame):
             let header = try JSONEncoder().encode(FrameHeader(
                 index: frame.index, ptsSeconds: frame.ptsSeconds, isKeyframe: frame.isKeyframe, width: frame.width,
-                height: frame.height, observedAt: frame.observedAt.timeIntervalSince1970, crop: frame.crop))
-            // One buffer, written once: a 1080p picture is 6 MB.
+                height: frame.height, format: frame.format, observedAt: frame.observedAt.timeIntervalSince1970, crop: frame.crop))
+            // One buffer, written once: a 1080p picture is 2 MB of luma, 6 MB of RGB.
             var bytes = [UInt8]()
             bytes.reserveCapacity(9 + header.count + frame.pixels.count)
             bytes.append(Self.frameKind)

@@ -65,13 +65,15 @@ struct IngestMessageDecoder {
             throw IngestProtocolError("frame of \(width)x\(height) is outside the picture limits")
         }
         let pixels = payload[(headerStart + headerLength)...]
-        guard pixels.count == width * height * 3 else {
-            throw IngestProtocolError("frame of \(width)x\(height) carries \(pixels.count) bytes of pixels, not \(width * height * 3)")
+        let expected = width * height * header.format.bytesPerPixel
+        guard pixels.count == expected else {
+            throw IngestProtocolError(
+                "\(header.format.rawValue) frame of \(width)x\(height) carries \(pixels.count) bytes of pixels, not \(expected)")
         }
         guard header.ptsSeconds.isFinite, header.observedAt.isFinite else { throw IngestProtocolError("frame with a non-finite time") }
         return Frame(
             index: header.index, ptsSeconds: header.ptsSeconds, isKeyframe: header.isKeyframe, width: width, height: height,
-            pixels: Array(pixels), observedAt: Date(timeIntervalSince1970: header.observedAt), crop: header.crop)
+            pixels: Array(pixels), format: header.format, observedAt: Date(timeIntervalSince1970: header.observedAt), crop: header.crop)
     }
 
     private func status(_ payload: ArraySlice<UInt8>) throws(IngestProtocolError) -> SourceStatus {

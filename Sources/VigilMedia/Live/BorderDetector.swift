@@ -12,14 +12,17 @@ enum BorderDetector {
     /// Fraction of a line's samples allowed to stray from the band's colour (noise, ringing).
     static let strayFraction = 0.02
 
-    /// The content rectangle inside the borders of an RGB24 picture, or `nil` when there are no
-    /// borders worth cropping: each band must be at least 2% of the side (and 4 pixels), its
-    /// opposite band too and of the same colour, and the content must keep at least a quarter of
-    /// each side and 32 pixels.
-    static func contentRect(pixels: [UInt8], width: Int, height: Int) -> CropRect? {
-        guard width >= 32, height >= 32, pixels.count >= width * height * 3 else { return nil }
-        return pixels.withUnsafeBufferPointer { buffer -> CropRect? in
-            let picture = Picture(pixels: buffer, width: width, height: height)
+    /// The content rectangle inside the borders of a picture, or `nil` when there are no borders
+    /// worth cropping: each band must be at least 2% of the side (and 4 pixels), its opposite band
+    /// too and of the same colour, and the content must keep at least a quarter of each side and
+    /// 32 pixels. On a luma picture "colour" is its grey level.
+    static func contentRect(of picture: ConvertedPicture) -> CropRect? {
+        let width = picture.width
+        let height = picture.height
+        let channels = picture.format.bytesPerPixel
+        guard width >= 32, height >= 32, picture.pixels.count >= width * height * channels else { return nil }
+        return picture.pixels.withUnsafeBufferPointer { buffer -> CropRect? in
+            let picture = Picture(pixels: buffer, width: width, height: height, channels: channels)
             let (top, bottom) = picture.bandPair(length: height, isRow: true, minimum: max(4, height / 50))
             let (left, right) = picture.bandPair(length: width, isRow: false, minimum: max(4, width / 50))
             guard top + bottom + left + right > 0 else { return nil }
@@ -34,6 +37,8 @@ enum BorderDetector {
         let pixels: UnsafeBufferPointer<UInt8>
         let width: Int
         let height: Int
+        /// 3 for RGB, 1 for luma, whose grey level stands for all three channels.
+        let channels: Int
 
         /// The bands at both ends of one axis, or zeros unless both are thick enough and alike.
         func bandPair(length: Int, isRow: Bool, minimum: Int) -> (Int, Int) {
@@ -69,17 +74,16 @@ enum BorderDetector {
             let length = isRow ? width : height
             var sum = (0, 0, 0)
             for position in 0..<length {
-                let offset = self.offset(line: line, position: position, isRow: isRow)
-                sum.0 += Int(pixels[offset])
-                sum.1 += Int(pixels[offset + 1])
-                sum.2 += Int(pixels[offset + 2])
+                let colour = self.colour(at: offset(line: line, position: position, isRow: isRow))
+                sum.0 += colour.0
+                sum.1 += colour.1
+                sum.2 += colour.2
             }
             let mean = (sum.0 / length, sum.1 / length, sum.2 / length)
             var strays = 0
             let allowed = Int(Double(length) * BorderDetector.strayFraction)
             for position in 0..<length {
-                let offset = self.offset(line: line, position: position, isRow: isRow)
-                if !close((Int(pixels[offset]), Int(pixels[offset + 1]), Int(pixels[offset + 2])), mean) {
+                if !close(colour(at: offset(line: line, position: position, isRow: isRow)), mean) {
                     strays += 1
                     if strays > allowed { return nil }
                 }
@@ -88,7 +92,16 @@ enum BorderDetector {
         }
 
         private func offset(line: Int, position: Int, isRow: Bool) -> Int {
-            isRow ? (line * width + position) * 3 : (position * width + line) * 3
+            isRow ? (line * width + position) * channels : (position * width + line) * channels
+        }
+
+        @inline(__always)
+        private func colour(at offset: Int) -> (Int, Int, Int) {
+            guard channels == 3 else {
+                let grey = Int(pixels[offset])
+                return (grey, grey, grey)
+            }
+            return (Int(pixels[offset]), Int(pixels[offset + 1]), Int(pixels[offset + 2]))
         }
 
         private func close(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {

@@ -29,11 +29,13 @@ enum InsetDetector {
     /// a few strong edges in the inset's content cannot outvote the side itself.
     static let stepCap = 32
 
-    /// The inset rectangle of an RGB24 picture, or `nil` when none stands out. Only insets clear of
-    /// the frame's edges are found (borders are ``BorderDetector``'s job).
-    static func insetRect(pixels: [UInt8], width: Int, height: Int) -> CropRect? {
-        guard width >= 64, height >= 64, pixels.count >= width * height * 3 else { return nil }
-        let grid = LumaCells(pixels: pixels, width: width, height: height)
+    /// The inset rectangle of a picture, or `nil` when none stands out. Only insets clear of the
+    /// frame's edges are found (borders are ``BorderDetector``'s job).
+    static func insetRect(of picture: ConvertedPicture) -> CropRect? {
+        let width = picture.width
+        let height = picture.height
+        guard width >= 64, height >= 64, picture.pixels.count >= width * height * picture.format.bytesPerPixel else { return nil }
+        let grid = LumaCells(picture)
         let columnEdges = EdgeMap(grid, vertical: true)
         let rowEdges = EdgeMap(grid, vertical: false)
         let vertical = columnEdges.lines().longest(maximumLines)
@@ -68,7 +70,7 @@ enum InsetDetector {
         let cell = grid.cell
         // Cells place the sides only to within a cell; perceptual hashes notice a few pixels of
         // background, so each side moves to the sharpest pixel boundary near it.
-        let refined = SidePlacement(pixels: pixels, width: width, height: height, search: 2 * cell + 1)
+        let refined = SidePlacement(picture: picture, search: 2 * cell + 1)
         let x0 = refined.column(near: rect.x0 * cell, rows: rect.y0 * cell..<rect.y1 * cell)
         let x1 = refined.column(near: rect.x1 * cell, rows: rect.y0 * cell..<rect.y1 * cell)
         let y0 = refined.row(near: rect.y0 * cell, columns: rect.x0 * cell..<rect.x1 * cell)
@@ -80,15 +82,15 @@ enum InsetDetector {
     /// Finds, near a side's rough position, the pixel boundary where luma steps the most along
     /// the side's length.
     struct SidePlacement {
-        let pixels: [UInt8]
-        let width: Int
-        let height: Int
+        let picture: ConvertedPicture
         /// How far (pixels) either side of the rough position to look.
         let search: Int
 
+        private var width: Int { picture.width }
+        private var height: Int { picture.height }
+
         private func luma(_ x: Int, _ y: Int) -> Int {
-            let offset = (y * width + x) * 3
-            return (77 * Int(pixels[offset]) + 150 * Int(pixels[offset + 1]) + 29 * Int(pixels[offset + 2])) >> 8
+            picture.luma(row: y, column: x)
         }
 
         /// The column boundary (between columns `x - 1` and `x`) with the largest summed step over `rows`.
@@ -116,25 +118,35 @@ enum InsetDetector {
         let rows: Int
         private let luma: [Int32]
 
-        init(pixels: [UInt8], width: Int, height: Int) {
+        init(_ picture: ConvertedPicture) {
+            let width = picture.width
+            let height = picture.height
             let cell = max(1, min(width, height) / 120)
             let columns = width / cell
             let rows = height / cell
             var sums = [Int32](repeating: 0, count: columns * rows)
-            pixels.withUnsafeBufferPointer { pixels in
+            let channels = picture.format.bytesPerPixel
+            picture.pixels.withUnsafeBufferPointer { pixels in
                 sums.withUnsafeMutableBufferPointer { sums in
                     for y in 0..<(rows * cell) {
                         let row = (y / cell) * columns
-                        var offset = y * width * 3
+                        var offset = y * width * channels
                         // Cell by cell along the row: no division per pixel, which cost more than
                         // the luma itself.
                         for column in 0..<columns {
                             var sum: Int32 = 0
-                            for _ in 0..<cell {
-                                // Integer BT.601 luma: precision does not matter for finding edges.
-                                let value = 77 * Int32(pixels[offset]) + 150 * Int32(pixels[offset + 1]) + 29 * Int32(pixels[offset + 2])
-                                sum += value >> 8
-                                offset += 3
+                            if channels == 1 {
+                                for _ in 0..<cell {
+                                    sum += Int32(pixels[offset])
+                                    offset += 1
+                                }
+                            } else {
+                                for _ in 0..<cell {
+                                    // Integer BT.601 luma: precision does not matter for finding edges.
+                                    let value = 77 * Int32(pixels[offset]) + 150 * Int32(pixels[offset + 1]) + 29 * Int32(pixels[offset + 2])
+                                    sum += value >> 8
+                                    offset += 3
+                                }
                             }
                             sums[row + column] += sum
                         }

@@ -29,16 +29,21 @@ public struct SamplingPolicy: Sendable, Equatable {
     /// Take focus requests (``StreamSession/focus(_:)``): in key-frame mode the reader keeps the
     /// current GOP's packets, so it can start decoding every picture at any moment.
     public var acceptsFocus: Bool
+    /// What a sampled video picture becomes: the decoder's luma plane (``PictureFormat/luma8``,
+    /// the default: no colour conversion, a third of the bytes to hash) or the bit-exact RGB
+    /// picture of Meta's reference. Still images are always RGB, as image hash lists expect.
+    public var pictureFormat: PictureFormat
 
     /// The key-frame gap after which sampling falls back, unless configured otherwise: two GOPs
     /// of the common 2 s.
     public static let defaultMaxKeyframeGap: Double = 4
 
     /// Exactly the pictures the sampling mode selects, as they are: no key-frame gap fallback, no
-    /// scene cuts, no duplicate dropping, no crops, no focus. What `vigil hash` and the vPDQ
-    /// reference expect.
+    /// scene cuts, no duplicate dropping, no crops, no focus, bit-exact RGB pictures. What
+    /// `vigil hash` and the vPDQ reference expect.
     public static let exact = SamplingPolicy(
-        maxKeyframeGap: nil, dropNearDuplicates: false, detectBorders: false, detectInsets: false, acceptsFocus: false
+        maxKeyframeGap: nil, dropNearDuplicates: false, detectBorders: false, detectInsets: false, acceptsFocus: false,
+        pictureFormat: .rgb24
     )
 
     /// Creates a policy; the defaults suit live moderation.
@@ -51,7 +56,8 @@ public struct SamplingPolicy: Sendable, Equatable {
         nearDuplicateThreshold: Double = 0.03,
         detectBorders: Bool = true,
         detectInsets: Bool = true,
-        acceptsFocus: Bool = true
+        acceptsFocus: Bool = true,
+        pictureFormat: PictureFormat = .luma8
     ) {
         self.maxKeyframeGap = maxKeyframeGap
         self.fallbackInterval = fallbackInterval
@@ -62,5 +68,6 @@ public struct SamplingPolicy: Sendable, Equatable {
         self.detectBorders = detectBorders
         self.detectInsets = detectInsets
         self.acceptsFocus = acceptsFocus
+        self.pictureFormat = pictureFormat
     }
 }

@@ -10,13 +10,11 @@ struct Thumbnail: Equatable {
         self.cells = cells
     }
 
-    /// Summarises packed RGB24 pixels; `nil` for pictures smaller than the grid.
-    init?(rgb pixels: [UInt8], width: Int, height: Int) {
-        guard width >= Self.size, height >= Self.size, pixels.count >= width * height * 3 else { return nil }
-        cells = Self.cells(width: width, height: height) { row, column in
-            let offset = (row * width + column) * 3
-            // BT.601 luma weights in fixed point.
-            return (77 * Int(pixels[offset]) + 150 * Int(pixels[offset + 1]) + 29 * Int(pixels[offset + 2])) >> 8
+    /// Summarises a converted picture; `nil` for pictures smaller than the grid.
+    init?(_ picture: ConvertedPicture) {
+        guard picture.width >= Self.size, picture.height >= Self.size else { return nil }
+        cells = Self.cells(width: picture.width, height: picture.height) { row, column in
+            picture.luma(row: row, column: column)
         }
     }
 

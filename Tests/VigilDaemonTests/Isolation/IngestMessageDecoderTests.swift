@@ -7,11 +7,11 @@ import VigilMedia
 /// subverted by it, so nothing it sends is believed unchecked.
 @Suite("Ingest protocol")
 struct IngestMessageDecoderTests {
-    static func frame(width: Int = 4, height: Int = 2, crop: CropRect? = nil) -> Frame {
+    static func frame(width: Int = 4, height: Int = 2, format: PictureFormat = .rgb24, crop: CropRect? = nil) -> Frame {
         Frame(
             index: 7, ptsSeconds: 12.5, isKeyframe: true, width: width, height: height,
-            pixels: (0..<(width * height * 3)).map { UInt8($0 % 251) }, observedAt: Date(timeIntervalSince1970: 1_800_000_000.25),
-            crop: crop)
+            pixels: (0..<(width * height * format.bytesPerPixel)).map { UInt8($0 % 251) }, format: format,
+            observedAt: Date(timeIntervalSince1970: 1_800_000_000.25), crop: crop)
     }
 
     static func decoder() -> IngestMessageDecoder { IngestMessageDecoder(maxDimension: 64, maxPixels: 1024) }
@@ -31,7 +31,7 @@ struct IngestMessageDecoderTests {
         var status = SourceStatus(state: .backoff, since: Date(timeIntervalSince1970: 1_800_000_001), detail: "x")
         status.counters.packets = 40
         status.lastFault = SourceFault(error: .unsupportedCodec(url: "udp://127.0.0.1:5000", codec: "mpeg1video"), at: status.since)
-        let sent: [IngestMessage] = [.frame(Self.frame()), .status(status), .frame(Self.frame(width: 2, height: 2, crop: CropRect(x: 1, y: 0, width: 2, height: 2)))]
+        let sent: [IngestMessage] = [.frame(Self.frame()), .status(status), .frame(Self.frame(width: 2, height: 2, format: .luma8, crop: CropRect(x: 1, y: 0, width: 2, height: 2)))]
         let bytes = try sent.flatMap { try $0.encoded() }
         for chunk in [1, 2, 5, 7, 64, bytes.count] {
             let received = try Self.decodeAll(bytes, chunk: chunk)
@@ -42,7 +42,15 @@ struct IngestMessageDecoderTests {
             #expect(first.observedAt == Self.frame().observedAt && first.isKeyframe)
             #expect(got == status)
             #expect(third.crop == CropRect(x: 1, y: 0, width: 2, height: 2))
+            #expect(first.format == .rgb24 && third.format == .luma8 && third.pixels == [0, 1, 2, 3])
         }
+    }
+
+    /// A frame message with `header` as its JSON and `pixels` bytes of pixels.
+    static func frameBytes(header: String, pixels: Int) -> [UInt8] {
+        let json = Array(header.utf8)
+        let payload = IngestMessage.bigEndian(UInt32(json.count)) + json + [UInt8](repeating: 1, count: pixels)
+        return [IngestMessage.frameKind] + IngestMessage.bigEndian(UInt32(payload.count)) + payload
     }
 
     @Test("hostile bytes are refused with what is wrong, never believed, never a crash", arguments: [
@@ -51,6 +59,10 @@ struct IngestMessageDecoderTests {
         ([1, 0, 0, 0, 2, 0, 0], "without a header"),
         ([1, 0, 0, 0, 8, 0, 0, 0x10, 0, 1, 2, 3, 4], "frame header of 4096 bytes"),
         ([2, 0, 0, 0, 3] + Array("{x}".utf8), "status is not valid JSON"),
+        (frameBytes(header: #"{"index":0,"ptsSeconds":0,"isKeyframe":true,"width":1,"height":1,"format":"cmyk","observedAt":0}"#, pixels: 4),
+         "frame header is not valid JSON"),
+        (frameBytes(header: #"{"index":0,"ptsSeconds":0,"isKeyframe":true,"width":1,"height":1,"observedAt":0}"#, pixels: 3),
+         "frame header is not valid JSON"),
     ])
     func hostile(bytes: [UInt8], expected: String) {
         var decoder = Self.decoder()
@@ -63,16 +75,17 @@ struct IngestMessageDecoderTests {
     }
 
     @Test("a frame whose size breaks the limits, or whose pixels do not fill it, is refused", arguments: [
-        (4, 2, 4 * 2 * 3 - 1, "carries 23 bytes of pixels, not 24"),
-        (4, 2, 4 * 2 * 3 + 3, "carries 27 bytes of pixels, not 24"),
-        (65, 1, 65 * 3, "65x1 is outside the picture limits"),
-        (32, 33, 32 * 33 * 3, "32x33 is outside the picture limits"),
-        (0, 5, 0, "0x5 is outside the picture limits"),
-        (-2, -3, 18, "-2x-3 is outside the picture limits"),
+        (4, 2, PictureFormat.rgb24, 4 * 2 * 3 - 1, "carries 23 bytes of pixels, not 24"),
+        (4, 2, .rgb24, 4 * 2 * 3 + 3, "carries 27 bytes of pixels, not 24"),
+        (4, 2, .luma8, 4 * 2 * 3, "luma8 frame of 4x2 carries 24 bytes of pixels, not 8"),
+        (65, 1, .rgb24, 65 * 3, "65x1 is outside the picture limits"),
+        (32, 33, .luma8, 32 * 33, "32x33 is outside the picture limits"),
+        (0, 5, .rgb24, 0, "0x5 is outside the picture limits"),
+        (-2, -3, .rgb24, 18, "-2x-3 is outside the picture limits"),
     ])
-    func badFrames(width: Int, height: Int, pixelBytes: Int, expected: String) throws {
+    func badFrames(width: Int, height: Int, format: PictureFormat, pixelBytes: Int, expected: String) throws {
         let header = try JSONEncoder().encode(IngestMessage.FrameHeader(
-            index: 0, ptsSeconds: 0, isKeyframe: true, width: width, height: height, observedAt: 0, crop: nil))
+            index: 0, ptsSeconds: 0, isKeyframe: true, width: width, height: height, format: format, observedAt: 0, crop: nil))
         let payload = IngestMessage.bigEndian(UInt32(header.count)) + Array(header) + [UInt8](repeating: 1, count: pixelBytes)
         let bytes = [IngestMessage.frameKind] + IngestMessage.bigEndian(UInt32(payload.count)) + payload
         var decoder = Self.decoder()

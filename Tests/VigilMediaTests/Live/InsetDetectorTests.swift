@@ -46,20 +46,25 @@ struct InsetDetectorTests {
     ])
     func findsInset(_ truth: CropRect) throws {
         let pixels = Self.picture(inset: truth)
-        let found = try #require(InsetDetector.insetRect(pixels: pixels, width: Self.width, height: Self.height))
+        let found = try #require(InsetDetector.insetRect(of: rgb(pixels, width: Self.width, height: Self.height)))
         #expect(found == truth)
+        let onLuma = try #require(InsetDetector.insetRect(of: luma(pixels, width: Self.width, height: Self.height)))
+        #expect(onLuma == truth, "the same inset on the luma plane")
     }
 
     @Test("No inset: noise, a split screen, a strip along one side, an inset touching the frame's edge")
     func findsNothing() {
-        #expect(InsetDetector.insetRect(pixels: Self.picture(inset: nil), width: Self.width, height: Self.height) == nil)
+        #expect(InsetDetector.insetRect(of: rgb(Self.picture(inset: nil), width: Self.width, height: Self.height)) == nil)
         // Two halves: one long straight edge, but nothing closes a rectangle.
         let split = Self.picture(inset: CropRect(x: 320, y: 0, width: 320, height: 360))
-        #expect(InsetDetector.insetRect(pixels: split, width: Self.width, height: Self.height) == nil)
+        #expect(InsetDetector.insetRect(of: rgb(split, width: Self.width, height: Self.height)) == nil)
         let strip = Self.picture(inset: CropRect(x: 0, y: 300, width: 640, height: 60))
-        #expect(InsetDetector.insetRect(pixels: strip, width: Self.width, height: Self.height) == nil)
+        #expect(InsetDetector.insetRect(of: rgb(strip, width: Self.width, height: Self.height)) == nil)
         let corner = Self.picture(inset: CropRect(x: 320, y: 180, width: 320, height: 180))
-        #expect(InsetDetector.insetRect(pixels: corner, width: Self.width, height: Self.height) == nil)
-        #expect(InsetDetector.insetRect(pixels: [UInt8](repeating: 0, count: 48 * 48 * 3), width: 48, height: 48) == nil)
+        #expect(InsetDetector.insetRect(of: rgb(corner, width: Self.width, height: Self.height)) == nil)
+        for pixels in [Self.picture(inset: nil), split, strip, corner] {
+            #expect(InsetDetector.insetRect(of: luma(pixels, width: Self.width, height: Self.height)) == nil)
+        }
+        #expect(InsetDetector.insetRect(of: rgb([UInt8](repeating: 0, count: 48 * 48 * 3), width: 48, height: 48)) == nil)
     }
 }

@@ -172,23 +172,28 @@ struct LiveRuleTests {
 
     @Test("Letterbox, pillarbox and coloured bars are found; content without bars is left alone")
     func borders() {
-        #expect(BorderDetector.contentRect(pixels: picture(width: 320, height: 240, top: 30, bottom: 30), width: 320, height: 240)
+        #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240, top: 30, bottom: 30), width: 320, height: 240))
             == CropRect(x: 0, y: 30, width: 320, height: 180))
-        #expect(BorderDetector.contentRect(pixels: picture(width: 320, height: 240, left: 40, right: 40), width: 320, height: 240)
+        #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240, left: 40, right: 40), width: 320, height: 240))
             == CropRect(x: 40, y: 0, width: 240, height: 240))
-        #expect(BorderDetector.contentRect(pixels: picture(width: 320, height: 240, top: 20, bottom: 20, left: 20, right: 20, bar: (250, 250, 250)),
-                                           width: 320, height: 240) == CropRect(x: 20, y: 20, width: 280, height: 200))
-        #expect(BorderDetector.contentRect(pixels: picture(width: 320, height: 240), width: 320, height: 240) == nil)
-        #expect(BorderDetector.contentRect(pixels: picture(width: 320, height: 240, top: 2, bottom: 2), width: 320, height: 240) == nil,
+        let boxed = picture(width: 320, height: 240, top: 20, bottom: 20, left: 20, right: 20, bar: (250, 250, 250))
+        #expect(BorderDetector.contentRect(of: rgb(boxed, width: 320, height: 240)) == CropRect(x: 20, y: 20, width: 280, height: 200))
+        #expect(BorderDetector.contentRect(of: luma(boxed, width: 320, height: 240)) == CropRect(x: 20, y: 20, width: 280, height: 200),
+                "the same bands on the luma plane")
+        #expect(BorderDetector.contentRect(of: luma(picture(width: 320, height: 240, top: 30, bottom: 30), width: 320, height: 240))
+            == CropRect(x: 0, y: 30, width: 320, height: 180))
+        #expect(BorderDetector.contentRect(of: luma(picture(width: 320, height: 240), width: 320, height: 240)) == nil)
+        #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240), width: 320, height: 240)) == nil)
+        #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240, top: 2, bottom: 2), width: 320, height: 240)) == nil,
                 "a couple of lines is not a border")
-        #expect(BorderDetector.contentRect(pixels: picture(width: 320, height: 240, top: 40), width: 320, height: 240) == nil,
+        #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240, top: 40), width: 320, height: 240)) == nil,
                 "a flat area along one edge is content, not padding")
         var mismatched = picture(width: 320, height: 240, left: 40, right: 40)
         for y in 0..<240 { for x in 280..<320 { mismatched[(y * 320 + x) * 3] = 255 } }
-        #expect(BorderDetector.contentRect(pixels: mismatched, width: 320, height: 240) == nil,
+        #expect(BorderDetector.contentRect(of: rgb(mismatched, width: 320, height: 240)) == nil,
                 "flat bands of different colours (colour bars) are not padding")
         let black = [UInt8](repeating: 0, count: 320 * 240 * 3)
-        #expect(BorderDetector.contentRect(pixels: black, width: 320, height: 240) == nil, "a blank picture has no content to crop to")
+        #expect(BorderDetector.contentRect(of: rgb(black, width: 320, height: 240)) == nil, "a blank picture has no content to crop to")
     }
 
     @Test("Cropping copies exactly the rectangle and flags the copy")
@@ -211,12 +216,16 @@ struct LiveRuleTests {
         for index in stride(from: 0, to: noisy.count, by: 7) { noisy[index] = noisy[index] &+ 2 }
         var corner = base
         for y in 0..<10 { for x in 0..<10 { corner[(y * 160 + x) * 3] = 255; corner[(y * 160 + x) * 3 + 1] = 255 } }
-        let a = try #require(Thumbnail(rgb: base, width: 160, height: 120))
-        let b = try #require(Thumbnail(rgb: noisy, width: 160, height: 120))
-        let c = try #require(Thumbnail(rgb: corner, width: 160, height: 120))
+        let a = try #require(Thumbnail(rgb(base, width: 160, height: 120)))
+        let b = try #require(Thumbnail(rgb(noisy, width: 160, height: 120)))
+        let c = try #require(Thumbnail(rgb(corner, width: 160, height: 120)))
         #expect(a.maxDifference(to: b) <= 0.03)
         #expect(a.maxDifference(to: c) > 0.03, "a 10x10 change is confined to one cell but not diluted")
         #expect(a.meanDifference(to: c) < 0.01, "a mean would have missed it")
-        #expect(Thumbnail(rgb: base, width: 8, height: 8) == nil)
+        #expect(Thumbnail(rgb(base, width: 8, height: 8)) == nil)
+        let lumaA = try #require(Thumbnail(luma(base, width: 160, height: 120)))
+        let lumaC = try #require(Thumbnail(luma(corner, width: 160, height: 120)))
+        #expect(lumaA.maxDifference(to: a) <= 1.0 / 255, "luma and RGB pictures give the same thumbnail")
+        #expect(lumaA.maxDifference(to: lumaC) > 0.03)
     }
 }

@@ -129,7 +129,14 @@ struct StreamSessionFileTests {
         let media = try await SyntheticMedia.get()
         let (frames, _) = try await run(media.clip) { $0.sampleMaxDimension = 160; $0.policy.dropNearDuplicates = false }
         #expect(frames.count == 3)
-        #expect(frames.allSatisfy { $0.width == 160 && $0.height == 120 && $0.pixels.count == 160 * 120 * 3 })
+        #expect(frames.allSatisfy { $0.width == 160 && $0.height == 120 && $0.format == .luma8 && $0.pixels.count == 160 * 120 })
+        let (rgb, _) = try await run(media.clip) {
+            $0.sampleMaxDimension = 160
+            $0.policy.dropNearDuplicates = false
+            $0.policy.pictureFormat = .rgb24
+        }
+        #expect(rgb.count == 3)
+        #expect(rgb.allSatisfy { $0.width == 160 && $0.height == 120 && $0.format == .rgb24 && $0.pixels.count == 160 * 120 * 3 })
     }
 
     @Test("Limits stop a file with a clear reason, without retrying", arguments: [0, 1, 2])

@@ -1,10 +1,11 @@
 import CFFmpeg
 
-/// Owns the `SwsContext` that turns decoded pictures into packed RGB24 at their own size.
-final class RGBConverter {
+/// Owns the `SwsContext` that turns decoded pictures into one packed output format (RGB24 or
+/// 8-bit grey), at their own size or shrunk.
+final class PictureScaler {
     /// Why a picture could not be converted.
     enum Failure: Error {
-        /// swscale has no path from this pixel format to RGB24.
+        /// swscale has no path from this pixel format to the output format.
         case unsupportedPixelFormat(String)
         case failed(AVFailure)
     }
@@ -18,13 +19,18 @@ final class RGBConverter {
     }
 
     private let profile: ConversionProfile
+    private let output: AVPixelFormat
+    private let bytesPerPixel: Int
     private var context: OpaquePointer?
     private var geometry: Geometry?
     /// Aligned scratch picture swscale writes into; rows are then packed into the output array.
     private let scratch: DecodedFrame
 
-    init(profile: ConversionProfile) throws(AVFailure) {
+    /// A scaler to `output`, whose pixels take `bytesPerPixel` bytes.
+    init(profile: ConversionProfile, output: AVPixelFormat, bytesPerPixel: Int) throws(AVFailure) {
         self.profile = profile
+        self.output = output
+        self.bytesPerPixel = bytesPerPixel
         scratch = try DecodedFrame()
     }
 
@@ -32,28 +38,22 @@ final class RGBConverter {
         sws_freeContext(context)
     }
 
-    /// Converts `frame` to RGB24 rows of exactly `width * 3` bytes.
-    func convert(_ frame: DecodedFrame) throws(Failure) -> [UInt8] {
-        try convert(frame, fittingIn: nil).pixels
+    /// The size of a `width`×`height` picture shrunk (never enlarged) so neither side exceeds
+    /// `maxDimension` when one is given, keeping the aspect ratio.
+    static func outputSize(width: Int, height: Int, fittingIn maxDimension: Int?) -> (width: Int, height: Int) {
+        guard let maxDimension, maxDimension > 0, max(width, height) > maxDimension else { return (width, height) }
+        let scale = Double(maxDimension) / Double(max(width, height))
+        return (max(1, Int((Double(width) * scale).rounded())), max(1, Int((Double(height) * scale).rounded())))
     }
 
-    /// Converts `frame` to RGB24, shrunk (never enlarged) so neither side exceeds `maxDimension`
-    /// when one is given, keeping the aspect ratio. Scaling inside the conversion costs far less than
-    /// converting at full size and shrinking afterwards.
-    func convert(_ frame: DecodedFrame, fittingIn maxDimension: Int?) throws(Failure) -> (pixels: [UInt8], width: Int, height: Int) {
+    /// Converts `frame` to rows of exactly `width * bytesPerPixel` bytes, scaled to
+    /// `width`×`height`. Scaling inside the conversion costs far less than converting at full
+    /// size and shrinking afterwards.
+    func convert(_ frame: DecodedFrame, width outputWidth: Int, height outputHeight: Int) throws(Failure) -> [UInt8] {
         let source = frame.pointer
-        let width = source.pointee.width
-        let height = source.pointee.height
-        var outputWidth = width
-        var outputHeight = height
-        if let maxDimension, maxDimension > 0, max(width, height) > maxDimension {
-            let scale = Double(maxDimension) / Double(max(width, height))
-            outputWidth = max(1, Int32((Double(width) * scale).rounded()))
-            outputHeight = max(1, Int32((Double(height) * scale).rounded()))
-        }
         let wanted = Geometry(
-            width: width, height: height, pixelFormat: source.pointee.format,
-            outputWidth: outputWidth, outputHeight: outputHeight
+            width: source.pointee.width, height: source.pointee.height, pixelFormat: source.pointee.format,
+            outputWidth: Int32(outputWidth), outputHeight: Int32(outputHeight)
         )
         // Streams may change size or pixel format midway; the context and scratch buffer follow.
         if wanted != geometry {
@@ -62,8 +62,7 @@ final class RGBConverter {
         try allocateScratchIfNeeded()
         let scaled = sws_scale_frame(context, scratch.pointer, source)
         if scaled < 0 { throw .failed(AVFailure(code: scaled)) }
-        let pixels = packedRows(width: Int(outputWidth), height: Int(outputHeight))
-        return (pixels, Int(outputWidth), Int(outputHeight))
+        return packedRows(width: outputWidth, height: outputHeight)
     }
 
     private func reconfigure(for wanted: Geometry) throws(Failure) {
@@ -75,7 +74,7 @@ final class RGBConverter {
         let sourceFormat = AVPixelFormat(rawValue: wanted.pixelFormat)
         guard let created = sws_getContext(
             wanted.width, wanted.height, sourceFormat,
-            wanted.outputWidth, wanted.outputHeight, AV_PIX_FMT_RGB24,
+            wanted.outputWidth, wanted.outputHeight, output,
             profile.swsFlags, nil, nil, nil
         ) else {
             let name = av_get_pix_fmt_name(sourceFormat).map { String(cString: $0) } ?? "format \(wanted.pixelFormat)"
@@ -94,7 +93,7 @@ final class RGBConverter {
 
     private func allocateScratchIfNeeded() throws(Failure) {
         guard let geometry, scratch.pointer.pointee.data.0 == nil else { return }
-        scratch.pointer.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        scratch.pointer.pointee.format = output.rawValue
         scratch.pointer.pointee.width = geometry.outputWidth
         scratch.pointer.pointee.height = geometry.outputHeight
         let allocated = av_frame_get_buffer(scratch.pointer, 0)
@@ -102,7 +101,7 @@ final class RGBConverter {
     }
 
     private func packedRows(width: Int, height: Int) -> [UInt8] {
-        let rowBytes = width * 3
+        let rowBytes = width * bytesPerPixel
         let stride = Int(scratch.pointer.pointee.linesize.0)
         guard let base = scratch.pointer.pointee.data.0 else { return [UInt8](repeating: 0, count: rowBytes * height) }
         return [UInt8](unsafeUninitializedCapacity: rowBytes * height) { output, initialized in
