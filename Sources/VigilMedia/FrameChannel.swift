@@ -47,7 +47,13 @@ final class FrameChannel: Sendable {
         (frames, continuation) = Frames.makeStream(
             bufferingPolicy: overflow == .dropOldest ? .bufferingNewest(capacity) : .unbounded
         )
-        credits = DispatchSemaphore(value: overflow == .acknowledged ? 0 : capacity)
+        // Created empty and filled by signals: libdispatch traps when a semaphore is freed holding
+        // less than the value it was created with, which a channel dropped with frames still
+        // buffered (credits taken, never given back) would be.
+        credits = DispatchSemaphore(value: 0)
+        if overflow != .acknowledged {
+            for _ in 0..<capacity { credits.signal() }
+        }
         continuation.onTermination = { [weak self] termination in
             // The consuming task was cancelled while waiting for a frame.
             if case .cancelled = termination { self?.cancelReader() }
