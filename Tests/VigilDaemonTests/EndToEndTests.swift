@@ -74,6 +74,14 @@ struct EndToEndTests {
         #expect(metrics.contains(#"vigil_stream_frames_in_total{stream="known-clip"} 6"#))
         #expect(metrics.contains(#"vigil_alerts_raised_total{bank="known"} 1"#))
         #expect(metrics.contains(#"vigil_alert_delivery_latency_seconds_count{sink="hook"} 1"#))
+        // Every hashed picture's lag is recorded, and the clips play in real time: none is late.
+        func value(_ name: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        let hashed = try #require(value("vigil_hashing_frames_total"))
+        #expect(hashed >= 12)
+        #expect(value("vigil_sample_lag_seconds_count") == hashed)
+        #expect(value(#"vigil_sample_lag_seconds_bucket{le="2.0"}"#) == hashed, "\(metrics)")
 
         // The alerts the daemon produced validate against the published schema.
         let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").map(String.init)

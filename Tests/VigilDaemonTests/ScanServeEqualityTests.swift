@@ -140,11 +140,9 @@ struct ScanServeEqualityTests {
                 StreamSpec(id: "as-live", url: "udp://127.0.0.1:\(port)"),
             ]
         }
-        // The receiver's socket is open once the stream reports its state; then play the clip once.
-        try await waitUntil(timeout: .seconds(10)) {
-            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
-            return streams.contains { $0["id"] as? String == "as-live" && $0["state"] as? String == "connecting" }
-        }
+        // Play the clip once, when the receiver's socket is open: the stream reports `connecting`
+        // before FFmpeg binds it, and what is sent before that is lost.
+        try await waitUntil(timeout: .seconds(10)) { hasUDPReceiver(port: port) }
         let sender = try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 12)
         defer { stopRealTimeSender(sender) }
 
@@ -157,12 +155,18 @@ struct ScanServeEqualityTests {
             return byStream
         }
         // Both play in real time for 12 s; wait until both incidents have seen the whole clip.
-        try await waitUntil(timeout: .seconds(40)) {
-            let current = try await alerts()
-            guard let file = current["as-file"], let live = current["as-live"] else { return false }
-            let fileFrames = file["frames_matched"] as? Int ?? 0
-            let liveFrames = live["frames_matched"] as? Int ?? 0
-            return fileFrames >= 5 && liveFrames >= fileFrames - 1
+        do {
+            try await waitUntil(timeout: .seconds(40)) {
+                let current = try await alerts()
+                guard let file = current["as-file"], let live = current["as-live"] else { return false }
+                let fileFrames = file["frames_matched"] as? Int ?? 0
+                let liveFrames = live["frames_matched"] as? Int ?? 0
+                return fileFrames >= 5 && liveFrames >= fileFrames - 1
+            }
+        } catch {
+            let streams = try await API.call(.GET, daemon.base + "/v1/streams").text
+            Issue.record("streams: \(streams)\nalerts: \(try await alerts())")
+            throw error
         }
         let current = try await alerts()
         let file = try #require(current["as-file"])

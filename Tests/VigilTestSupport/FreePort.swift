@@ -42,3 +42,15 @@ public func acceptsTCP(port: Int) -> Bool {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     } == 0
 }
+
+/// Whether a UDP socket is bound to the loopback `port` now (read from `/proc/net/udp`): a
+/// receiver that reports its state before FFmpeg opens its socket would otherwise lose what a
+/// sender started at once sends to the closed port.
+public func hasUDPReceiver(port: Int) -> Bool {
+    guard let table = try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8) else { return false }
+    let wanted = String(format: ":%04X", port)
+    return table.split(separator: "\n").dropFirst().contains { line in
+        let fields = line.split(separator: " ")
+        return fields.count > 1 && fields[1].hasSuffix(wanted)
+    }
+}

@@ -203,6 +203,7 @@ public final class DaemonCore: Service, Sendable {
             await pool.run(work: matcher.match) { sample, matches in
                 supervisor.recordHashed(sample)
                 metrics.framesHashed.increment()
+                metrics.sampleLag.recordNanoseconds(Int64(max(0, Date().timeIntervalSince(sample.observedAt)) * 1e9))
                 if let focus = await pipeline.observe(sample, matches: matches) { self.focus(sample, on: focus) }
             }
         }

@@ -22,6 +22,11 @@ public final class DaemonMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
             .seconds(30), .seconds(60), .seconds(300),
         ]
+        factory.durationHistogramBuckets["vigil_sample_lag_seconds"] = [
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .milliseconds(750), .seconds(1), .milliseconds(1500), .seconds(2), .seconds(5),
+            .seconds(10), .seconds(30),
+        ]
         factory.durationHistogramBuckets["vigil_bank_reload_seconds"] = [
             .milliseconds(1), .milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60),
         ]
@@ -42,6 +47,9 @@ public final class DaemonMetrics: Sendable {
     public var hashingQueueDepth: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_hashing_queue_depth", factory: factory) }
     /// Frames hashed.
     public var framesHashed: CoreMetrics.Counter { CoreMetrics.Counter(label: "vigil_hashing_frames_total", factory: factory) }
+    /// From a sampled picture's data arriving to its hash matched against the banks: how far
+    /// behind live the daemon watches.
+    public var sampleLag: CoreMetrics.Timer { CoreMetrics.Timer(label: "vigil_sample_lag_seconds", preferredDisplayUnit: .seconds, factory: factory) }
     /// Frames dropped from the hashing queue because a fresher frame of the stream arrived or the
     /// queue was full.
     public func hashingDrops(stream: String) -> CoreMetrics.Counter {

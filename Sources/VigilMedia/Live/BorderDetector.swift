@@ -9,6 +9,11 @@ enum BorderDetector {
     /// Per-channel distance from the band's colour still counted as the same colour; absorbs
     /// compression noise along the bars.
     static let tolerance = 24
+    /// The same on a luma picture, tighter: luma alone cannot see the colour that tells a smooth
+    /// gradient (the outskirts of a fractal, a sky) from a bar, and red and blue changing in
+    /// opposite directions nearly cancel in it. Padding is flat; compression leaves it within a
+    /// few levels.
+    static let lumaTolerance = 8
     /// Fraction of a line's samples allowed to stray from the band's colour (noise, ringing).
     static let strayFraction = 0.02
 
@@ -105,7 +110,7 @@ enum BorderDetector {
         }
 
         private func close(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {
-            let limit = BorderDetector.tolerance
+            let limit = channels == 3 ? BorderDetector.tolerance : BorderDetector.lumaTolerance
             return abs(a.0 - b.0) <= limit && abs(a.1 - b.1) <= limit && abs(a.2 - b.2) <= limit
         }
     }

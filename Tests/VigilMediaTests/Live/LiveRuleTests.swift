@@ -183,6 +183,13 @@ struct LiveRuleTests {
         #expect(BorderDetector.contentRect(of: luma(picture(width: 320, height: 240, top: 30, bottom: 30), width: 320, height: 240))
             == CropRect(x: 0, y: 30, width: 320, height: 180))
         #expect(BorderDetector.contentRect(of: luma(picture(width: 320, height: 240), width: 320, height: 240)) == nil)
+        // Side bands whose grey level drifts by ±12 down each column: a smooth gradient (the
+        // outskirts of a fractal) whose colour the luma plane cannot see, not padding.
+        var drifting = luma(picture(width: 320, height: 240, left: 40, right: 40), width: 320, height: 240).pixels
+        for y in 0..<240 {
+            for x in Array(0..<40) + Array(280..<320) { drifting[y * 320 + x] = UInt8(60 + (y % 25) - 12) }
+        }
+        #expect(BorderDetector.contentRect(of: ConvertedPicture(pixels: drifting, width: 320, height: 240, format: .luma8)) == nil)
         #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240), width: 320, height: 240)) == nil)
         #expect(BorderDetector.contentRect(of: rgb(picture(width: 320, height: 240, top: 2, bottom: 2), width: 320, height: 240)) == nil,
                 "a couple of lines is not a border")
