@@ -5,7 +5,8 @@ Segment i of stream k is "published" at T0 + phase(k) + (i + 1) * DURATION, when
 would have finished it; phase(k) = frac(k * 0.618034) * DURATION spreads the streams' segment
 boundaries evenly, as independent encoders would be. /s<k>/live.m3u8 lists the last three published segments and the next two to come
 (like LL-HLS preload hints); a request for a segment not yet published is held until the moment it
-is. Clients therefore get every segment the moment it exists, whatever their playlist polling
+is. The segments play in a loop, with a discontinuity at each wrap (timestamps start over), so a
+run may last as long as it needs. Clients therefore get every segment the moment it exists, whatever their playlist polling
 rhythm, and the measured lag is Vigil's, not the polling interval's. Serving costs almost
 nothing: the segments are read once into memory.
 
@@ -31,7 +32,7 @@ def phase(stream):
 
 
 def published(stream, now):
-    return min(len(segments), max(0, int((now - T0 - phase(stream)) // duration)))
+    return max(0, int((now - T0 - phase(stream)) // duration))
 
 
 def log(line):
@@ -61,9 +62,6 @@ class Handler(BaseHTTPRequestHandler):
         stream = int(match.group(1))
         if match.group(3) is not None:
             index = int(match.group(3))
-            if index >= len(segments):
-                self.send_error(404)
-                return
             due = T0 + phase(stream) + (index + 1) * duration
             if due - time.time() > 3 * duration:
                 self.send_error(404)
@@ -71,17 +69,17 @@ class Handler(BaseHTTPRequestHandler):
             while time.time() < due:
                 time.sleep(min(0.005, max(0.0, due - time.time())))
             log(f"{stream} {index} {time.time()}")
-            self.send(segments[index], "video/mp2t")
+            self.send(segments[index % len(segments)], "video/mp2t")
             return
         count = published(stream, time.time())
         first = max(0, count - 3)
-        last = min(len(segments), count + 2)
+        last = count + 2
         lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{int(round(duration))}",
-                 f"#EXT-X-MEDIA-SEQUENCE:{first}"]
+                 f"#EXT-X-MEDIA-SEQUENCE:{first}", f"#EXT-X-DISCONTINUITY-SEQUENCE:{first // len(segments)}"]
         for index in range(first, last):
+            if index > first and index % len(segments) == 0:
+                lines.append("#EXT-X-DISCONTINUITY")
             lines += [f"#EXTINF:{duration:.3f},", f"seg{index}.ts"]
-        if last >= len(segments):
-            lines.append("#EXT-X-ENDLIST")
         self.send(("\n".join(lines) + "\n").encode(), "application/vnd.apple.mpegurl")
 
 
