@@ -35,6 +35,7 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "VigilHash"),
         .target(
             name: "VigilMedia",
@@ -67,6 +68,7 @@ let package = Package(
                 "VigilMedia",
                 "VigilDetect",
                 "VigilAlerts",
+                "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

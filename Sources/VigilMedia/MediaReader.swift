@@ -125,6 +125,13 @@ public final class MediaReader {
         )
         self.inputGuard = inputGuard
         if cancellation.isCancelled { throw .cancelled(url: url) }
+        let gate = options.connectionGate
+        if let gate, !gate.enter(cancellation: cancellation, deadline: sessionEnd) {
+            if cancellation.isCancelled { throw .cancelled(url: url) }
+            throw .timedOut(url: url, operation: "waiting for a connection slot", seconds: 0)
+        }
+        // The slot is held through opening and probing, the steps that cost CPU and deadlines.
+        defer { gate?.leave() }
 
         let format: FormatContext
         inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.open, by: sessionEnd))
@@ -159,16 +166,11 @@ public final class MediaReader {
             try Self.explainMissingSize(format: format, streamIndex: index, packet: packet, limits: limits, url: url)
         }
         try limits.check(width: stream.width, height: stream.height, url: url)
-        let estimate = options.limits.estimatedBytes(
-            width: stream.width, height: stream.height, bufferedFrames: options.frameBufferCapacity
-        )
-        if estimate > options.limits.maxMemoryBytes {
-            throw .memoryLimitExceeded(url: url, bytes: estimate, limit: options.limits.maxMemoryBytes)
-        }
         let isStill = stream.isStillImage(formatName: format.formatName)
+        let pictureFormat = isStill ? PictureFormat.rgb24 : context.policy.pictureFormat
+        try Self.checkMemoryLimit(options.limits, width: stream.width, height: stream.height, format: pictureFormat, options: options, url: url)
         do {
-            converter = try PictureConverter(
-                format: isStill ? .rgb24 : context.policy.pictureFormat, profile: isStill ? .stillImage : .video)
+            converter = try PictureConverter(format: pictureFormat, profile: isStill ? .stillImage : .video)
         } catch {
             throw .openFailed(url: url, reason: error.message)
         }
@@ -202,7 +204,7 @@ public final class MediaReader {
         lastVideoPacket = MonotonicClock.seconds()
         lastPicture = lastVideoPacket
         // Last, so that no later failure leaves a reservation behind.
-        try reserveMemory(estimate)
+        try reserveMemory(memoryNeeded(width: stream.width, height: stream.height))
     }
 
     deinit {
@@ -486,6 +488,7 @@ public final class MediaReader {
     /// pictures already handed out come out again and are skipped.
     private func decodeEverything() throws(MediaError) {
         decodesEverything = true
+        try reserveForDecodingMode()
         decoder.keyframesOnly = false
         decoder.flush()
         skipReplayedUpTo = lastEmittedRaw
@@ -546,6 +549,7 @@ public final class MediaReader {
         decoder.flush()
         decodesEverything = false
         decoder.keyframesOnly = true
+        try reserveForDecodingMode()
     }
 
     /// Scene detection needs every picture, so it keeps continuous decoding on.
@@ -763,11 +767,8 @@ public final class MediaReader {
         let height = decoded.height
         if let pictureSize, pictureSize == (width, height) { return }
         try limits.check(width: width, height: height, url: source.url)
-        let estimate = options.limits.estimatedBytes(width: width, height: height, bufferedFrames: options.frameBufferCapacity)
-        if estimate > options.limits.maxMemoryBytes {
-            throw .memoryLimitExceeded(url: source.url, bytes: estimate, limit: options.limits.maxMemoryBytes)
-        }
-        try reserveMemory(estimate)
+        try Self.checkMemoryLimit(options.limits, width: width, height: height, format: converter.format, options: options, url: source.url)
+        try reserveMemory(memoryNeeded(width: width, height: height))
         if pictureSize != nil { context.counters.update { $0.formatChanges += 1 } }
         pictureSize = (width, height)
     }
@@ -781,6 +782,32 @@ public final class MediaReader {
         guard source.isLive else { return nil }
         if decodesEverything { return timeouts.stall }
         return gap.map { $0.maxGap + timeouts.stall }
+    }
+
+    /// Refuses a picture size whose worst case (the decoder decoding every picture, as a
+    /// stream falling back from key frames does) is over the per-stream memory limit.
+    private static func checkMemoryLimit(
+        _ limits: StreamLimits, width: Int, height: Int, format: PictureFormat, options: StreamOptions, url: String
+    ) throws(MediaError) {
+        let worstCase = limits.estimatedBytes(width: width, height: height, bufferedFrames: options.frameBufferCapacity, format: format)
+        if worstCase > limits.maxMemoryBytes {
+            throw .memoryLimitExceeded(url: url, bytes: worstCase, limit: limits.maxMemoryBytes)
+        }
+    }
+
+    /// What the reader holds from the shared budget at a picture size, decoding as it does now:
+    /// a decoder fed key frames alone holds a few pictures, one decoding everything up to 18.
+    private func memoryNeeded(width: Int, height: Int) -> Int {
+        options.limits.estimatedBytes(
+            width: width, height: height, bufferedFrames: options.frameBufferCapacity, format: converter.format,
+            decoderPictures: decodesEverything
+                ? StreamLimits.decoderPicturesDecodingEverything : StreamLimits.decoderPicturesDecodingKeyframes)
+    }
+
+    /// Moves the reservation to what the current decoding mode needs at the current picture size.
+    private func reserveForDecodingMode() throws(MediaError) {
+        let size = pictureSize ?? (info.width, info.height)
+        try reserveMemory(memoryNeeded(width: size.width, height: size.height))
     }
 
     /// Holds `bytes` of the shared memory budget (more or less than now), or refuses.

@@ -113,8 +113,10 @@ struct ConfigTests {
         let inProcess = try ConfigLoader.parse(
             "api_token: 0123456789abcdef0123\ningest: {isolation: none, memory_per_process: 1GiB, executable: /opt/vigil}", environment: [:])
         #expect(!inProcess.ingest.isolation && inProcess.ingest.memoryPerProcess == 1 << 30 && inProcess.ingest.childExecutable == "/opt/vigil")
-        let sized = try ConfigLoader.parse("api_token: 0123456789abcdef0123\nlimits: {memory: 3GiB}", environment: [:])
+        #expect(config.limits.concurrentOpens == max(8, 4 * ProcessInfo.processInfo.activeProcessorCount))
+        let sized = try ConfigLoader.parse("api_token: 0123456789abcdef0123\nlimits: {memory: 3GiB, concurrent_opens: 3}", environment: [:])
         #expect(sized.limits.memoryBytes == 3 << 30)
+        #expect(sized.limits.concurrentOpens == 3)
     }
 
     @Test("errors name the key path, the line and the problem", arguments: [
@@ -138,6 +140,7 @@ struct ConfigTests {
         ("api_token: 0123456789abcdef\nlimits: {memory: lots}", "limits.memory: \"lots\" is not a size"),
         ("api_token: 0123456789abcdef\ningest: {isolation: thread}", "ingest.isolation: must be process or none"),
         ("api_token: 0123456789abcdef\nlimits: {memory: 1MiB}", "limits.memory: 1MiB is outside"),
+        ("api_token: 0123456789abcdef\nlimits: {concurrent_opens: 0}", "limits.concurrent_opens: 0 is outside"),
         ("api_token: 0123456789abcdef\nalerts:\n  unwatchable_after: 0s", "alerts.unwatchable_after:"),
         ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a, unwatchable_after: soon}", "streams[0].unwatchable_after: \"soon\" is not a duration"),
         ("api_token: [unclosed", "invalid YAML"),

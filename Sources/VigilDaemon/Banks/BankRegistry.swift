@@ -60,7 +60,10 @@ public final class BankRegistry: Sendable {
             return entries.count != before
         }
         publish { $0.removeAll { $0.spec.name == name } }
-        if removed { metrics?.bankEntries(bank: name).set(0) }
+        if removed {
+            metrics?.bankEntries(bank: name).set(0)
+            FreedMemory.returnToSystem()
+        }
         return removed
     }
 
@@ -71,6 +74,8 @@ public final class BankRegistry: Sendable {
             throw BankError(file: name, line: nil, problem: .notFound)
         }
         let result = await load(spec)
+        // After the swap (or the failure) the old index and the loader's scratch are free.
+        defer { FreedMemory.returnToSystem() }
         switch result {
         case .success(let bank):
             let stillWanted = entries.withLock { entries -> Bool in

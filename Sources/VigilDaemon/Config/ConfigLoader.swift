@@ -49,9 +49,10 @@ public enum ConfigLoader {
         if let cluster = keys["cluster"], !cluster.isNull { config.cluster = try parseCluster(cluster) }
         if let egress = keys["egress"] { config.egress = try parseEgress(egress) }
         if let limits = keys["limits"] {
-            let limitKeys = try limits.mapping(allowed: ["max_streams", "memory"])
+            let limitKeys = try limits.mapping(allowed: ["max_streams", "memory", "concurrent_opens"])
             if let max = limitKeys["max_streams"] { config.limits.maxStreams = try max.int(in: 1...100_000) }
             if let memory = limitKeys["memory"] { config.limits.memoryBytes = try memory.bytes(in: (64 << 20)...(1 << 50)) }
+            if let opens = limitKeys["concurrent_opens"] { config.limits.concurrentOpens = try opens.int(in: 1...10_000) }
         }
         if let ingest = keys["ingest"] {
             let ingestKeys = try ingest.mapping(allowed: ["isolation", "memory_per_process", "executable"])

@@ -17,6 +17,12 @@ public struct LimitsConfig: Sendable, Equatable {
         Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
     }
 
+    /// Connections that may be opening (connecting and probing) at once, across all streams
+    /// (`limits.concurrent_opens`): probing decodes pictures, so a start or a media-server restart
+    /// that opens every stream together would otherwise run them all past their deadlines.
+    /// Defaults to four per core, at least 8.
+    public var concurrentOpens = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+
     /// Creates the defaults.
     public init() {}
 }

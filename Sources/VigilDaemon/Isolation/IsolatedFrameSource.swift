@@ -124,6 +124,11 @@ public final class IsolatedFrameSource: FrameSource {
         guard let argument = try? String(decoding: JSONEncoder().encode(configuration), as: UTF8.self) else {
             return "cannot describe the stream to the ingest process"
         }
+        // The child's first connection opens under one of the daemon's slots for opening
+        // connections: a daemon starting hundreds of children at once would otherwise have them
+        // all probe together, and time out together.
+        let slot = await openingSlot()
+        if Task.isCancelled { return "stopped" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.executable)
         process.arguments = ["ingest", "--configuration", argument]
@@ -144,7 +149,8 @@ public final class IsolatedFrameSource: FrameSource {
         // The limits the child's own session works to: the daemon holds what it sends to them.
         let childOptions = SessionFrameSource.options(for: stream, settings: settings.session)
         let thread = Thread { [self] in
-            let why = readMessages(from: output.fileHandleForReading.fileDescriptor, options: childOptions, process: process, emit: emit)
+            let why = readMessages(
+                from: output.fileHandleForReading.fileDescriptor, options: childOptions, process: process, openingSlot: slot, emit: emit)
             reader.yield(why)
             reader.finish()
         }
@@ -164,11 +170,29 @@ public final class IsolatedFrameSource: FrameSource {
         return why
     }
 
+    /// Waits for a slot to open a connection in, if the daemon limits them; `nil` without a limit
+    /// or once the task is cancelled.
+    private func openingSlot() async -> ConnectionGate.Slot? {
+        guard let gate = settings.session.connectionGate else { return nil }
+        while !Task.isCancelled {
+            if let slot = gate.tryTake() { return slot }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
     /// Reads the child's messages until its output ends, or it breaks the protocol or hangs (then
     /// it is killed); waits for it to exit; says why it ended. Runs on its own thread.
+    ///
+    /// `openingSlot` is given back once the child's first connection is through opening (a frame,
+    /// or a state other than connecting), or after its open and probe deadlines, or at its end.
     private func readMessages(
-        from descriptor: Int32, options: StreamOptions, process: Process, emit: @Sendable (Frame) -> Void
+        from descriptor: Int32, options: StreamOptions, process: Process, openingSlot: ConnectionGate.Slot?,
+        emit: @Sendable (Frame) -> Void
     ) -> String {
+        defer { openingSlot?.release() }
+        let timeouts = options.timeouts ?? (try? StreamSource(stream.url)).map { StreamTimeouts.defaults(for: $0.kind) }
+        let openingEnds = ProcessInfo.processInfo.systemUptime + (timeouts.map { $0.open + $0.probe } ?? 20)
         var decoder = IngestMessageDecoder(maxDimension: options.media.maxDimension, maxPixels: options.media.maxPixels)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var broken: String?
@@ -184,6 +208,7 @@ public final class IsolatedFrameSource: FrameSource {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, 1000)
             let now = ProcessInfo.processInfo.systemUptime
+            if now >= openingEnds { openingSlot?.release() }
             if now - heard >= settings.silenceLimit {
                 broken = "the ingest process sent nothing for \(Int(settings.silenceLimit)) s (hung)"
                 break
@@ -207,8 +232,10 @@ public final class IsolatedFrameSource: FrameSource {
                     switch message {
                     case .frame(let frame):
                         if let budget, frame.crop == nil {
+                            // The child's decoding mode is its own: the worst case is reserved.
                             let needed = options.limits.estimatedBytes(
-                                width: frame.width, height: frame.height, bufferedFrames: options.frameBufferCapacity)
+                                width: frame.width, height: frame.height, bufferedFrames: options.frameBufferCapacity,
+                                format: frame.format)
                             if needed < reserved {
                                 budget.release(reserved - needed)
                             } else if needed > reserved, !budget.reserve(needed - reserved) {
@@ -217,6 +244,7 @@ public final class IsolatedFrameSource: FrameSource {
                             }
                             reserved = needed
                         }
+                        openingSlot?.release()
                         // A frame says the session is live before the next status report can.
                         state.withLock { state in
                             guard let reported = state.reported, reported.state != .live else { return }
@@ -225,6 +253,7 @@ public final class IsolatedFrameSource: FrameSource {
                         }
                         emit(frame)
                     case .status(let status):
+                        if status.state != .connecting { openingSlot?.release() }
                         let previous = state.withLock { state in
                             defer { state.reported = status }
                             return state.reported?.lastFault

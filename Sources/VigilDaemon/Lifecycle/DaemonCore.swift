@@ -142,10 +142,12 @@ public final class DaemonCore: Service, Sendable {
 
     /// How the daemon reads streams unless told otherwise: live streams in child processes
     /// (`ingest.isolation`), each under its own address-space limit; local files, and every
-    /// stream when isolation is off, in sessions of its own that share one memory budget
-    /// (`limits.memory`).
+    /// stream when isolation is off, in sessions of its own. All share one memory budget
+    /// (`limits.memory`) and one limit on connections opening at once (`limits.concurrent_opens`).
     private static func sources(for config: DaemonConfig, logger: Logger) -> any FrameSourceFactory {
-        let session = SessionFrameSource.Settings(memoryBudget: MemoryBudget(limit: config.limits.memoryBytes))
+        let session = SessionFrameSource.Settings(
+            memoryBudget: MemoryBudget(limit: config.limits.memoryBytes),
+            connectionGate: ConnectionGate(limit: config.limits.concurrentOpens))
         guard config.ingest.isolation else { return SessionFrameSourceFactory(settings: session, logger: logger) }
         return IsolatedFrameSourceFactory(
             settings: .init(executable: config.ingest.childExecutable, session: session, memoryLimit: config.ingest.memoryPerProcess),

@@ -20,10 +20,15 @@ public final class SessionFrameSource: FrameSource {
         public var reconnect = ReconnectPolicy()
         /// Memory shared by every source's reader (`limits.memory`); nil: none.
         public var memoryBudget: MemoryBudget?
+        /// Slots for opening connections shared by every source (`limits.concurrent_opens`);
+        /// nil: none.
+        public var connectionGate: ConnectionGate?
 
-        /// Creates the defaults, with `memoryBudget` shared by the sources if given.
-        public init(memoryBudget: MemoryBudget? = nil) {
+        /// Creates the defaults, with `memoryBudget` and `connectionGate` shared by the sources
+        /// if given.
+        public init(memoryBudget: MemoryBudget? = nil, connectionGate: ConnectionGate? = nil) {
             self.memoryBudget = memoryBudget
+            self.connectionGate = connectionGate
         }
     }
 
@@ -67,7 +72,8 @@ public final class SessionFrameSource: FrameSource {
         // pictures (focus included) and reach the same verdict.
         return StreamOptions(
             media: media, policy: policy, timeouts: settings.timeouts, reconnect: settings.reconnect,
-            acknowledgedHandOff: stream.isFile && keyframes, memoryBudget: settings.memoryBudget)
+            acknowledgedHandOff: stream.isFile && keyframes, memoryBudget: settings.memoryBudget,
+            connectionGate: settings.connectionGate)
     }
 
     public var feedback: SampleFeedback? {

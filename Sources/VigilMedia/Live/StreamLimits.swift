@@ -24,15 +24,31 @@ public struct StreamLimits: Sendable, Equatable {
         self.maxMemoryBytes = maxMemoryBytes
     }
 
-    /// The estimate checked against ``maxMemoryBytes``: up to 18 decoded pictures held by the
-    /// decoder (16 references plus delay) at 1.5 bytes per pixel, `bufferedFrames` RGB frames
-    /// (each with a possible cropped copy), and the packet buffer.
-    public func estimatedBytes(width: Int, height: Int, bufferedFrames: Int) -> Int {
+    /// Decoded pictures a decoder may hold while it decodes every picture: 16 references plus
+    /// its delay.
+    public static let decoderPicturesDecodingEverything = 18
+    /// Decoded pictures a decoder holds while it decodes key frames alone, flushed after each:
+    /// the key picture and the spares its buffer pool keeps.
+    public static let decoderPicturesDecodingKeyframes = 3
+
+    /// The memory a stream's reader needs at a picture size: `decoderPictures` decoded pictures
+    /// held by the decoder at 1.5 bytes per pixel (4:2:0), `bufferedFrames` sampled pictures in
+    /// `format` (each with a possible cropped copy), and the packet buffer.
+    ///
+    /// Checked against ``maxMemoryBytes`` with the decoder decoding everything (what the stream
+    /// may come to need); reserved from the shared budget as the reader decodes now.
+    public func estimatedBytes(
+        width: Int, height: Int, bufferedFrames: Int, format: PictureFormat = .rgb24,
+        decoderPictures: Int = decoderPicturesDecodingEverything
+    ) -> Int {
         let pixels = width.multipliedReportingOverflow(by: height)
         guard !pixels.overflow else { return .max }
-        let decoder = pixels.partialValue * 18 * 3 / 2
-        let frames = pixels.partialValue * 3 * 2 * (bufferedFrames + 1)
-        let (total, overflow) = (decoder + frames).addingReportingOverflow(maxBufferedPacketBytes)
-        return overflow ? .max : total
+        let decoder = pixels.partialValue.multipliedReportingOverflow(by: decoderPictures * 3)
+        let frames = pixels.partialValue.multipliedReportingOverflow(by: format.bytesPerPixel * 2 * (bufferedFrames + 1))
+        guard !decoder.overflow, !frames.overflow else { return .max }
+        let (pictures, overflow) = (decoder.partialValue / 2).addingReportingOverflow(frames.partialValue)
+        guard !overflow else { return .max }
+        let (total, totalOverflow) = pictures.addingReportingOverflow(maxBufferedPacketBytes)
+        return totalOverflow ? .max : total
     }
 }

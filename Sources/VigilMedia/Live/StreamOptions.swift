@@ -35,6 +35,9 @@ public struct StreamOptions: Sendable, Equatable {
     /// and one that does not fit is refused (and retried, for a live source). `nil`: only
     /// ``StreamLimits/maxMemoryBytes`` applies.
     public var memoryBudget: MemoryBudget?
+    /// Slots shared with other streams' readers for opening connections: each connection waits
+    /// for one before its open and probe deadlines start. `nil`: connections open at once.
+    public var connectionGate: ConnectionGate?
 
     /// Creates options with live-moderation defaults.
     public init(
@@ -47,7 +50,8 @@ public struct StreamOptions: Sendable, Equatable {
         frameBufferCapacity: Int = 4,
         sampleMaxDimension: Int? = nil,
         acknowledgedHandOff: Bool = false,
-        memoryBudget: MemoryBudget? = nil
+        memoryBudget: MemoryBudget? = nil,
+        connectionGate: ConnectionGate? = nil
     ) {
         self.media = media
         self.policy = policy
@@ -59,5 +63,6 @@ public struct StreamOptions: Sendable, Equatable {
         self.sampleMaxDimension = sampleMaxDimension
         self.acknowledgedHandOff = acknowledgedHandOff
         self.memoryBudget = memoryBudget
+        self.connectionGate = connectionGate
     }
 }

@@ -305,7 +305,10 @@ extension LiveSuite {
         func sharedMemoryBudget() async throws {
             let media = try await LiveMedia.get()
             var options = options(open: 5, stall: 3)
-            let one = options.limits.estimatedBytes(width: 320, height: 240, bufferedFrames: options.frameBufferCapacity)
+            // What a reader of key frames holds: a few decoder pictures and luma frames.
+            let one = options.limits.estimatedBytes(
+                width: 320, height: 240, bufferedFrames: options.frameBufferCapacity, format: .luma8,
+                decoderPictures: StreamLimits.decoderPicturesDecodingKeyframes)
             let budget = MemoryBudget(limit: one + one / 2)
             options.memoryBudget = budget
             let ports = try [freeLoopbackPort(udp: true), freeLoopbackPort(udp: true)]
@@ -334,6 +337,27 @@ extension LiveSuite {
             #expect(!second.states.contains { $0.state == .failed })
             await second.stop()
             #expect(budget.inUse == 0, "every reader gave its reservation back")
+        }
+
+        @Test("A connection waits for a slot of the shared connection gate before its deadlines start, and opens once one is free")
+        func connectionGate() async throws {
+            let gate = ConnectionGate(limit: 1)
+            let held = try #require(gate.tryTake())
+            #expect(gate.tryTake() == nil, "the gate's one slot is taken")
+            let (recorder, feeder, _) = try await feedClip { $0.connectionGate = gate }
+            defer { feeder.stop() }
+            // Longer than the open and probe deadlines (5 s each): a connection timing its open
+            // from the start would have given up and backed off by now.
+            try await Task.sleep(for: .seconds(7))
+            #expect(recorder.frames.isEmpty)
+            #expect(recorder.states.allSatisfy { $0.state == .connecting }, "\(recorder.summary)")
+            held.release()
+            #expect(await recorder.wait(upTo: 20) { !$0.frames.isEmpty }, "\(recorder.summary)")
+            // The open is done: its slot is free again.
+            let again = gate.tryTake()
+            #expect(again != nil)
+            again?.release()
+            await recorder.stop()
         }
 
         @Test("A live stream over the size limits is refused with a clear reason and tried again after a backoff, never abandoned")

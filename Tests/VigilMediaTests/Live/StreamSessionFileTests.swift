@@ -147,7 +147,8 @@ struct StreamSessionFileTests {
         switch which {
         case 0:
             options.limits.maxMemoryBytes = 1 << 20
-            let bytes = options.limits.estimatedBytes(width: 320, height: 240, bufferedFrames: options.frameBufferCapacity)
+            // The limit is checked against the worst case: the decoder decoding every picture.
+            let bytes = options.limits.estimatedBytes(width: 320, height: 240, bufferedFrames: options.frameBufferCapacity, format: .luma8)
             expected = .memoryLimitExceeded(url: media.clip, bytes: bytes, limit: 1 << 20)
         case 1:
             options.limits.maxPacketBytes = 100
