@@ -65,8 +65,10 @@ public struct InputScanner: Sendable {
     }
 
     private func scan(_ session: StreamSession, input: String, options: StreamOptions, report: (FrameFinding) -> Void) async throws -> Verdict {
-        let kind = try await InputKind.describe(session, path: input, luma: luma)
-        var state = DetectionState(input: input)
+        // Findings and the verdict name the input without its credentials: they are printed.
+        let shown = RedactedURL(input).description
+        let kind = try await InputKind.describe(session, path: shown, luma: luma)
+        var state = DetectionState(input: shown)
         let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
         // The session bounds reading by time; media time is what the user asked for, so frames
         // past it are not hashed even when the session reads ahead of the clock (files).

@@ -53,9 +53,10 @@ public enum MediaError: Error, Sendable, Equatable, Codable, CustomStringConvert
         }
     }
 
-    /// One line naming the input and the problem, e.g. `clip.mp4: no video stream (audio only?)`.
+    /// One line naming the input (credentials masked: messages go to logs and clients) and the
+    /// problem, e.g. `clip.mp4: no video stream (audio only?)`.
     public var description: String {
-        "\(url): \(problem)"
+        "\(RedactedURL(url)): \(problem)"
     }
 
     /// Whether the error says the source answered with something Vigil cannot sample (a picture
@@ -113,7 +114,7 @@ public enum MediaError: Error, Sendable, Equatable, Codable, CustomStringConvert
         case .memoryLimitExceeded(_, let bytes, let limit):
             return "stream would need about \(bytes) bytes of memory, over the limit of \(limit) bytes"
         case .refusedInput(_, let refused):
-            return "nothing to read: it names \(refused), which is refused for this kind of source"
+            return "nothing to read: it names \(RedactedURL(refused)), which is refused for this kind of source"
         case .memoryBudgetExhausted(_, let bytes, let budget):
             return "stream would need about \(bytes) bytes of memory, more than is left of the budget of \(budget) bytes shared by all streams"
         case .unsupportedFormat(_, let format, let kind):

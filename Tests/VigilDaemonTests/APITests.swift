@@ -101,6 +101,47 @@ struct APITests {
         #expect(try await API.call(.DELETE, daemon.base + "/v1/streams/cam").status == 404)
     }
 
+    @Test("API banks and file streams answer to the config of the day: refused at start and unloaded on reload when it no longer allows them",
+          .timeLimit(.minutes(3)))
+    func revalidated() async throws {
+        let state = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let roots = state.appendingPathComponent("banks")
+        try FileManager.default.createDirectory(at: roots, withIntermediateDirectories: true)
+        let bankFile = roots.appendingPathComponent("extra.txt")
+        try (TestHashes.hex(5) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
+        let permissive = { (config: inout DaemonConfig) in
+            config.api.bankRoots = [roots.path]
+            config.api.allowFileSources = true
+        }
+        let first = try await TestDaemon.start(stateDirectory: state, configure: permissive)
+        #expect(try await API.call(.POST, first.base + "/v1/banks", body: API.json(["name": "extra", "path": bankFile.path])).status == 201)
+        #expect(try await API.call(.POST, first.base + "/v1/streams", body: API.json(["id": "clip", "url": SampleClips.known])).status == 201)
+        #expect(try await API.call(.POST, first.base + "/v1/streams", body: API.json(["id": "cam", "url": "rtmp://127.0.0.1/live/cam"])).status == 201)
+        func names(_ base: String) async throws -> (banks: [String], streams: [String]) {
+            let banks = try await API.call(.GET, base + "/v1/banks").json?["banks"] as? [[String: Any]] ?? []
+            let streams = try await API.call(.GET, base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+            return (banks.compactMap { $0["name"] as? String }, streams.compactMap { $0["id"] as? String }.sorted())
+        }
+        #expect(try await names(first.base) == (["extra"], ["cam", "clip"]))
+        // SIGHUP with a config that allows neither: the bank and the file stream go, the rest stays.
+        var strict = first.daemon.core.config
+        strict.api.bankRoots = []
+        strict.api.allowFileSources = false
+        await first.daemon.core.reload(strict)
+        #expect(try await names(first.base) == ([], ["cam"]))
+        await first.stop()
+
+        // Both are still stored: a start under the permissive config restores them, a start
+        // under the strict one does not.
+        let second = try await TestDaemon.start(stateDirectory: state, configure: permissive)
+        #expect(try await names(second.base) == (["extra"], ["cam", "clip"]))
+        await second.stop()
+        let third = try await TestDaemon.start(stateDirectory: state)
+        #expect(try await names(third.base) == ([], ["cam"]))
+        await third.stop()
+    }
+
     @Test("streams added over the API survive a restart; deleted ones do not come back", .timeLimit(.minutes(3)))
     func persistence() async throws {
         let state = try Fixtures.temporaryDirectory()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VigilDaemon
 import VigilMedia
+import VigilTestSupport
 
 @Suite("Config (vigil.yml)")
 struct ConfigTests {
@@ -144,6 +145,9 @@ struct ConfigTests {
         ("api_token: 0123456789abcdef\nalerts:\n  unwatchable_after: 0s", "alerts.unwatchable_after:"),
         ("api_token: 0123456789abcdef\nstreams:\n  - {id: a, url: rtmp://h/a, unwatchable_after: soon}", "streams[0].unwatchable_after: \"soon\" is not a duration"),
         ("api_token: [unclosed", "invalid YAML"),
+        ("api_token: &token 0123456789abcdef\nstreams: []", "vigil.yml:1: api_token: YAML anchors and aliases are not supported in the config (found &token)"),
+        ("api_token: 0123456789abcdef\nbanks:\n  - &bank {name: k, path: k.txt}\n  - *bank", "vigil.yml:3: banks[0]: YAML anchors and aliases"),
+        ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: 'ftp://x/token-in-path', secret: s}", "alerts.webhooks[0].url: must be an http:// or https:// URL with a host, not \"ftp://x/***\""),
     ])
     func errors(text: String, expected: String) {
         do {
@@ -152,6 +156,45 @@ struct ConfigTests {
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test("a billion-laughs config is refused at its first anchor, before anything expands", .timeLimit(.minutes(1)))
+    func billionLaughs() {
+        var text = "api_token: 0123456789abcdef\nlol0: &l0 [lol]\n"
+        for level in 1...9 {
+            text += "lol\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let started = ContinuousClock.now
+        #expect {
+            _ = try ConfigLoader.parse(text, file: "vigil.yml", environment: [:])
+        } throws: { error in
+            (error as? ConfigError)?.description.contains("vigil.yml:2: lol0: YAML anchors and aliases are not supported") == true
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("configs over 1 MiB are refused, from text and from files (an endless device included)")
+    func size() throws {
+        let large = "api_token: 0123456789abcdef\n# " + String(repeating: "x", count: ConfigLoader.maxConfigBytes) + "\n"
+        #expect {
+            _ = try ConfigLoader.parse(large, file: "vigil.yml", environment: [:])
+        } throws: { error in
+            (error as? ConfigError)?.description.contains("larger than 1 MiB") == true
+        }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("vigil.yml")
+        try large.write(to: file, atomically: true, encoding: .utf8)
+        for path in [file.path, "/dev/zero"] {
+            #expect {
+                _ = try ConfigLoader.load(path: path, environment: [:])
+            } throws: { error in
+                (error as? ConfigError)?.description == "\(path): the config file is larger than 1 MiB"
+            }
+        }
+        // Just under the limit still loads.
+        let fits = "api_token: 0123456789abcdef\n# " + String(repeating: "x", count: ConfigLoader.maxConfigBytes - 64) + "\n"
+        #expect(throws: Never.self) { _ = try ConfigLoader.parse(fits, file: "vigil.yml", environment: [:]) }
     }
 
     @Test("environment substitution: defaults, $$ escapes, and values never re-parsed as YAML")

@@ -33,7 +33,7 @@ public final class WebhookReceiver: Sendable {
     /// Starts listening (port 0 picks a free one) and returns once the socket is bound.
     public func start(port: Int = 0) async throws {
         let router = Router()
-        router.post("/hook") { [log, respond] request, _ -> Response in
+        let receive: @Sendable (Hummingbird.Request, BasicRequestContext) async throws -> Response = { [log, respond] request, _ in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -41,6 +41,9 @@ public final class WebhookReceiver: Sendable {
             log.requests.withLock { $0.append(received) }
             return Response(status: respond(received))
         }
+        router.post("/hook", use: receive)
+        // Receivers that take a token in the path, as many hosted ones do.
+        router.post("/hooks/**", use: receive)
         let bound = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,

@@ -91,13 +91,14 @@ public enum WebhookError: Error, Sendable, CustomStringConvertible {
     /// The receiver answered with a status other than 2xx.
     case status(url: String, code: Int, body: String)
 
+    /// The failure, naming the receiver without its path or query (see ``ShownEndpoint``).
     public var description: String {
         switch self {
         case .transport(let url, let reason):
-            return "\(url): \(reason)"
+            return "\(ShownEndpoint(url)): \(reason)"
         case .status(let url, let code, let body):
             let excerpt = body.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(200)
-            return "\(url): HTTP \(code)" + (excerpt.isEmpty ? "" : " \(excerpt)")
+            return "\(ShownEndpoint(url)): HTTP \(code)" + (excerpt.isEmpty ? "" : " \(excerpt)")
         }
     }
 }

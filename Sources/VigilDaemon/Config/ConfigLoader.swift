@@ -11,9 +11,15 @@ public enum ConfigLoader {
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> DaemonConfig {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            // One byte past the limit tells an oversized file (or an endless device) apart.
+            data = try handle.read(upToCount: maxConfigBytes + 1) ?? Data()
         } catch {
             throw ConfigError(file: path, path: "", message: "cannot read the config file: \((error as NSError).localizedDescription)")
+        }
+        guard data.count <= maxConfigBytes else {
+            throw ConfigError(file: path, path: "", message: "the config file is larger than \(maxConfigBytes >> 20) MiB")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, path: "", message: "the config file is not UTF-8")
@@ -21,8 +27,14 @@ public enum ConfigLoader {
         return try parse(text, file: path, environment: environment)
     }
 
+    /// The largest config accepted: far above any real one, far below what could exhaust memory.
+    public static let maxConfigBytes = 1 << 20
+
     /// Parses config text; `file` only names it in errors.
     public static func parse(_ text: String, file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> DaemonConfig {
+        guard text.utf8.count <= maxConfigBytes else {
+            throw ConfigError(file: file, path: "", message: "the config is larger than \(maxConfigBytes >> 20) MiB")
+        }
         let root = ConfigReader(
             value: try ConfigValue.parse(text, file: file), path: "", file: file,
             substitution: EnvironmentSubstitution(environment: environment))
@@ -227,7 +239,7 @@ public enum ConfigLoader {
                 guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
                       scheme == "http" || scheme == "https", components.host?.isEmpty == false
                 else {
-                    throw urlReader.error("must be an http:// or https:// URL with a host, not \(url.debugDescription)")
+                    throw urlReader.error("must be an http:// or https:// URL with a host, not \(ShownEndpoint(url).description.debugDescription)")
                 }
                 guard let secretReader = hookKeys["secret"] else {
                     throw item.error("secret is required (e.g. secret: ${VIGIL_WEBHOOK_SECRET})")

@@ -18,20 +18,30 @@ indirect enum ConfigValue: Sendable {
 
     /// Parses YAML text; an empty document is an empty mapping.
     static func parse(_ text: String, file: String?) throws(ConfigError) -> ConfigValue {
+        let parser: Parser
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            parser = try Parser(yaml: text)
+            node = try parser.singleRoot()
         } catch let error as YamlError {
             throw ConfigError(file: file, line: Self.line(of: error), path: "", message: "invalid YAML: \(Self.summary(of: error))")
         } catch {
             throw ConfigError(file: file, path: "", message: "invalid YAML: \(error)")
         }
         guard let node else { return .mapping([], line: 1) }
-        return try convert(node, path: "", file: file)
+        // The composer substitutes each alias with its anchored node, so a few lines of aliases
+        // can stand for billions of values. Nodes know their anchor only while the parser lives.
+        return try withExtendedLifetime(parser) { () throws(ConfigError) -> ConfigValue in
+            try convert(node, path: "", file: file)
+        }
     }
 
     private static func convert(_ node: Node, path: String, file: String?) throws(ConfigError) -> ConfigValue {
         let line = node.mark?.line
+        // The anchored node comes before any alias to it, so this refuses before any expansion.
+        if let anchor = node.anchor {
+            throw ConfigError(file: file, line: line, path: path, message: "YAML anchors and aliases are not supported in the config (found &\(anchor.rawValue)); write the values out")
+        }
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VigilAlerts
+import VigilMedia
 
 /// Checks every stream this node reads for being unwatchable (``StreamHealthWatch``) and raises
 /// a stream-health alert on each transition, through the alert pipeline, so that it takes the
@@ -52,7 +53,7 @@ final class StreamHealthMonitor: Sendable {
     }
 
     private func alert(for spec: StreamSpec, _ transition: StreamHealthWatch.Transition, now: Date) -> StreamHealthAlert {
-        let source = StreamSupervisor.redacted(spec.url)
+        let source = RedactedURL(spec.url).description
         switch transition {
         case .unwatchable(let since, let reason):
             return StreamHealthAlert(

@@ -7,11 +7,13 @@ import VigilMedia
 /// handle, an empty environment — under resource limits, so that a decoder crash, hang or
 /// runaway allocation costs this stream a restart and nothing else.
 ///
-/// It writes the frames its session samples and the session's status to standard output
-/// (``IngestMessage``) and reads focus requests, one JSON ``FocusRequest`` a line, from standard
-/// input. When standard input closes (the daemon is gone) it exits.
+/// It reads its ``Configuration`` as the first line of standard input (not as an argument: a
+/// stream URL's credentials would show in every user's process list), writes the frames its
+/// session samples and the session's status to standard output (``IngestMessage``) and reads
+/// focus requests, one JSON ``FocusRequest`` a line, from standard input after that. When
+/// standard input closes (the daemon is gone) it exits.
 public enum IngestChild {
-    /// What the daemon tells its child, as one JSON argument.
+    /// What the daemon tells its child, as the first line of its standard input.
     public struct Configuration: Codable, Sendable, Equatable {
         /// The stream to read.
         public var stream: StreamSpec
@@ -28,6 +30,31 @@ public enum IngestChild {
             self.timeouts = timeouts
             self.reconnect = reconnect
             self.memoryLimit = memoryLimit
+        }
+    }
+
+    /// The longest configuration line read: far above any real one.
+    static let maxConfigurationBytes = 1 << 20
+
+    /// Reads the configuration line from standard input, byte by byte so that nothing after the
+    /// line (the focus requests) is consumed.
+    public static func readConfiguration() throws(IngestConfigurationError) -> Configuration {
+        var line = Data()
+        var byte: UInt8 = 0
+        while true {
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0, errno == EINTR { continue }
+            guard count == 1 else { throw IngestConfigurationError(problem: "standard input ended before the configuration line") }
+            if byte == 0x0A { break }
+            line.append(byte)
+            guard line.count <= maxConfigurationBytes else {
+                throw IngestConfigurationError(problem: "the configuration line is longer than \(maxConfigurationBytes) bytes")
+            }
+        }
+        do {
+            return try JSONDecoder().decode(Configuration.self, from: line)
+        } catch {
+            throw IngestConfigurationError(problem: "the configuration line is not an ingest configuration: \(error)")
         }
     }
 

@@ -121,9 +121,10 @@ public final class IsolatedFrameSource: FrameSource {
         let configuration = IngestChild.Configuration(
             stream: stream, timeouts: settings.session.timeouts, reconnect: settings.session.reconnect,
             memoryLimit: settings.memoryLimit)
-        guard let argument = try? String(decoding: JSONEncoder().encode(configuration), as: UTF8.self) else {
+        guard var line = try? JSONEncoder().encode(configuration) else {
             return "cannot describe the stream to the ingest process"
         }
+        line.append(0x0A)
         // The child's first connection opens under one of the daemon's slots for opening
         // connections: a daemon starting hundreds of children at once would otherwise have them
         // all probe together, and time out together.
@@ -131,7 +132,8 @@ public final class IsolatedFrameSource: FrameSource {
         if Task.isCancelled { return "stopped" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.executable)
-        process.arguments = ["ingest", "--configuration", argument]
+        // The configuration goes through standard input: arguments are public to every user.
+        process.arguments = ["ingest", "--stream", stream.id, "--daemon", "\(getpid())"]
         process.environment = Self.childEnvironment()
         let input = Pipe()
         let output = Pipe()
@@ -142,6 +144,14 @@ public final class IsolatedFrameSource: FrameSource {
             try process.run()
         } catch {
             return "cannot start the ingest process \(settings.executable): \(error)"
+        }
+        // A few kilobytes into an empty pipe: the write cannot block.
+        do {
+            try input.fileHandleForWriting.write(contentsOf: line)
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            return "cannot send the configuration to the ingest process: \(error)"
         }
         _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFL, O_NONBLOCK)
         state.withLock { $0.control = input.fileHandleForWriting }

@@ -93,7 +93,7 @@ public final class DaemonCore: Service, Sendable {
             spool: storage.spool)
         supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger)
         do throws(DaemonError) {
-            try await Self.loadBanks(config, into: banks, stored: storage.fleet == nil ? storage.banks : nil)
+            try await Self.loadBanks(config, into: banks, stored: storage.fleet == nil ? storage.banks : nil, logger: logger)
             guard let cluster = config.cluster, let fleetStorage = storage.fleet else {
                 (fleet, fleetBanks, fleetConnections) = (nil, nil, nil)
                 return
@@ -119,7 +119,9 @@ public final class DaemonCore: Service, Sendable {
 
     /// Loads the config banks (any failure stops the start), then the API-added ones of a single
     /// node's `stored` banks (a fleet's come from its database, through ``FleetBankSync``).
-    private static func loadBanks(_ config: DaemonConfig, into banks: BankRegistry, stored: (any BankStore)?) async throws(DaemonError) {
+    private static func loadBanks(
+        _ config: DaemonConfig, into banks: BankRegistry, stored: (any BankStore)?, logger: Logger
+    ) async throws(DaemonError) {
         for (index, bank) in config.banks.enumerated() {
             do {
                 try await banks.add(bank)
@@ -135,8 +137,17 @@ public final class DaemonCore: Service, Sendable {
             throw DaemonError("state_dir: cannot read stored banks: \(error)")
         }
         for bank in specs where !config.banks.contains(where: { $0.name == bank.name }) {
+            // The config may have changed since the bank was added: the API's rules apply again.
+            if let refusal = apiBankRefusal(bank, api: config.api) {
+                logger.error("stored API bank not loaded", metadata: ["bank": "\(bank.name)", "reason": "\(refusal)"])
+                continue
+            }
             // A stored bank whose files went away must not stop the daemon; it shows its error.
-            _ = try? await banks.add(bank)
+            do {
+                try await banks.add(bank)
+            } catch {
+                logger.error("stored API bank cannot be loaded", metadata: ["bank": "\(bank.name)", "error": "\(error)"])
+            }
         }
     }
 
@@ -301,6 +312,10 @@ public final class DaemonCore: Service, Sendable {
         }
         var restored: [StreamSpec] = []
         for (index, stream) in candidates.enumerated() {
+            if let refusal = Self.apiStreamRefusal(stream, api: config.api) {
+                logger.error("stored API stream not started", metadata: ["stream": "\(stream.id)", "reason": "\(refusal)"])
+                continue
+            }
             if let refusal = refusals[index] {
                 logger.error("stored API stream not started: refused by the egress policy", metadata: ["stream": "\(stream.id)", "reason": "\(refusal)"])
                 continue
@@ -480,13 +495,7 @@ public final class DaemonCore: Service, Sendable {
         guard banks.specs.count < Self.maximumBanks else {
             throw APIError(.tooManyRequests, "the daemon already has \(Self.maximumBanks) banks")
         }
-        let roots = config.api.bankRoots
-        guard !roots.isEmpty else {
-            throw APIError(.forbidden, "adding banks over the API is disabled; list allowed folders in api.bank_roots")
-        }
-        for path in spec.paths where !Self.isInside(path, roots: roots) {
-            throw APIError(.forbidden, "path \(path.debugDescription) is outside api.bank_roots")
-        }
+        if let refusal = Self.apiBankRefusal(spec, api: config.api) { throw APIError(.forbidden, refusal) }
         let status: BankStatus
         do {
             status = try await banks.add(spec)
@@ -573,6 +582,13 @@ public final class DaemonCore: Service, Sendable {
                 logger.error("bank reload failed; the previous version keeps serving", metadata: ["bank": "\(spec.name)", "error": "\(error)"])
             }
         }
+        // API banks answer to the new api.bank_roots; one outside them stops serving (it stays
+        // stored, and serves again after a restart under roots that allow it).
+        for spec in banks.specs where spec.origin == .api {
+            guard let refusal = Self.apiBankRefusal(spec, api: new.api) else { continue }
+            banks.remove(name: spec.name)
+            logger.error("API bank no longer allowed; unloaded", metadata: ["bank": "\(spec.name)", "reason": "\(refusal)"])
+        }
         // Streams: in a fleet, the table's config streams become the new ones, and the lease rounds
         // stop and start readers; otherwise stop removed or changed config streams here and start
         // new or changed ones.
@@ -591,10 +607,35 @@ public final class DaemonCore: Service, Sendable {
                 await pipeline.streamRemoved(running.id)
             }
         }
+        for running in supervisor.specs where running.origin == .api {
+            guard let refusal = Self.apiStreamRefusal(running, api: new.api) else { continue }
+            await supervisor.stop(id: running.id)
+            await pipeline.streamRemoved(running.id)
+            logger.error("API stream no longer allowed; stopped", metadata: ["stream": "\(running.id)", "reason": "\(refusal)"])
+        }
         for spec in new.streams where supervisor.spec(id: spec.id) == nil {
             supervisor.start(spec)
         }
         logger.notice("configuration reloaded", metadata: ["streams": "\(supervisor.specs.count)", "banks": "\(banks.specs.count)"])
+    }
+
+    /// Why `api` does not allow the API bank `spec` (checked when it is added, at start and on
+    /// SIGHUP), or nil when it does.
+    private static func apiBankRefusal(_ spec: BankSpec, api: APIConfig) -> String? {
+        guard !api.bankRoots.isEmpty else {
+            return "adding banks over the API is disabled; list allowed folders in api.bank_roots"
+        }
+        for path in spec.paths where !isInside(path, roots: api.bankRoots) {
+            return "path \(path.debugDescription) is outside api.bank_roots"
+        }
+        return nil
+    }
+
+    /// Why `api` does not allow the API stream `spec` any more (a file after
+    /// `api.allow_file_sources` was turned off), or nil when it does. The egress policy is
+    /// checked apart: it needs name lookups.
+    private static func apiStreamRefusal(_ spec: StreamSpec, api: APIConfig) -> String? {
+        StreamURLPolicy.problem(with: spec.url, allowFiles: api.allowFileSources).map { "url: \($0)" }
     }
 
     private static func isInside(_ path: String, roots: [String]) -> Bool {

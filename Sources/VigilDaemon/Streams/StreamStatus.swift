@@ -5,7 +5,7 @@ import VigilMedia
 public struct StreamStatus: Sendable, Codable, Equatable {
     /// The stream's id.
     public var id: String
-    /// Its source URL.
+    /// Its source URL, credentials masked (``RedactedURL``): statuses are shown to clients.
     public var url: String
     /// `keyframes`, `interval` or `every-frame`.
     public var sampling: String
@@ -96,7 +96,7 @@ public struct StreamStatus: Sendable, Codable, Equatable {
     /// A stream this node does not read: its spec and the node that does, if any.
     init(spec: StreamSpec, heldBy node: String?) {
         id = spec.id
-        url = spec.url
+        url = RedactedURL(spec.url).description
         sampling = spec.sampling.name
         if case .interval(let seconds) = spec.sampling { intervalSeconds = seconds }
         origin = spec.origin

@@ -28,11 +28,14 @@ public final class StreamSupervisor: Sendable {
         let spec: StreamSpec
         let source: any FrameSource
         let metrics: StreamMetrics
+        /// The stream's URL as alerts name it: without credentials.
+        let shownSource: String
         let tally = Mutex(Tally())
         let task = Mutex<Task<Void, Never>?>(nil)
 
         init(spec: StreamSpec, source: any FrameSource, metrics: StreamMetrics) {
             self.spec = spec
+            shownSource = RedactedURL(spec.url).description
             self.source = source
             self.metrics = metrics
         }
@@ -99,7 +102,7 @@ public final class StreamSupervisor: Sendable {
             }
         }
         runtime.task.withLock { $0 = task }
-        logger.info("stream started", metadata: ["stream": "\(spec.id)", "url": "\(Self.redacted(spec.url))"])
+        logger.info("stream started", metadata: ["stream": "\(spec.id)", "url": "\(RedactedURL(spec.url))"])
         return true
     }
 
@@ -212,18 +215,11 @@ public final class StreamSupervisor: Sendable {
         // of their time, so they count from when they are played.
         let observedAt = runtime.spec.isFile ? now : frame.observedAt
         let submission = pool.submit(HashJob(
-            stream: runtime.spec.id, source: runtime.spec.url, frame: frame, observedAt: observedAt, feedback: runtime.source.feedback))
+            stream: runtime.spec.id, source: runtime.shownSource, frame: frame, observedAt: observedAt, feedback: runtime.source.feedback))
         for stream in submission.dropped {
             recordPoolDrop(stream: stream)
             metrics.hashingDrops(stream: stream).increment()
         }
     }
 
-    /// The URL without credentials, for logs.
-    static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil || components.user != nil else { return url }
-        components.user = components.user.map { _ in "***" }
-        components.password = nil
-        return components.string ?? url
-    }
 }

@@ -7,7 +7,7 @@ enum InputFailure {
         switch error {
         case let error as MediaError: return error.description
         case let error as UnhashableInput: return error.description
-        default: return "\(input): \(error)"
+        default: return "\(RedactedURL(input)): \(error)"
         }
     }
 }

@@ -10,15 +10,23 @@ struct IngestCommand: AsyncParsableCommand {
         abstract: "Read one live stream for the daemon (run by vigil serve, not by hand).",
         shouldDisplay: false)
 
-    @Option(help: ArgumentHelp("The stream and its settings, as JSON.", valueName: "JSON"))
-    var configuration: String
+    @Option(help: ArgumentHelp(
+        "The id of the stream, to tell the processes apart; the stream and its settings come as one JSON line on standard input.",
+        valueName: "ID"))
+    var stream: String
+
+    @Option(help: ArgumentHelp("The process id of the daemon that runs this one.", valueName: "PID"))
+    var daemon: Int32?
 
     func run() async throws {
         let parsed: IngestChild.Configuration
         do {
-            parsed = try JSONDecoder().decode(IngestChild.Configuration.self, from: Data(configuration.utf8))
+            parsed = try IngestChild.readConfiguration()
         } catch {
-            throw ValidationError("--configuration is not an ingest configuration: \(error)")
+            throw ValidationError("\(error)")
+        }
+        guard parsed.stream.id == stream else {
+            throw ValidationError("--stream \(stream.debugDescription) but the configuration is for stream \(parsed.stream.id.debugDescription)")
         }
         await IngestChild.run(parsed)
     }

@@ -69,10 +69,16 @@ struct IngestIsolationTests {
         #expect(counts.min()! >= 9, "key frames per stream: \(counts)")
         let log = try String(contentsOf: daemon.log, encoding: .utf8)
         #expect(log.contains("ingest process ended; restarting"))
+        // One child a stream, named by the stream's id: its URL stays off the process list.
+        let children = "ingest --stream s[0-9]+ --daemon \(daemon.process.processIdentifier)$"
+        let running = try await runProcess("pgrep", ["-f", children], timeout: 5).stdoutText
+        #expect(running.split(separator: "\n").count == ports.count, "children: \(running)")
+        let listed = try await runProcess("pgrep", ["-a", "-f", "vigil ingest"], timeout: 5).stdoutText
+        #expect(!listed.contains("udp://"), "\(listed)")
         #expect(await daemon.terminate(timeout: 15) == 0)
         // No child outlives the daemon.
         try await waitUntil(timeout: .seconds(5)) {
-            let children = (try? await runProcess("pgrep", ["-f", "ingest --configuration.*\(ports[0])"], timeout: 5))?.stdoutText ?? ""
+            let children = (try? await runProcess("pgrep", ["-f", children], timeout: 5))?.stdoutText ?? ""
             return children.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
     }
