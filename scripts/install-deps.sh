@@ -7,7 +7,8 @@ packages=(
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
     ffmpeg
     python3-venv
-    curl  # the daemon demo talks to its API
+    curl  # the daemon demo talks to its API (and the TLS tests, over https)
+    openssl  # the TLS tests make a self-signed certificate
     # Live-source tests start real servers on the loopback interface: nginx with the RTMP module,
     # GStreamer's RTSP server (driven from Debian's Python through GObject introspection; x264enc
     # is in plugins-ugly, the RTP payloaders in plugins-good), and python3 for HTTP and

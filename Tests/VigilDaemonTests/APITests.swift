@@ -24,6 +24,8 @@ struct APITests {
                 let response = try await API.call(method, daemon.base + path, token: token, body: method == .POST ? Data("{}".utf8) : nil)
                 #expect(response.status == 401, "\(method) \(path) with \(token ?? "no token") gave \(response.status)")
                 #expect(response.errorMessage != nil, "\(method) \(path): \(response.text)")
+                // A valid token starts the failure count over: each failure here is answered at once.
+                #expect(try await API.call(.GET, daemon.base + "/v1/streams").status == 200)
             }
         }
         let malformed = try await API.call(.GET, daemon.base + "/v1/streams", token: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])

@@ -7,13 +7,14 @@ import VigilAlerts
 
 /// The HTTP API documented in README.md, on Hummingbird.
 ///
-/// Every route but `GET /healthz` needs the bearer token; request bodies are limited to
-/// `api.max_body_bytes`; every error is JSON.
+/// Every route but `GET /healthz` needs a bearer token (`read` scope to read, `admin` to change);
+/// request bodies are limited to `api.max_body_bytes`; every error is JSON.
 enum APIRouter {
-    static func make(core: DaemonCore) -> Router<BasicRequestContext> {
-        let router = Router()
+    static func make(core: DaemonCore) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: core.logger))
-        router.add(middleware: BearerAuthMiddleware(token: { core.apiToken }, openPaths: ["/healthz"]))
+        router.add(middleware: BearerAuthMiddleware(
+            tokens: { core.apiTokens }, openPaths: ["/healthz"], logger: core.logger))
 
         router.get("/healthz") { _, _ in JSONResponse.make(Health(status: "ok")) }
 

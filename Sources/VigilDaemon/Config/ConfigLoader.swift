@@ -27,6 +27,39 @@ public enum ConfigLoader {
         return try parse(text, file: path, environment: environment)
     }
 
+    /// `api_token` (an admin token) and `api_tokens` (`{token, scope}`); at least one token, each
+    /// long enough and none twice.
+    private static func parseTokens(single: ConfigReader?, scoped: ConfigReader?, file: String?) throws(ConfigError) -> [APIToken] {
+        func secret(_ reader: ConfigReader) throws(ConfigError) -> String {
+            let token = try reader.nonEmptyString()
+            guard token.utf8.count >= APIToken.minimumLength else {
+                throw reader.error("must be at least \(APIToken.minimumLength) characters (use a long random value)")
+            }
+            return token
+        }
+        var tokens: [APIToken] = []
+        if let single { tokens.append(APIToken(token: try secret(single), scope: .admin)) }
+        if let scoped {
+            for item in try scoped.sequence() {
+                let keys = try item.mapping(allowed: ["token", "scope"])
+                guard let tokenReader = keys["token"] else { throw item.error("token is required") }
+                guard let scopeReader = keys["scope"] else { throw item.error("scope is required (read or admin)") }
+                let token = try secret(tokenReader)
+                let name = try scopeReader.nonEmptyString()
+                guard let scope = APIToken.Scope(rawValue: name) else {
+                    throw scopeReader.error("must be read or admin, not \(name.debugDescription)")
+                }
+                // The message names where, never the token itself.
+                guard !tokens.contains(where: { $0.token == token }) else { throw tokenReader.error("this token is listed twice") }
+                tokens.append(APIToken(token: token, scope: scope))
+            }
+        }
+        guard !tokens.isEmpty else {
+            throw ConfigError(file: file, line: 1, path: "api_token", message: "is required (e.g. api_token: ${VIGIL_API_TOKEN}), or api_tokens with scopes")
+        }
+        return tokens
+    }
+
     /// The largest config accepted: far above any real one, far below what could exhaust memory.
     public static let maxConfigBytes = 1 << 20
 
@@ -39,17 +72,10 @@ public enum ConfigLoader {
             value: try ConfigValue.parse(text, file: file), path: "", file: file,
             substitution: EnvironmentSubstitution(environment: environment))
         let keys = try root.mapping(allowed: [
-            "listen", "api_token", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
+            "listen", "api_token", "api_tokens", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
             "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits", "ingest",
         ])
-        guard let tokenReader = keys["api_token"] else {
-            throw ConfigError(file: file, line: 1, path: "api_token", message: "is required (e.g. api_token: ${VIGIL_API_TOKEN})")
-        }
-        let token = try tokenReader.nonEmptyString()
-        guard token.utf8.count >= 16 else {
-            throw tokenReader.error("must be at least 16 characters (use a long random value)")
-        }
-        var config = DaemonConfig(apiToken: token)
+        var config = DaemonConfig(apiTokens: try parseTokens(single: keys["api_token"], scoped: keys["api_tokens"], file: file))
         if let listen = keys["listen"] { config.listen = try parseListen(listen) }
         if let state = keys["state_dir"] { config.stateDirectory = try state.nonEmptyString() }
         if let interval = keys["bank_poll_interval"] { config.bankPollInterval = try interval.seconds(in: 0...3600) }
@@ -175,11 +201,17 @@ public enum ConfigLoader {
     }
 
     static func parseAPI(_ reader: ConfigReader) throws(ConfigError) -> APIConfig {
-        let keys = try reader.mapping(allowed: ["max_body_bytes", "allow_file_sources", "bank_roots"])
+        let keys = try reader.mapping(allowed: ["max_body_bytes", "allow_file_sources", "bank_roots", "tls"])
         var api = APIConfig()
         if let size = keys["max_body_bytes"] { api.maxBodyBytes = try size.int(in: 1024...(16 << 20)) }
         if let files = keys["allow_file_sources"] { api.allowFileSources = try files.bool() }
         if let roots = keys["bank_roots"] { api.bankRoots = try roots.strings() }
+        if let tls = keys["tls"] {
+            let files = try tls.mapping(allowed: ["certificate", "key"])
+            guard let certificate = files["certificate"] else { throw tls.error("certificate is required (a PEM file)") }
+            guard let key = files["key"] else { throw tls.error("key is required (a PEM file)") }
+            api.tls = TLSFiles(certificate: try certificate.nonEmptyString(), key: try key.nonEmptyString())
+        }
         return api
     }
 

@@ -5,8 +5,9 @@ import VigilAlerts
 public struct DaemonConfig: Sendable, Equatable {
     /// Where the HTTP API listens; loopback unless the config says otherwise.
     public var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8089)
-    /// The bearer token every API route but `/healthz` requires.
-    public var apiToken: String
+    /// The bearer tokens the API accepts (every route but `/healthz` requires one): `api_token`
+    /// as an admin token, then `api_tokens` with their scopes.
+    public var apiTokens: [APIToken]
     /// Folder for the state database (outbox, API-added streams and banks).
     public var stateDirectory: String = "./vigil-state"
     /// Banks defined in the config.
@@ -34,9 +35,14 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Where live streams are read: child processes by default.
     public var ingest = IngestConfig()
 
-    /// Creates a config with defaults around a token.
+    /// Creates a config with defaults around one admin token.
     public init(apiToken: String) {
-        self.apiToken = apiToken
+        apiTokens = [APIToken(token: apiToken, scope: .admin)]
+    }
+
+    /// Creates a config with defaults around scoped tokens.
+    public init(apiTokens: [APIToken]) {
+        self.apiTokens = apiTokens
     }
 
     /// The state database's path.
@@ -117,6 +123,8 @@ public struct APIConfig: Sendable, Equatable {
     /// Folders under which API-added banks may read files; none means banks cannot be added over
     /// the API (a bank path from a client would let it make the daemon read any file).
     public var bankRoots: [String] = []
+    /// TLS for the API listener; nil serves plain HTTP (fine on loopback or behind a proxy).
+    public var tls: TLSFiles?
 
     /// Creates the defaults.
     public init() {}

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -21,12 +22,16 @@ public final class Daemon: Sendable {
     /// The running group, or whether a shutdown was asked for before it started.
     private let group = Mutex<(group: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
     private let boundPort = PortAnnouncement()
+    /// The API's TLS context when `api.tls` is set; replaced on SIGHUP.
+    private let tls: APITLSContext?
 
     /// Builds the daemon (opens the state, loads banks); nothing runs until ``run(handleSignals:)``.
     public init(
         config: DaemonConfig, configPath: String? = nil, sources: (any FrameSourceFactory)? = nil,
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "vigil")
     ) async throws(DaemonError) {
+        // Certificates first: a daemon that cannot serve its API as configured does not start.
+        tls = try config.api.tls.map { files throws(DaemonError) in try APITLSContext(files) }
         core = try await DaemonCore(config: config, sources: sources, clock: clock, logger: logger)
         self.configPath = configPath
         self.logger = logger
@@ -45,8 +50,15 @@ public final class Daemon: Sendable {
         let config = core.config
         let router = APIRouter.make(core: core)
         let bound = boundPort
+        let server: HTTPServerBuilder
+        if let tls {
+            server = HTTPServerBuilder { responder in ReloadableTLSChannel(base: HTTP1Channel(responder: responder), tls: tls) }
+        } else {
+            server = .http1()
+        }
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "vigil"),
             onServerRunning: { channel in
                 bound.announce(channel.localAddress?.port ?? config.listen.port)
@@ -74,6 +86,24 @@ public final class Daemon: Sendable {
         try await serviceGroup.run()
     }
 
+    /// Loads the API's certificate and key again (renewed files, same paths). Turning TLS on or
+    /// off changes the listener, which takes a restart.
+    public func reloadCertificates(_ files: TLSFiles?) {
+        switch (tls, files) {
+        case (let tls?, let files?):
+            do {
+                try tls.reload(files)
+                logger.notice("API certificate reloaded", metadata: ["certificate": "\(files.certificate)"])
+            } catch {
+                logger.error("API certificate not reloaded; the running one stays", metadata: ["error": "\(error)"])
+            }
+        case (nil, nil):
+            break
+        default:
+            logger.warning("turning api.tls on or off takes effect at the next restart")
+        }
+    }
+
     /// Starts the graceful drain, as SIGTERM does.
     public func shutdown() async {
         let serviceGroup = group.withLock { state -> ServiceGroup? in
@@ -95,6 +125,7 @@ public final class Daemon: Sendable {
             do {
                 let config = try ConfigLoader.load(path: configPath)
                 await core.reload(config)
+                reloadCertificates(config.api.tls)
             } catch {
                 logger.error("SIGHUP: config not reloaded; the running configuration stays", metadata: ["error": "\(error)"])
             }

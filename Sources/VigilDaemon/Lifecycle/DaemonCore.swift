@@ -38,7 +38,7 @@ public final class DaemonCore: Service, Sendable {
     let pipeline: AlertPipeline
     let logger: Logger
     private let configuration: Mutex<DaemonConfig>
-    private let token: HotSwappable<String>
+    private let tokens: HotSwappable<[APIToken]>
     private let httpClient: HTTPClient
     /// Paces periodic work; tests give their own.
     let clock: any Clock<Duration>
@@ -67,7 +67,7 @@ public final class DaemonCore: Service, Sendable {
         self.clock = clock
         elapsedSeconds = secondsElapsed(on: clock)
         configuration = Mutex(config)
-        token = HotSwappable(config.apiToken)
+        tokens = HotSwappable(config.apiTokens)
         metrics = DaemonMetrics()
         try FileDescriptorBudget.ensure(streams: config.limits.maxStreams)
         let storage = try DaemonStorage(config: config, logger: logger)
@@ -198,8 +198,8 @@ public final class DaemonCore: Service, Sendable {
     /// through a notification, or, if that was lost, within this plus the load.
     static let fleetBankPollInterval: Duration = .seconds(5)
 
-    /// The bearer token in force.
-    var apiToken: String { token.load() }
+    /// The bearer tokens in force.
+    var apiTokens: [APIToken] { tokens.load() }
 
     // MARK: Running
 
@@ -562,12 +562,12 @@ public final class DaemonCore: Service, Sendable {
         }
     }
 
-    /// Applies a re-read config (SIGHUP): the token, banks and config streams. Listening address,
+    /// Applies a re-read config (SIGHUP): the tokens, banks and config streams. Listening address,
     /// state folder, sinks and hashing settings need a restart; a change to them is logged.
     public func reload(_ new: DaemonConfig) async {
         let old = config
         configuration.withLock { $0 = new }
-        token.store(new.apiToken)
+        tokens.store(new.apiTokens)
         if old.listen != new.listen || old.stateDirectory != new.stateDirectory || old.alerts != new.alerts || old.hashing != new.hashing {
             logger.warning("listen, state_dir, alerts and hashing changes take effect at the next restart")
         }
