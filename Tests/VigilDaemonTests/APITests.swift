@@ -144,6 +144,21 @@ struct APITests {
         await third.stop()
     }
 
+    @Test("replay: a known sink's dead letters requeued (none here), unknown sinks and bad ids refused", .timeLimit(.minutes(3)))
+    func replay() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try await TestDaemon.start { $0.alerts.jsonl = directory.appendingPathComponent("alerts.jsonl").path }
+        defer { Task { await daemon.stop() } }
+        let replayed = try await API.call(.POST, daemon.base + "/v1/sinks/jsonl/replay")
+        #expect(replayed.status == 200 && replayed.json?["requeued"] as? Int == 0 && replayed.json?["sink"] as? String == "jsonl", "\(replayed.text)")
+        let ranged = try await API.call(.POST, daemon.base + "/v1/sinks/jsonl/replay?from=01ARZ3NDEKTSV4RRFFQ69G5FAV&through=01ARZ3NDEKTSV4RRFFQ69G5FAV")
+        #expect(ranged.status == 200, "\(ranged.text)")
+        #expect(try await API.call(.POST, daemon.base + "/v1/sinks/nope/replay").status == 404)
+        let bad = try await API.call(.POST, daemon.base + "/v1/sinks/jsonl/replay?from=yesterday")
+        #expect(bad.status == 400 && bad.errorMessage?.contains("from must be an alert id") == true, "\(bad.text)")
+    }
+
     @Test("streams added over the API survive a restart; deleted ones do not come back", .timeLimit(.minutes(3)))
     func persistence() async throws {
         let state = try Fixtures.temporaryDirectory()

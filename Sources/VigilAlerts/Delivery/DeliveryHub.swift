@@ -38,6 +38,14 @@ public final class DeliveryHub: Sendable {
         try await commit(.match(alert), now: now)
     }
 
+    /// Puts `sink`'s dead letters (of alerts `from` through `through`, when given) back in its
+    /// queue and wakes its worker; returns how many.
+    public func replay(sink: String, from: AlertID? = nil, through: AlertID? = nil, now: Date = Date()) async throws(OutboxError) -> Int {
+        let requeued = try await outbox.requeueDead(sink: sink, from: from, through: through, at: now)
+        for worker in workers where worker.sink.name == sink { worker.wake() }
+        return requeued
+    }
+
     /// Runs every worker until the calling task is cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in

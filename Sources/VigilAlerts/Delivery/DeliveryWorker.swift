@@ -2,20 +2,23 @@ import AsyncAlgorithms
 import CoreMetrics
 import Foundation
 import Logging
+import Synchronization
 
 /// Delivers one sink's queue from the outbox, in order, at least once.
 ///
 /// Only the oldest pending alert of the sink is ever tried: while it fails, the alerts behind it
-/// wait (per-sink order is part of the contract), with exponential backoff between tries. Once the
-/// alert is older than ``Settings/deadLetterAfter`` and a try has failed, it is marked dead and the
-/// queue moves on. Every state change is written to the outbox before the next step, so a crash
+/// wait (per-sink order is part of the contract), with exponential backoff between tries. An alert
+/// is marked dead, and the queue moves on, when the receiver refuses it for good (a 4xx other than
+/// 408 and 429: at once, with the answer recorded) or has kept answering with errors for
+/// ``Settings/deadLetterAfter`` (``ReachableFailure``: time the receiver cannot be reached does
+/// not count). Dead letters can be put back in the queue (``AlertOutbox/requeueDead(sink:from:through:at:)``). Every state change is written to the outbox before the next step, so a crash
 /// resumes exactly where delivery stood, at worst repeating the one alert in flight.
 public final class DeliveryWorker: Sendable {
     /// Tunables.
     public struct Settings: Sendable, Equatable {
         /// Backoff between tries.
         public var retry: RetryPolicy
-        /// Age (since commit) after which a failing alert is dead-lettered, in seconds.
+        /// Seconds an alert may fail while its receiver answers before it is dead-lettered.
         public var deadLetterAfter: TimeInterval
         /// How often an idle worker looks at the outbox even without being woken, in seconds
         /// (alerts committed by another process, a missed wake-up).
@@ -40,6 +43,8 @@ public final class DeliveryWorker: Sendable {
     /// whole queue when it wakes.
     private let rings = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let metrics: DeliveryMetrics
+    /// The head's failing time; only ``run()`` touches it, one attempt at a time.
+    private let failing = Mutex(ReachableFailure())
 
     /// Creates a worker; call ``run()`` in a task of its own.
     public init(
@@ -79,7 +84,9 @@ public final class DeliveryWorker: Sendable {
                 let wait = head.record.nextAttemptAt.timeIntervalSince(now)
                 if wait > 0 {
                     // Backing off; a ring (new alerts) does not shorten it, only the due time does.
-                    try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up))))
+                    // It is looked at again at least every idle poll: the head may have changed
+                    // (dead letters put back before it) and the clock may not be the wall's.
+                    try await Task.sleep(for: .milliseconds(Int((min(wait, settings.idlePoll) * 1000).rounded(.up))))
                     continue
                 }
                 try await attempt(head, logger: logger)
@@ -105,11 +112,16 @@ public final class DeliveryWorker: Sendable {
             let now = clock()
             metrics.attempts(sink: sink.name, result: "failure").increment()
             let failures = record.attempts + 1
-            if now.timeIntervalSince(record.enqueuedAt) >= settings.deadLetterAfter {
+            let answer = error as? WebhookError
+            let counted = failing.withLock {
+                $0.failed(sequence: record.sequence, answered: answer?.receiverAnswered ?? false, at: now)
+            }
+            if answer?.isPermanent == true || counted >= settings.deadLetterAfter {
                 try await outbox.markDead(record.sequence, error: "\(error)", countAttempt: true, at: now)
                 metrics.deadLetters(sink: sink.name).increment()
                 logger.error("alert dead-lettered", metadata: [
                     "alert": "\(record.alertID)", "attempts": "\(failures)", "error": "\(error)",
+                    "reason": "\(answer?.isPermanent == true ? "refused by the receiver" : "failing for \(Int(counted)) s with the receiver answering")",
                 ])
                 return
             }

@@ -22,6 +22,10 @@ public protocol AlertOutbox: Sendable {
     func markFailed(_ sequence: Int64, error: String, retryAt: Date, at now: Date) async throws(OutboxError)
     /// Gives up on a delivery; `countAttempt` when a try just failed.
     func markDead(_ sequence: Int64, error: String, countAttempt: Bool, at now: Date) async throws(OutboxError)
+    /// Puts `sink`'s dead letters back in its queue (only those of alerts `from` through
+    /// `through`, inclusive, when given), due at `now`, with their first order kept (the queue is
+    /// in commit order); returns how many.
+    func requeueDead(sink: String, from: AlertID?, through: AlertID?, at now: Date) async throws(OutboxError) -> Int
     /// The oldest pending delivery of `sink`, the only one it may try; nil when there is none, or
     /// (in a fleet) while another node delivers for the sink.
     func head(sink: String) async throws(OutboxError) -> PendingDelivery?

@@ -125,6 +125,24 @@ public final class Outbox: AlertOutbox {
         }
     }
 
+    /// Puts dead letters back in the queue, see ``AlertOutbox/requeueDead(sink:from:through:at:)``.
+    public func requeueDead(sink: String, from: AlertID?, through: AlertID?, at now: Date = Date()) async throws(OutboxError) -> Int {
+        let (first, last) = (from?.rawValue, through?.rawValue)
+        do {
+            return try await database.write { db -> Int in
+                try db.execute(
+                    sql: """
+                        UPDATE vigil_deliveries SET state = 'pending', next_attempt_at = ?, last_error = NULL
+                        WHERE sink = ? AND state = 'dead' AND (? IS NULL OR alert_id >= ?) AND (? IS NULL OR alert_id <= ?)
+                        """,
+                    arguments: [now.timeIntervalSince1970, sink, first, first, last, last])
+                return db.changesCount
+            }
+        } catch {
+            throw OutboxError(operation: "requeueing the dead letters of sink \(sink)", reason: "\(error)")
+        }
+    }
+
     // MARK: Reading
 
     /// The oldest pending delivery of `sink`: the only one it may try, so that it keeps order.

@@ -91,6 +91,19 @@ public enum WebhookError: Error, Sendable, CustomStringConvertible {
     /// The receiver answered with a status other than 2xx.
     case status(url: String, code: Int, body: String)
 
+    /// Whether the receiver answered (with an error status), as opposed to not being reached.
+    public var receiverAnswered: Bool {
+        if case .status = self { return true }
+        return false
+    }
+
+    /// Whether the receiver refused the alert for good: a 4xx other than 408 (timeout) and 429
+    /// (slow down). Trying the same request again cannot succeed until the receiver is fixed.
+    public var isPermanent: Bool {
+        guard case .status(_, let code, _) = self else { return false }
+        return (400..<500).contains(code) && code != 408 && code != 429
+    }
+
     /// The failure, naming the receiver without its path or query (see ``ShownEndpoint``).
     public var description: String {
         switch self {

@@ -40,6 +40,11 @@ struct SinkList: Encodable {
     var sinks: [SinkSummary]
 }
 
+struct Replayed: Encodable {
+    var sink: String
+    var requeued: Int
+}
+
 struct Health: Encodable {
     var status: String
 }

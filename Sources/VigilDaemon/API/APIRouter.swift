@@ -87,6 +87,22 @@ enum APIRouter {
             return JSONResponse.make(SinkList(sinks: summaries))
         }
 
+        // Dead letters back in the queue, oldest first: `from` and `through` (alert ids, both
+        // optional and inclusive) narrow it to a range.
+        router.post("/v1/sinks/:name/replay") { request, context -> Response in
+            let name = try context.parameters.require("name")
+            guard core.hub.sinkNames.contains(name) else { throw APIError(.notFound, "no sink named \(name.debugDescription)") }
+            var bounds: [String: AlertID] = [:]
+            for key in ["from", "through"] {
+                guard let text = request.uri.queryParameters.get(key), !text.isEmpty else { continue }
+                guard let id = AlertID(text) else { throw APIError(.badRequest, "\(key) must be an alert id (a 26-character ULID)") }
+                bounds[key] = id
+            }
+            let requeued = try await core.hub.replay(sink: name, from: bounds["from"], through: bounds["through"])
+            core.logger.notice("dead letters requeued", metadata: ["sink": "\(name)", "alerts": "\(requeued)"])
+            return JSONResponse.make(Replayed(sink: name, requeued: requeued))
+        }
+
         router.get("/v1/banks") { _, _ in JSONResponse.make(BankList(banks: await core.bankStatuses())) }
 
         router.post("/v1/banks") { request, _ -> Response in

@@ -174,6 +174,26 @@ public final class FleetOutbox: AlertOutbox {
             """)
     }
 
+    public func requeueDead(sink: String, from: AlertID?, through: AlertID?, at now: Date = Date()) async throws(OutboxError) -> Int {
+        let (time, first, last) = (now.timeIntervalSince1970, from?.rawValue, through?.rawValue)
+        return try await run("requeueing the dead letters of sink \(sink)") { database in
+            try await database.perform("requeue dead letters") { client in
+                var count = 0
+                for try await _ in try await client.query(
+                    """
+                    UPDATE vigil_deliveries SET state = 'pending', next_attempt_at = \(time), last_error = NULL
+                    WHERE sink = \(sink) AND state = 'dead'
+                        AND (\(first)::text IS NULL OR alert_id >= \(first)) AND (\(last)::text IS NULL OR alert_id <= \(last))
+                    RETURNING seq
+                    """, logger: database.logger
+                ).decode(Int64.self) {
+                    count += 1
+                }
+                return count
+            }
+        }
+    }
+
     // MARK: Reading
 
     public func head(sink: String) async throws(OutboxError) -> PendingDelivery? {

@@ -15,7 +15,7 @@ struct APIAccessTests {
         (.GET, "/v1/alerts", false), (.GET, "/v1/alerts/01ARZ3NDEKTSV4RRFFQ69G5FAV", false), (.GET, "/v1/sinks", false),
         (.GET, "/v1/banks", false),
         (.POST, "/v1/streams", true), (.DELETE, "/v1/streams/cam", true), (.POST, "/v1/banks", true),
-        (.DELETE, "/v1/banks/known", true), (.POST, "/v1/banks/known/reload", true),
+        (.DELETE, "/v1/banks/known", true), (.POST, "/v1/banks/known/reload", true), (.POST, "/v1/sinks/jsonl/replay", true),
     ]
 
     @Test("read tokens read every route and change none; admin tokens do both; failures are logged without the token and slowed",
@@ -35,6 +35,7 @@ struct APIAccessTests {
               - {token: \(Self.readToken), scope: read}
             state_dir: \(directory.path)/state
             api: {bank_roots: [\(directory.path)]}
+            alerts: {jsonl: \(directory.path)/alerts.jsonl}
             banks:
               - {name: known, path: \(bank.path)}
             streams:

@@ -88,6 +88,16 @@ struct OutboxContractTests {
         #expect(reports.map(\.alert) == health.map(RaisedAlert.streamHealth))
         #expect(try await outbox.alert(health[1].id)?.alert.streamHealth?.state == .recovered)
         #expect(try await outbox.pendingCount(sink: "hook") == 5)
+
+        // Replay: a dead letter goes back in the queue, due now, ahead of what came after it;
+        // a range that does not hold it requeues nothing.
+        #expect(try await outbox.requeueDead(sink: "hook", from: alerts[2].id, through: nil, at: base.addingTimeInterval(200)) == 0)
+        #expect(try await outbox.requeueDead(sink: "jsonl", from: nil, through: nil, at: base.addingTimeInterval(200)) == 0)
+        #expect(try await outbox.requeueDead(sink: "hook", from: alerts[1].id, through: alerts[1].id, at: base.addingTimeInterval(200)) == 1)
+        let replayed = try #require(try await outbox.head(sink: "hook"))
+        #expect(replayed.record.alertID == alerts[1].id && replayed.record.state == .pending && replayed.record.lastError == nil)
+        #expect(replayed.record.nextAttemptAt == base.addingTimeInterval(200))
+        #expect(try await outbox.requeueDead(sink: "hook", from: nil, through: nil, at: base.addingTimeInterval(201)) == 0)
     }
 
     @Test("SQLite: every behaviour of the contract")
