@@ -25,6 +25,11 @@ public struct DeliveryMetrics: Sendable {
         Counter(label: "vigil_alert_dead_letters_total", dimensions: [("sink", sink)], factory: factory)
     }
 
+    /// Outbox writes of a delivery's outcome that failed and were retried (disk full, locked).
+    func recordFailures(sink: String) -> Counter {
+        Counter(label: "vigil_outbox_record_failures_total", dimensions: [("sink", sink)], factory: factory)
+    }
+
     func depth(sink: String) -> Meter {
         Meter(label: "vigil_outbox_depth", dimensions: [("sink", sink)], factory: factory)
     }

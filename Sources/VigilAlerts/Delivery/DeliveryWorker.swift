@@ -117,7 +117,9 @@ public final class DeliveryWorker: Sendable {
                 $0.failed(sequence: record.sequence, answered: answer?.receiverAnswered ?? false, at: now)
             }
             if answer?.isPermanent == true || counted >= settings.deadLetterAfter {
-                try await outbox.markDead(record.sequence, error: "\(error)", countAttempt: true, at: now)
+                try await recording("dead letter \(record.alertID)", logger: logger) {
+                    try await self.outbox.markDead(record.sequence, error: "\(error)", countAttempt: true, at: now)
+                }
                 metrics.deadLetters(sink: sink.name).increment()
                 logger.error("alert dead-lettered", metadata: [
                     "alert": "\(record.alertID)", "attempts": "\(failures)", "error": "\(error)",
@@ -126,7 +128,9 @@ public final class DeliveryWorker: Sendable {
                 return
             }
             let delay = settings.retry.delay(afterFailures: failures)
-            try await outbox.markFailed(record.sequence, error: "\(error)", retryAt: now.addingTimeInterval(delay), at: now)
+            try await recording("failed try of \(record.alertID)", logger: logger) {
+                try await self.outbox.markFailed(record.sequence, error: "\(error)", retryAt: now.addingTimeInterval(delay), at: now)
+            }
             logger.warning("alert delivery failed; will retry", metadata: [
                 "alert": "\(record.alertID)", "attempt": "\(failures)", "retry_in_s": "\(String(format: "%.2f", delay))",
                 "error": "\(error)",
@@ -134,7 +138,12 @@ public final class DeliveryWorker: Sendable {
             return
         }
         let now = clock()
-        try await outbox.markDelivered(record.sequence, at: now)
+        // The receiver has it: what remains is writing that down, retried as a write (never as
+        // a new delivery) until it holds. A crash meanwhile delivers it again under the same
+        // idempotency key.
+        try await recording("delivery of \(record.alertID)", logger: logger) {
+            try await self.outbox.markDelivered(record.sequence, at: now)
+        }
         metrics.attempts(sink: sink.name, result: "success").increment()
         // Latency is from the matching frame's arrival; a stream-health alert has no frame.
         if let alert = try? AlertCoding.decode(head.body).match {
@@ -142,5 +151,27 @@ public final class DeliveryWorker: Sendable {
             metrics.latency(sink: sink.name).recordNanoseconds(Int64(latency * 1e9))
         }
         logger.debug("alert delivered", metadata: ["alert": "\(record.alertID)", "attempt": "\(outgoing.attempt)"])
+    }
+
+    /// Runs an outbox write until it succeeds, backing off as deliveries do; only cancellation
+    /// ends it early. The outcome it records is known, so trying the sink again would only send
+    /// the alert twice.
+    private func recording(_ what: String, logger: Logger, _ write: () async throws -> Void) async throws {
+        var failures = 0
+        while true {
+            do {
+                try await write()
+                if failures > 0 { logger.notice("outbox write succeeded after failing", metadata: ["write": "\(what)", "failures": "\(failures)"]) }
+                return
+            } catch {
+                failures += 1
+                metrics.recordFailures(sink: sink.name).increment()
+                let delay = settings.retry.delay(afterFailures: failures)
+                logger.error("cannot record in the outbox; retrying the write", metadata: [
+                    "write": "\(what)", "failures": "\(failures)", "retry_in_s": "\(String(format: "%.2f", delay))", "error": "\(error)",
+                ])
+                try await Task.sleep(for: .milliseconds(Int((delay * 1000).rounded(.up))))
+            }
+        }
     }
 }
