@@ -102,7 +102,6 @@ final class SessionCore: Sendable {
     }
 
     private func run() {
-        if source.isLive { ReaderThreadPriority.lowerCurrentThread() }
         let context = SamplingContext(policy: options.policy, counters: counters, isLive: source.isLive, focusInbox: focusInbox)
         let startedAt = MonotonicClock.seconds()
         let end = options.maxDuration.map { startedAt + max(0, $0) }
