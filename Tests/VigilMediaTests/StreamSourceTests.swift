@@ -51,7 +51,8 @@ struct StreamSourceTests {
             _ = try StreamSource(url)
         } throws: { error in
             guard let error = error as? MediaError, case .unsupportedSource(let named, let reason) = error else { return false }
-            return named == url && !reason.isEmpty && error.description.hasPrefix("\(url): unsupported source (")
+            // The message names the input as everything outside the reader does: credentials masked.
+            return named == url && !reason.isEmpty && error.description.hasPrefix("\(RedactedURL(url)): unsupported source (")
         }
     }
 
