@@ -19,6 +19,9 @@ struct OutboxTests {
         #expect(stored.deliveries.allSatisfy { $0.state == .pending && $0.attempts == 0 && $0.idempotencyKey == alert.id.rawValue })
         let mode = try await outbox.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+        // 2 is FULL: the commit that accepts an alert waits for the disk, on the connection that writes.
+        let synchronous = try await outbox.database.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2)
         let head = try #require(try await outbox.head(sink: "webhook"))
         #expect(try AlertCoding.decode(head.body) == .match(alert))
     }

@@ -11,13 +11,15 @@ public enum OutboxDatabase {
     public static func open(path: String) throws(OutboxError) -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            return try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // Set on the pool's one writer connection, after the pool's own WAL set-up, which
+            // chooses NORMAL (a commit that may be lost on power failure) and would override a
+            // setting made while the connection is prepared.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            return pool
         } catch {
             throw OutboxError(operation: "opening \(path)", reason: "\(error)")
         }
