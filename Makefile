@@ -26,14 +26,15 @@ release: deps
 	$(SWIFT) build -c release
 
 # Passes over one debug build. The debug build hashes unoptimised, so the heaviest hashing
-# (every frame of the vPDQ clips, an hour of frames for the memory bound) runs after the rest and on
+# (every frame of the vPDQ clips, an hour of frames for the memory bound) and the bank-reload memory
+# test (a 200,000-hash bank loaded thirteen times, its API calls timed) run after the rest and on
 # its own, where it cannot starve the real-time live-server suites on a 2-core machine; the
 # end-to-end latency test (frame to webhook within 2 s) runs last, alone, for the same reason.
 # The fleet suites (PostgreSQL servers of their own, and several daemons) get the last pass, for
 # the same reason.
 # The stream-switch test and the 10-stream ingest-crash test each run alone too: both hold many
 # real-time senders and processes, and the crash test asserts that no other stream misses a frame.
-HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests
+HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests|BankReloadMemoryTests
 FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests
 ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests
 test: reference build
