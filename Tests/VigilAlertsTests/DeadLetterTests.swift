@@ -58,12 +58,15 @@ struct DeadLetterTests {
         // a while after so many refusals, which costs a try or two).
         try await receiver.start(port: port)
         let back = ContinuousClock.now
-        while receiver.received.count < alerts.count, ContinuousClock.now - back < .seconds(60) {
+        while Set(Self.ids(in: receiver.received)).count < alerts.count, ContinuousClock.now - back < .seconds(60) {
             clock.advance(900)
             try await Task.sleep(for: .milliseconds(250))
         }
-        let delivered = receiver.received
-        #expect(Self.ids(in: delivered) == alerts.map(\.id.rawValue))
+        // At least once: a try whose answer came after the client's deadline is sent again, under
+        // the same key. In order of first arrival, each alert once.
+        var firstArrivals: [String] = []
+        for key in Self.ids(in: receiver.received) where !firstArrivals.contains(key) { firstArrivals.append(key) }
+        #expect(firstArrivals == alerts.map(\.id.rawValue))
         let summary = try #require(try await outbox.sinkSummaries().first)
         #expect(summary.dead == 0 && summary.delivered == alerts.count, "\(summary)")
         await receiver.stop()
