@@ -168,7 +168,7 @@ public final class MediaReader {
         try limits.check(width: stream.width, height: stream.height, url: url)
         let isStill = stream.isStillImage(formatName: format.formatName)
         let pictureFormat = isStill ? PictureFormat.rgb24 : context.policy.pictureFormat
-        try Self.checkMemoryLimit(options.limits, width: stream.width, height: stream.height, format: pictureFormat, options: options, url: url)
+        try Self.checkMemoryLimit(width: stream.width, height: stream.height, format: pictureFormat, options: options, url: url)
         do {
             converter = try PictureConverter(format: pictureFormat, profile: isStill ? .stillImage : .video)
         } catch {
@@ -767,7 +767,7 @@ public final class MediaReader {
         let height = decoded.height
         if let pictureSize, pictureSize == (width, height) { return }
         try limits.check(width: width, height: height, url: source.url)
-        try Self.checkMemoryLimit(options.limits, width: width, height: height, format: converter.format, options: options, url: source.url)
+        try Self.checkMemoryLimit(width: width, height: height, format: converter.format, options: options, url: source.url)
         try reserveMemory(memoryNeeded(width: width, height: height))
         if pictureSize != nil { context.counters.update { $0.formatChanges += 1 } }
         pictureSize = (width, height)
@@ -787,8 +787,9 @@ public final class MediaReader {
     /// Refuses a picture size whose worst case (the decoder decoding every picture, as a
     /// stream falling back from key frames does) is over the per-stream memory limit.
     private static func checkMemoryLimit(
-        _ limits: StreamLimits, width: Int, height: Int, format: PictureFormat, options: StreamOptions, url: String
+        width: Int, height: Int, format: PictureFormat, options: StreamOptions, url: String
     ) throws(MediaError) {
+        let limits = options.limits
         let worstCase = limits.estimatedBytes(width: width, height: height, bufferedFrames: options.frameBufferCapacity, format: format)
         if worstCase > limits.maxMemoryBytes {
             throw .memoryLimitExceeded(url: url, bytes: worstCase, limit: limits.maxMemoryBytes)

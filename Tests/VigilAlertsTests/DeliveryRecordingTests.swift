@@ -53,13 +53,9 @@ final class FailingRecords: AlertOutbox {
 
 @Suite("Recording delivery outcomes")
 struct DeliveryRecordingTests {
-    @Test("an acknowledged alert whose delivery cannot be written down is written again, never sent again",
-          .timeLimit(.minutes(2)))
-    func acknowledgementRetriedAsWrite() async throws {
-        let directory = try TestAlerts.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outbox = FailingRecords(try Outbox(path: directory.appendingPathComponent("vigil.sqlite").path), failing: 4)
-        let receiver = WebhookReceiver()
+    /// Commits `alerts` to a hub delivering `outbox` to `receiver` (started here, stopped after)
+    /// and waits until the hook's queue is empty.
+    static func deliver(_ alerts: [Alert], from outbox: FailingRecords, to receiver: WebhookReceiver) async throws {
         try await receiver.start()
         defer { Task { await receiver.stop() } }
         let client = WebhookSink.makeHTTPClient()
@@ -69,9 +65,18 @@ struct DeliveryRecordingTests {
         let hub = DeliveryHub(outbox: outbox, sinks: [sink], settings: settings)
         let running = Task { await hub.run() }
         defer { running.cancel() }
-        let alerts = (0..<2).map { TestAlerts.alert($0) }
         for alert in alerts { try await hub.commit(alert) }
         try await waitUntil(timeout: .seconds(20)) { try await outbox.pendingCount(sink: "hook") == 0 }
+    }
+    @Test("an acknowledged alert whose delivery cannot be written down is written again, never sent again",
+          .timeLimit(.minutes(2)))
+    func acknowledgementRetriedAsWrite() async throws {
+        let directory = try TestAlerts.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outbox = FailingRecords(try Outbox(path: directory.appendingPathComponent("vigil.sqlite").path), failing: 4)
+        let receiver = WebhookReceiver()
+        let alerts = (0..<2).map { TestAlerts.alert($0) }
+        try await Self.deliver(alerts, from: outbox, to: receiver)
         #expect(outbox.failuresLeft.withLock { $0 } == 0, "the writes did fail")
         let keys = receiver.received.compactMap { $0.header("Idempotency-Key") }
         #expect(keys == alerts.map(\.id.rawValue), "each alert sent once: \(keys)")
@@ -94,18 +99,8 @@ struct DeliveryRecordingTests {
                 return count == 1 ? .serviceUnavailable : .ok
             }
         }
-        try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        let client = WebhookSink.makeHTTPClient()
-        defer { Task { try? await client.shutdown() } }
-        let sink = WebhookSink(name: "hook", settings: .init(url: receiver.url, secret: "s"), client: client)
-        let settings = DeliveryWorker.Settings(retry: RetryPolicy(initial: 0.05, multiplier: 2, maximum: 0.2), idlePoll: 0.05)
-        let hub = DeliveryHub(outbox: outbox, sinks: [sink], settings: settings)
-        let running = Task { await hub.run() }
-        defer { running.cancel() }
         let alert = TestAlerts.alert(0)
-        try await hub.commit(alert)
-        try await waitUntil(timeout: .seconds(20)) { try await outbox.pendingCount(sink: "hook") == 0 }
+        try await Self.deliver([alert], from: outbox, to: receiver)
         // One refused try (its record written after three failed writes), one delivered.
         #expect(receiver.received.count == 2)
         let record = try #require(try await outbox.deliveries(of: alert.id).first)

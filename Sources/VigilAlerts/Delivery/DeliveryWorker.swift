@@ -11,8 +11,10 @@ import Synchronization
 /// is marked dead, and the queue moves on, when the receiver refuses it for good (a 4xx other than
 /// 408 and 429: at once, with the answer recorded) or has kept answering with errors for
 /// ``Settings/deadLetterAfter`` (``ReachableFailure``: time the receiver cannot be reached does
-/// not count). Dead letters can be put back in the queue (``AlertOutbox/requeueDead(sink:from:through:at:)``). Every state change is written to the outbox before the next step, so a crash
-/// resumes exactly where delivery stood, at worst repeating the one alert in flight.
+/// not count). Dead letters can be put back in the queue
+/// (``AlertOutbox/requeueDead(sink:from:through:at:)``). Every state change is written to the
+/// outbox before the next step, so a crash resumes exactly where delivery stood, at worst
+/// repeating the one alert in flight.
 public final class DeliveryWorker: Sendable {
     /// Tunables.
     public struct Settings: Sendable, Equatable {

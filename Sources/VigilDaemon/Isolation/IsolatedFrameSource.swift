@@ -201,7 +201,7 @@ public final class IsolatedFrameSource: FrameSource {
         emit: @Sendable (Frame) -> Void
     ) -> String {
         defer { openingSlot?.release() }
-        let timeouts = options.timeouts ?? (try? StreamSource(stream.url)).map { StreamTimeouts.defaults(for: $0.kind) }
+        let timeouts = (try? StreamSource(stream.url)).map(options.timeouts(for:))
         let openingEnds = ProcessInfo.processInfo.systemUptime + (timeouts.map { $0.open + $0.probe } ?? 20)
         var decoder = IngestMessageDecoder(maxDimension: options.media.maxDimension, maxPixels: options.media.maxPixels)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

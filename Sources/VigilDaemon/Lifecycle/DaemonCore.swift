@@ -394,6 +394,11 @@ public final class DaemonCore: Service, Sendable {
             throw APIError(.notFound, "no stream with id \(id.debugDescription)")
         }
         guard fleet == nil else { return }
+        await stopWatching(id)
+    }
+
+    /// Stops reading a stream and closes its open incident, on this node.
+    private func stopWatching(_ id: String) async {
         await supervisor.stop(id: id)
         await pipeline.streamRemoved(id)
     }
@@ -603,14 +608,12 @@ public final class DaemonCore: Service, Sendable {
         }
         for running in supervisor.specs where running.origin == .config {
             if new.streams.first(where: { $0.id == running.id }) != running {
-                await supervisor.stop(id: running.id)
-                await pipeline.streamRemoved(running.id)
+                await stopWatching(running.id)
             }
         }
         for running in supervisor.specs where running.origin == .api {
             guard let refusal = Self.apiStreamRefusal(running, api: new.api) else { continue }
-            await supervisor.stop(id: running.id)
-            await pipeline.streamRemoved(running.id)
+            await stopWatching(running.id)
             logger.error("API stream no longer allowed; stopped", metadata: ["stream": "\(running.id)", "reason": "\(refusal)"])
         }
         for spec in new.streams where supervisor.spec(id: spec.id) == nil {

@@ -102,7 +102,7 @@ public final class StreamSupervisor: Sendable {
             }
         }
         runtime.task.withLock { $0 = task }
-        logger.info("stream started", metadata: ["stream": "\(spec.id)", "url": "\(RedactedURL(spec.url))"])
+        logger.info("stream started", metadata: ["stream": "\(spec.id)", "url": "\(runtime.shownSource)"])
         return true
     }
 
@@ -221,5 +221,4 @@ public final class StreamSupervisor: Sendable {
             metrics.hashingDrops(stream: stream).increment()
         }
     }
-
 }

@@ -26,7 +26,7 @@ final class SessionCore: Sendable {
     init(source: StreamSource, options: StreamOptions) {
         self.source = source
         self.options = options
-        timeouts = options.timeouts ?? .defaults(for: source.kind)
+        timeouts = options.timeouts(for: source)
         channel = FrameChannel(
             url: source.url, capacity: options.frameBufferCapacity,
             overflow: source.isLive ? .dropOldest : options.acknowledgedHandOff ? .acknowledged : .wait

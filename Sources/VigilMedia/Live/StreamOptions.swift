@@ -39,6 +39,11 @@ public struct StreamOptions: Sendable, Equatable {
     /// for one before its open and probe deadlines start. `nil`: connections open at once.
     public var connectionGate: ConnectionGate?
 
+    /// The deadlines for `source`: ``timeouts``, or the defaults for its kind.
+    public func timeouts(for source: StreamSource) -> StreamTimeouts {
+        timeouts ?? .defaults(for: source.kind)
+    }
+
     /// Creates options with live-moderation defaults.
     public init(
         media: MediaReaderOptions = MediaReaderOptions(sampling: .keyframes, decoderThreads: 1),
