@@ -33,7 +33,9 @@ struct SecretRedactionTests {
         let bank = try await SampleClips.knownBank(in: directory)
 
         let streamURL = "http://viewer:\(Self.password)@127.0.0.1:\(server.port)/known.mp4?token=\(Self.queryToken)&expires=1"
-        let closed = try freeLoopbackPort()
+        let refusing = try RefusingLoopbackPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = refusing.port
         let downURL = "rtsp://viewer:\(Self.password)@127.0.0.1:\(closed)/live?\(Self.queryToken)"
         let hookURL = "http://127.0.0.1:\(receiver.port)/hooks/\(Self.hookToken)?key=\(Self.hookKey)"
         let brokenHookURL = "http://user:\(Self.password)@127.0.0.1:\(closed)/hooks/\(Self.hookToken)"

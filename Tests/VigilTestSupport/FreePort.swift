@@ -54,3 +54,40 @@ public func hasUDPReceiver(port: Int) -> Bool {
         return fields.count > 1 && fields[1].hasSuffix(wanted)
     }
 }
+
+/// A loopback TCP port that refuses connections for as long as this value lives: its socket is
+/// bound but never listens, so a connection gets "connection refused" and no other process that
+/// binds port 0 is handed it (a port merely closed again may be). The socket sets SO_REUSEADDR, so
+/// a server that also sets it may still bind and listen on the port: that is how a test receiver
+/// comes back after an outage.
+public final class RefusingLoopbackPort: Sendable {
+    /// The port number.
+    public let port: Int
+    private let descriptor: Int32
+
+    /// Binds a socket to `port` on 127.0.0.1 (0: one the kernel picks) and keeps it.
+    public init(port: Int = 0) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SubprocessError(description: "socket() failed: errno \(errno)") }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw SubprocessError(description: "binding a refusing port on 127.0.0.1 failed: errno \(errno)")
+        }
+        self.descriptor = descriptor
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}

@@ -19,6 +19,8 @@ public final class WebhookReceiver: Sendable {
     }
     private let log = Log()
     private let server = Mutex<(task: Task<Void, any Error>?, port: Int)>((nil, 0))
+    /// Holds the port while the receiver is stopped, so that no other test's server takes it.
+    private let placeholder = Mutex<RefusingLoopbackPort?>(nil)
     /// Decides the status of each request (default: 200).
     public let respond: @Sendable (Request) -> HTTPResponse.Status
 
@@ -56,14 +58,20 @@ public final class WebhookReceiver: Sendable {
         var iterator = bound.stream.makeAsyncIterator()
         let actual = await iterator.next() ?? 0
         server.withLock { $0 = (task, actual) }
+        placeholder.withLock { $0 = nil }
     }
 
-    /// Stops listening: connections are refused until `start(port:)` is called again.
+    /// Stops listening: connections are refused until `start(port:)` is called again, and the
+    /// port stays reserved for this receiver until then.
     public func stop() async {
         let task = server.withLock { $0.task }
         task?.cancel()
         _ = await task?.result
-        server.withLock { $0.task = nil }
+        let port = server.withLock { state in
+            state.task = nil
+            return state.port
+        }
+        if task != nil, port != 0 { placeholder.withLock { $0 = try? RefusingLoopbackPort(port: port) } }
     }
 
     /// Waits until `count` requests arrived or `timeout` passes; returns what arrived.
