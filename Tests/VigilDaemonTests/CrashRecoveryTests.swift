@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VigilAlerts
 import VigilTestSupport
@@ -125,5 +126,110 @@ struct CrashRecoveryTests {
         // SIGTERM drains and exits cleanly.
         #expect(await second.terminate(timeout: 15) == 0)
         await receiver.stop()
+    }
+}
+
+@Suite("A crash between a receiver's acknowledgement and its recording", .serialized)
+struct AcknowledgedCrashTests {
+    /// Holds the state database's write lock from another process (sqlite3) until closed.
+    final class DatabaseLock: @unchecked Sendable {
+        let process = Process()
+        let input = Pipe()
+
+        init(database: String, flag: String) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["sqlite3", database]
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data("BEGIN EXCLUSIVE;\n.shell touch \(flag)\n".utf8))
+        }
+
+        /// Ends sqlite3, which rolls back and lets go of the lock.
+        func release() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    /// The lock, taken once.
+    final class LockOnFirstRequest: Sendable {
+        private let held = Mutex<DatabaseLock?>(nil)
+
+        func take(_ make: () -> DatabaseLock?) {
+            held.withLock { if $0 == nil { $0 = make() } }
+        }
+
+        func release() {
+            held.withLock { $0?.release() }
+        }
+    }
+
+    @Test("kill -9 after the receiver's 200 but before it is recorded: after restart the alert goes again under the same idempotency key",
+          .timeLimit(.minutes(2)))
+    func killBetweenAcknowledgementAndRecording() async throws {
+        let executable = try VigilExecutable.path()
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bank = try await SampleClips.knownBank(in: directory)
+        let clip = directory.appendingPathComponent("known.mp4").path
+        try FileManager.default.copyItem(atPath: SampleClips.known, toPath: clip)
+        let state = directory.appendingPathComponent("state").path
+        let database = state + "/vigil.sqlite"
+        let flag = directory.appendingPathComponent("locked").path
+        // The receiver takes the database's lock before it answers its first request: the
+        // daemon gets the 200 and then cannot record it.
+        let lock = LockOnFirstRequest()
+        let receiver = WebhookReceiver { _ in
+            lock.take { try? DatabaseLock(database: database, flag: flag) }
+            let deadline = Date().addingTimeInterval(10)
+            while !FileManager.default.fileExists(atPath: flag), Date() < deadline { usleep(10_000) }
+            return .ok
+        }
+        try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        let config = directory.appendingPathComponent("vigil.yml").path
+        try """
+            listen: 127.0.0.1:0
+            api_token: acknowledged-crash-token-0123
+            state_dir: \(state)
+            log: {format: json, level: info}
+            banks:
+              - {name: known, path: \(bank)}
+            streams:
+              - {id: clip, url: \(clip)}
+            alerts:
+              retry: {initial: 100ms, max: 500ms}
+              webhooks:
+                - {name: hook, url: "\(receiver.url)", secret: s, timeout: 5s}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let first = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("first.log"))
+        // The recording waits out the database's busy timeout, fails, and is retried as a write.
+        try await waitUntil(timeout: .seconds(60)) {
+            let log = (try? String(contentsOf: first.log, encoding: .utf8)) ?? ""
+            guard first.process.isRunning else { throw SubprocessError(description: "vigil serve exited: \(log)") }
+            return log.contains("cannot record in the outbox")
+        }
+        first.kill9()
+        lock.release()
+        let acknowledged = try #require(receiver.received.first)
+        let key = try #require(acknowledged.header("Idempotency-Key"))
+        let pending = try await runProcess("sqlite3", [database, "SELECT alert_id, state FROM vigil_deliveries"], timeout: 10).stdoutText
+        #expect(pending == "\(key)|pending\n", "the acknowledged delivery was not recorded before the crash")
+
+        // Restarted without the clip (so that nothing raises a new incident), it sends the alert
+        // again under the same key and records it.
+        try FileManager.default.removeItem(atPath: clip)
+        let second = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("second.log"))
+        try await waitUntil(timeout: .seconds(30)) {
+            let row = await (try? runProcess("sqlite3", [database, "SELECT state FROM vigil_deliveries WHERE alert_id = '\(key)'"], timeout: 10))
+            return row?.stdoutText == "delivered\n"
+        }
+        let matches = try receiver.received.filter { try AlertCoding.decode($0.body).match != nil }
+        #expect(matches.count >= 2)
+        #expect(Set(matches.map { $0.header("Idempotency-Key") }) == [key])
+        #expect(Set(try matches.map { try AlertCoding.decode($0.body).id.rawValue }) == [key])
+        #expect(await second.terminate(timeout: 15) == 0)
     }
 }

@@ -23,4 +23,11 @@ enum SampleClips {
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
+
+    /// The known clip's first key frame, as the daemon's reader gives it.
+    static func firstKeyframe() throws -> Frame {
+        let reader = try MediaReader(url: known, options: MediaReaderOptions(sampling: .keyframes))
+        guard let frame = try reader.nextFrame() else { throw SubprocessError(description: "\(known) has no key frame") }
+        return frame
+    }
 }

@@ -7,16 +7,19 @@ public final class DeliveryHub: Sendable {
     public let outbox: any AlertOutbox
     /// One worker per sink, in configuration order.
     public let workers: [DeliveryWorker]
+    /// Storage failures of the workers and of whoever commits through the hub.
+    public let faults: StorageFaults
 
     /// Creates a hub delivering to `sinks`, whose names must be unique.
     public init(
         outbox: any AlertOutbox, sinks: [any AlertSink], settings: DeliveryWorker.Settings = .init(),
-        metrics: DeliveryMetrics = DeliveryMetrics(), logger: Logger = Logger(label: "vigil.delivery"),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        metrics: DeliveryMetrics = DeliveryMetrics(), faults: StorageFaults = StorageFaults(),
+        logger: Logger = Logger(label: "vigil.delivery"), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.outbox = outbox
+        self.faults = faults
         workers = sinks.map {
-            DeliveryWorker(sink: $0, outbox: outbox, settings: settings, metrics: metrics, logger: logger, clock: clock)
+            DeliveryWorker(sink: $0, outbox: outbox, settings: settings, metrics: metrics, faults: faults, logger: logger, clock: clock)
         }
     }
 

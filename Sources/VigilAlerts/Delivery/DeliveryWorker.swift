@@ -45,18 +45,21 @@ public final class DeliveryWorker: Sendable {
     /// whole queue when it wakes.
     private let rings = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let metrics: DeliveryMetrics
+    private let faults: StorageFaults
     /// The head's failing time; only ``run()`` touches it, one attempt at a time.
     private let failing = Mutex(ReachableFailure())
 
     /// Creates a worker; call ``run()`` in a task of its own.
     public init(
         sink: any AlertSink, outbox: any AlertOutbox, settings: Settings = Settings(), metrics: DeliveryMetrics = DeliveryMetrics(),
-        logger: Logger = Logger(label: "vigil.delivery"), clock: @escaping @Sendable () -> Date = { Date() }
+        faults: StorageFaults = StorageFaults(), logger: Logger = Logger(label: "vigil.delivery"),
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.sink = sink
         self.outbox = outbox
         self.settings = settings
         self.metrics = metrics
+        self.faults = faults
         self.logger = logger
         self.clock = clock
     }
@@ -75,10 +78,13 @@ public final class DeliveryWorker: Sendable {
         // An idle worker wakes on a ring or at the idle poll, whichever comes first.
         let idlePoll = AsyncTimerSequence.repeating(every: .milliseconds(Int(settings.idlePoll * 1000))).map { _ in }
         var wakeUps = merge(rings.stream, idlePoll).makeAsyncIterator()
+        let reading = "outbox-read:\(sink.name)"
         while !Task.isCancelled {
             do {
                 depth.set(try await outbox.pendingCount(sink: sink.name))
-                guard let head = try await outbox.head(sink: sink.name) else {
+                let head = try await outbox.head(sink: sink.name)
+                faults.clear(reading)
+                guard let head else {
                     _ = await wakeUps.next()
                     continue
                 }
@@ -98,6 +104,7 @@ public final class DeliveryWorker: Sendable {
                 // The database itself failed; nothing was lost (the alert is still pending), so
                 // pause and try again rather than spin.
                 logger.error("outbox unavailable", metadata: ["error": "\(error)"])
+                faults.report(reading, error: error)
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -160,13 +167,18 @@ public final class DeliveryWorker: Sendable {
     /// the alert twice.
     private func recording(_ what: String, logger: Logger, _ write: () async throws -> Void) async throws {
         var failures = 0
+        let component = "delivery-record:\(sink.name)"
         while true {
             do {
                 try await write()
-                if failures > 0 { logger.notice("outbox write succeeded after failing", metadata: ["write": "\(what)", "failures": "\(failures)"]) }
+                if failures > 0 {
+                    faults.clear(component)
+                    logger.notice("outbox write succeeded after failing", metadata: ["write": "\(what)", "failures": "\(failures)"])
+                }
                 return
             } catch {
                 failures += 1
+                faults.report(component, error: error)
                 metrics.recordFailures(sink: sink.name).increment()
                 let delay = settings.retry.delay(afterFailures: failures)
                 logger.error("cannot record in the outbox; retrying the write", metadata: [

@@ -9,7 +9,9 @@ import Darwin
 
 /// Appends each alert as one JSON line to a file and fsyncs it before acknowledging, so an
 /// acknowledged alert is on disk. A crash between the write and the acknowledgement can leave an
-/// alert twice in the file; its `id` tells the copies apart.
+/// alert twice in the file; its `id` tells the copies apart. A write that fails midway (a full
+/// disk) is taken back, and a line a crash cut short is dropped when the file is next opened, so
+/// every line in the file is a whole alert.
 public final class JSONLSink: AlertSink {
     public let name: String
     /// The file appended to.
@@ -36,16 +38,22 @@ public final class JSONLSink: AlertSink {
         try await NIOThreadPool.singleton.runIfActive { [self, line] in try self.append(line) }
     }
 
-    private func append(_ line: Data) throws(FileSinkError) {
-        try descriptor.withLock { fd throws(FileSinkError) in
+    private func append(_ line: Data) throws(AlertFileError) {
+        try descriptor.withLock { fd throws(AlertFileError) in
             if fd < 0 {
-                fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw FileSinkError(path: path, operation: "open", code: errno) }
+                fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw AlertFileError(path: path, operation: "open", code: errno) }
+                Self.dropTornLine(fd)
             }
-            do throws(FileSinkError) {
+            let start = lseek(fd, 0, SEEK_END)
+            do throws(AlertFileError) {
+                guard start >= 0 else { throw AlertFileError(path: path, operation: "lseek", code: errno) }
                 try Self.writeAll(line, to: fd, path: path)
-                guard fsync(fd) == 0 else { throw FileSinkError(path: path, operation: "fsync", code: errno) }
+                guard fsync(fd) == 0 else { throw AlertFileError(path: path, operation: "fsync", code: errno) }
             } catch {
+                // Take back what part of the line reached the file (a full disk takes half a
+                // line), so that the retry's line does not glue onto a broken one.
+                if start >= 0 { _ = ftruncate(fd, start) }
                 // Reopen next time: the file may have been rotated away or the disk remounted.
                 close(fd)
                 fd = -1
@@ -54,7 +62,29 @@ public final class JSONLSink: AlertSink {
         }
     }
 
-    private static func writeAll(_ data: Data, to fd: Int32, path: String) throws(FileSinkError) {
+    /// Cuts a last line without its newline: a write a crash cut short, never acknowledged.
+    private static func dropTornLine(_ fd: Int32) {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return }
+        var byte: UInt8 = 0
+        guard pread(fd, &byte, 1, size - 1) == 1, byte != 0x0A else { return }
+        // Look back for the last newline, a block at a time.
+        var end = size - 1
+        var block = [UInt8](repeating: 0, count: 4096)
+        while end > 0 {
+            let from = max(0, end - off_t(block.count))
+            let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(end - from), from) }
+            guard count == Int(end - from) else { return }
+            if let newline = block[0..<count].lastIndex(of: 0x0A) {
+                _ = ftruncate(fd, from + off_t(newline) + 1)
+                return
+            }
+            end = from
+        }
+        _ = ftruncate(fd, 0)
+    }
+
+    private static func writeAll(_ data: Data, to fd: Int32, path: String) throws(AlertFileError) {
         // Returns the failing errno, or 0; closures over buffers cannot throw typed errors.
         let failure: Int32 = data.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return 0 }
@@ -69,20 +99,6 @@ public final class JSONLSink: AlertSink {
             }
             return 0
         }
-        if failure != 0 { throw FileSinkError(path: path, operation: "write", code: failure) }
-    }
-}
-
-/// A file operation of a sink failed.
-public struct FileSinkError: Error, Sendable, CustomStringConvertible {
-    /// The file.
-    public var path: String
-    /// The system call that failed.
-    public var operation: String
-    /// `errno`.
-    public var code: Int32
-
-    public var description: String {
-        "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+        if failure != 0 { throw AlertFileError(path: path, operation: "write", code: failure) }
     }
 }

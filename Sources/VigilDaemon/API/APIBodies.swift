@@ -45,6 +45,21 @@ struct Replayed: Encodable {
     var requeued: Int
 }
 
+/// `GET /healthz`: `ok`, or `degraded` while some storage write fails (the daemon keeps
+/// watching and keeps what it accepted; it recovers by itself when the fault clears). The route
+/// needs no token, so it names the failing parts but not their errors (those are logged).
 struct Health: Encodable {
+    struct Fault: Encodable {
+        var component: String
+        var since: Date
+        var failures: Int
+    }
+
     var status: String
+    var faults: [Fault]
+
+    init(faults: [StorageFaults.Fault]) {
+        status = faults.isEmpty ? "ok" : "degraded"
+        self.faults = faults.map { Fault(component: $0.component, since: $0.since, failures: $0.failures) }
+    }
 }

@@ -16,7 +16,7 @@ enum APIRouter {
         router.add(middleware: BearerAuthMiddleware(
             tokens: { core.apiTokens }, openPaths: ["/healthz"], logger: core.logger))
 
-        router.get("/healthz") { _, _ in JSONResponse.make(Health(status: "ok")) }
+        router.get("/healthz") { _, _ in JSONResponse.make(Health(faults: core.hub.faults.current)) }
 
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()

@@ -32,9 +32,10 @@ public actor AlertPipeline {
     private var uncommitted: Set<AlertID> = []
 
     private let clock: any Clock<Duration>
-    /// In a fleet: the spool that keeps alerts while the fleet's database (outbox) is out of
-    /// reach. Its outbox keys incidents across nodes, so a commit may raise nothing.
-    private let spool: AlertSpool?
+    /// Keeps alerts while the outbox cannot take them: the fleet's database out of reach, or a
+    /// single node's database full or locked. Without one (tests), a commit is retried until it
+    /// holds. A fleet's outbox keys incidents across nodes, so a commit may raise nothing.
+    private let spool: (any AlertSpool)?
     /// Whether the spool may hold alerts (it may after a restart, and after each spooling).
     private var spoolMayHoldAlerts = true
     /// The latest state of each alert spooled by this run, so that its claim, when the database
@@ -44,7 +45,7 @@ public actor AlertPipeline {
     /// Creates a pipeline feeding `hub`; `clock` paces the once-a-second flush of incident updates.
     public init(
         settings: IncidentPolicy.Settings, hub: DeliveryHub, metrics: DaemonMetrics, logger: Logger,
-        clock: any Clock<Duration> = ContinuousClock(), spool: AlertSpool? = nil
+        clock: any Clock<Duration> = ContinuousClock(), spool: (any AlertSpool)? = nil
     ) {
         self.clock = clock
         self.spool = spool
@@ -145,7 +146,7 @@ public actor AlertPipeline {
 
     private func commit(_ alert: RaisedAlert) async {
         if let spool {
-            await fleetCommit(alert, spool: spool)
+            await spoolingCommit(alert, spool: spool)
             uncommitted.remove(alert.id)
             return
         }
@@ -154,9 +155,11 @@ public actor AlertPipeline {
         while true {
             do {
                 try await hub.commit(alert)
+                hub.faults.clear(Self.committing)
                 uncommitted.remove(alert.id)
                 return
             } catch {
+                hub.faults.report(Self.committing, error: error)
                 if Task.isCancelled {
                     // The drain ran out of time: say which alert is lost rather than spin.
                     logger.critical("shutdown cut short: alert not committed to the outbox", metadata: ["alert": "\(alert.id)"])
@@ -171,41 +174,51 @@ public actor AlertPipeline {
         }
     }
 
-    /// Commits to the fleet's outbox, which raises the alert unless the fleet raised its incident
-    /// already; spools the alert when the database cannot say.
-    private func fleetCommit(_ alert: RaisedAlert, spool: AlertSpool) async {
+    /// Commits to the outbox — a fleet's raises the alert unless the fleet raised its incident
+    /// already — and spools the alert when the outbox cannot take it or cannot say.
+    private func spoolingCommit(_ alert: RaisedAlert, spool: any AlertSpool) async {
         do {
-            // Alerts spooled by this run and not merged yet: the database was out of reach a
-            // moment ago. Spool behind them at once — in order, and without each new alert
-            // waiting out the database's deadline; the merge tries the database every second.
-            guard spooledLatest.isEmpty else { throw FleetSpooling.earlierAlertsSpooled }
+            // Alerts spooled by this run and not merged yet: the outbox failed a moment ago.
+            // Spool behind them at once — in order, and without each new alert waiting out the
+            // database's deadline; the merge tries the outbox every second.
+            guard spooledLatest.isEmpty else { throw Spooling.earlierAlertsSpooled }
             if try await !hub.commit(alert) {
                 logger.info("incident already raised in the fleet; no second alert", metadata: [
                     "alert": "\(alert.id)", "stream": "\(alert.stream)",
                 ])
             }
+            hub.faults.clear(Self.committing)
         } catch {
+            if case Spooling.earlierAlertsSpooled = error {} else { hub.faults.report(Self.committing, error: error) }
             do {
                 try await spool.add(alert)
+                hub.faults.clear(Self.spooling)
                 spoolMayHoldAlerts = true
                 spooledLatest[alert.id] = alert
-                logger.warning("fleet database out of reach: alert spooled until it returns", metadata: [
+                logger.warning("outbox unavailable: alert spooled until it returns", metadata: [
                     "alert": "\(alert.id)", "error": "\(error)",
                 ])
             } catch let spoolError {
-                // Neither the fleet nor the disk takes it: keep trying both rather than drop it.
+                // Neither the outbox nor the spool takes it: keep trying both rather than drop
+                // it. Meanwhile raising alerts waits, and with it hashing (frames dropped, counted).
+                hub.faults.report(Self.spooling, error: spoolError)
                 logger.critical("cannot spool alert; retrying", metadata: ["alert": "\(alert.id)", "error": "\(spoolError)"])
                 try? await Task.sleep(for: .seconds(1))
-                if !Task.isCancelled { await fleetCommit(alert, spool: spool) }
+                if !Task.isCancelled { await spoolingCommit(alert, spool: spool) }
             }
         }
     }
 
-    /// Why an alert went to the spool without trying the fleet's database.
-    private enum FleetSpooling: Error, CustomStringConvertible {
+    /// Why an alert went to the spool without trying the outbox.
+    private enum Spooling: Error, CustomStringConvertible {
         case earlierAlertsSpooled
-        var description: String { "earlier alerts wait in the spool for the fleet database" }
+        var description: String { "earlier alerts wait in the spool for the outbox" }
     }
+
+    /// The names ``StorageFaults`` knows the pipeline's writes by.
+    static let committing = "alert-commit"
+    static let spooling = "alert-spool"
+    static let updating = "incident-update"
 
     /// Merges spooled alerts once the fleet's database answers: each is claimed, then committed
     /// to the outbox or dropped as raised elsewhere; the first failure leaves the rest for later.
@@ -216,16 +229,18 @@ public actor AlertPipeline {
             do {
                 // Committing is idempotent: a crash between it and the removal repeats it harmlessly.
                 if try await hub.commit(spooledLatest[alert.id] ?? alert) {
-                    logger.notice("spooled alert merged into the fleet", metadata: ["alert": "\(alert.id)"])
+                    logger.notice("spooled alert committed to the outbox", metadata: ["alert": "\(alert.id)"])
                 } else {
-                    logger.info("spooled alert's incident was raised elsewhere; dropped", metadata: ["alert": "\(alert.id)"])
+                    logger.info("spooled alert's incident was raised elsewhere in the fleet; dropped", metadata: ["alert": "\(alert.id)"])
                 }
                 try await spool.remove(alert.id)
                 spooledLatest[alert.id] = nil
             } catch {
+                hub.faults.report(Self.committing, error: error)
                 return
             }
         }
+        if !spooled.isEmpty { hub.faults.clear(Self.committing) }
         spoolMayHoldAlerts = false
     }
 
@@ -248,7 +263,9 @@ public actor AlertPipeline {
         for alert in alerts where spooledLatest[alert.id] != nil { spooledLatest[alert.id] = .match(alert) }
         do {
             try await hub.outbox.update(alerts)
+            hub.faults.clear(Self.updating)
         } catch {
+            hub.faults.report(Self.updating, error: error)
             logger.error("cannot store incident updates; will retry", metadata: ["alerts": "\(alerts.count)", "error": "\(error)"])
             // Newer states that arrived meanwhile win over the ones that failed to store.
             for alert in alerts where pendingUpdates[alert.id] == nil { pendingUpdates[alert.id] = alert }

@@ -49,6 +49,11 @@ public struct DaemonConfig: Sendable, Equatable {
     public var databasePath: String {
         URL(fileURLWithPath: stateDirectory).appendingPathComponent("vigil.sqlite").path
     }
+
+    /// The single node's alert spool (``FileAlertSpool``) under `state_dir`.
+    public var spoolPath: String {
+        URL(fileURLWithPath: stateDirectory).appendingPathComponent("alert-spool").path
+    }
 }
 
 /// A host and port to listen on.

@@ -82,7 +82,7 @@ public final class DaemonCore: Service, Sendable {
         }
         hub = DeliveryHub(
             outbox: storage.outbox, sinks: Self.sinks(config.alerts, client: client), settings: delivery, metrics: metrics.delivery,
-            logger: logger)
+            faults: StorageFaults(factory: metrics.factory), logger: logger)
         banks = BankRegistry(metrics: metrics, logger: logger)
         let metrics = metrics
         pool = HashingPool(

@@ -3,8 +3,9 @@ import VigilAlerts
 
 /// Where a daemon keeps what it must not lose — alerts and their deliveries, streams and banks
 /// added over the API: a single node's state database, or, for a fleet node, the fleet's
-/// database plus a local spool for the alerts it raises while the fleet's database is out of
-/// reach.
+/// database. Either has a spool for the alerts raised while that database cannot take them: a
+/// single node's in a file with space reserved (its database may be on a full disk), a fleet
+/// node's in its local state database.
 struct DaemonStorage: Sendable {
     /// A fleet node's handles to the fleet's database.
     struct Fleet: Sendable {
@@ -25,7 +26,7 @@ struct DaemonStorage: Sendable {
     /// The fleet's database; nil for a single node.
     let fleet: Fleet?
     /// A fleet node's alerts waiting for the fleet's database; nil for a single node.
-    let spool: AlertSpool?
+    let spool: any AlertSpool
 
     /// Opens the state database under `state_dir` and, with a `cluster` section, the fleet's
     /// database (the connections start with ``ClusterDatabase/run()``).
@@ -39,9 +40,14 @@ struct DaemonStorage: Sendable {
         guard let cluster = config.cluster else {
             do {
                 let store = try DaemonStore(database: local.database)
-                (outbox, streams, banks, fleet, spool) = (local, store, store, nil, nil)
+                (outbox, streams, banks, fleet) = (local, store, store, nil)
             } catch {
                 throw DaemonError("state_dir: cannot open the state database \(config.databasePath): \(error)")
+            }
+            do {
+                spool = try FileAlertSpool(path: config.spoolPath)
+            } catch {
+                throw DaemonError("state_dir: cannot open the alert spool: \(error)")
             }
             return
         }
@@ -50,7 +56,7 @@ struct DaemonStorage: Sendable {
             let fleet = Fleet(
                 database: database, leases: StreamLeases(database: database, node: cluster.nodeID, ttl: cluster.leaseTTL),
                 banks: FleetBanks(database: database, node: cluster.nodeID))
-            spool = try AlertSpool(database: local.database)
+            spool = try DatabaseAlertSpool(database: local.database)
             outbox = FleetOutbox(database: database, node: cluster.nodeID, window: config.alerts.window, sinkLeaseTTL: cluster.leaseTTL)
             (streams, banks, self.fleet) = (fleet.leases, fleet.banks, fleet)
         } catch {

@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 import VigilAlerts
 
-/// Alerts a fleet node raised while the fleet's database was out of reach, kept durably in the
-/// node's own state database until they can be claimed (``IncidentClaims``): then each is
-/// committed to the outbox, or dropped when the fleet had raised its incident already.
-public final class AlertSpool: Sendable {
+/// A fleet node's spool: alerts it raised while the fleet's database was out of reach, kept
+/// durably in the node's own state database until they can be claimed (``IncidentClaims``): then
+/// each is committed to the outbox, or dropped when the fleet had raised its incident already.
+public final class DatabaseAlertSpool: AlertSpool {
     private let database: DatabasePool
 
     /// Uses `database` (the state database), creating the table if needed.
