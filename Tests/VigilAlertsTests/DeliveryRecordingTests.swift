@@ -43,6 +43,8 @@ final class FailingRecords: AlertOutbox {
     func requeueDead(sink: String, from: AlertID?, through: AlertID?, at now: Date) async throws(OutboxError) -> Int {
         try await outbox.requeueDead(sink: sink, from: from, through: through, at: now)
     }
+    func dropSink(_ sink: String) async throws(OutboxError) -> Int { try await outbox.dropSink(sink) }
+    func prune(committedBefore cutoff: Date) async throws(OutboxError) -> Int { try await outbox.prune(committedBefore: cutoff) }
     func head(sink: String) async throws(OutboxError) -> PendingDelivery? { try await outbox.head(sink: sink) }
     func alerts(after: AlertID?, limit: Int) async throws(OutboxError) -> [StoredAlert] { try await outbox.alerts(after: after, limit: limit) }
     func alert(_ id: AlertID) async throws(OutboxError) -> StoredAlert? { try await outbox.alert(id) }

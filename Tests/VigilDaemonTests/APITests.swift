@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+import VigilAlerts
 import VigilDaemon
 import VigilTestSupport
 
@@ -157,6 +158,60 @@ struct APITests {
         #expect(try await API.call(.POST, daemon.base + "/v1/sinks/nope/replay").status == 404)
         let bad = try await API.call(.POST, daemon.base + "/v1/sinks/jsonl/replay?from=yesterday")
         #expect(bad.status == 400 && bad.errorMessage?.contains("from must be an alert id") == true, "\(bad.text)")
+    }
+
+    @Test("a removed sink's rows are reported and dropped over the API; delivered alerts are pruned after alerts.retention",
+          .timeLimit(.minutes(3)))
+    func removedSinksAndRetention() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state")
+        let jsonl = directory.appendingPathComponent("alerts.jsonl").path
+        let refusing = try RefusingLoopbackPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let first = try await TestDaemon.start(stateDirectory: state) { config in
+            config.alerts.jsonl = jsonl
+            config.alerts.webhooks = [WebhookSpec(name: "gone", url: "http://127.0.0.1:\(refusing.port)/hook", secret: "s")]
+            config.alerts.retention = 1
+        }
+        let ids = AlertIDGenerator()
+        let when = Timestamp.truncated(Date())
+        let alert = Alert(
+            id: ids.next(at: when), stream: "cam", source: "rtmp://127.0.0.1/live/cam", bank: "known", entry: Alert.Entry(id: "e"),
+            distance: 3, quality: 90, frame: Alert.FrameInfo(ptsSeconds: 1, keyframe: true, observedAt: when),
+            hash: String(repeating: "ab", count: 32), firstSeen: when, lastSeen: when, framesMatched: 1)
+        try await first.daemon.core.hub.commit(alert)
+        func listed(_ daemon: TestDaemon) async throws -> [[String: Any]] {
+            try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []
+        }
+        try await waitUntil(timeout: .seconds(20)) {
+            ((try? String(contentsOfFile: jsonl, encoding: .utf8)) ?? "").contains(alert.id.rawValue)
+        }
+        // Delivered to one sink, pending for the other: kept past the retention.
+        try await Task.sleep(for: .seconds(2.5))
+        #expect(try await listed(first).count == 1)
+        await first.stop()
+
+        let second = try await TestDaemon.start(stateDirectory: state) { config in
+            config.alerts.jsonl = jsonl
+            config.alerts.retention = 1
+        }
+        defer { Task { await second.stop() } }
+        let sinks = try #require(try await API.call(.GET, second.base + "/v1/sinks").json?["sinks"] as? [[String: Any]])
+        let gone = try #require(sinks.first { $0["sink"] as? String == "gone" })
+        #expect(gone["configured"] as? Bool == false && gone["pending"] as? Int == 1, "\(gone)")
+        #expect(sinks.first { $0["sink"] as? String == "jsonl" }?["configured"] as? Bool == true)
+        #expect(try await listed(second).count == 1, "not pruned while a delivery is pending")
+
+        let configured = try await API.call(.DELETE, second.base + "/v1/sinks/jsonl")
+        #expect(configured.status == 409 && configured.errorMessage?.contains("is configured") == true, "\(configured.text)")
+        #expect(try await API.call(.DELETE, second.base + "/v1/sinks/nope").status == 404)
+        #expect(try await API.call(.DELETE, second.base + "/v1/sinks/gone", token: nil).status == 401)
+        let dropped = try await API.call(.DELETE, second.base + "/v1/sinks/gone")
+        #expect(dropped.status == 200 && dropped.json?["undelivered"] as? Int == 1, "\(dropped.text)")
+        let remaining = try await API.call(.GET, second.base + "/v1/sinks").json?["sinks"] as? [[String: Any]]
+        #expect(remaining?.count == 1)
+        try await waitUntil(timeout: .seconds(10)) { try await listed(second).isEmpty }
     }
 
     @Test("streams added over the API survive a restart; deleted ones do not come back", .timeLimit(.minutes(3)))

@@ -44,6 +44,7 @@ struct ConfigTests {
           window: 2m
           unwatchable_after: 45s
           dead_letter_after: 12h
+          retention: 7d
           retry: {initial: 250ms, max: 30s, multiplier: 3}
           webhooks:
             - url: https://tns.example.org/hooks/vigil
@@ -67,6 +68,8 @@ struct ConfigTests {
         ])
         #expect(config.api.tls == TLSFiles(certificate: "/etc/vigil/cert.pem", key: "/etc/vigil/key.pem"))
         #expect(config.databasePath == "/tmp/vigil-state/vigil.sqlite")
+        #expect(config.spoolPath == "/tmp/vigil-state/alert-spool")
+        #expect(config.alerts.retention == 7 * 86_400)
         #expect(config.log.format == .json && config.log.level == "debug")
         #expect(config.api.maxBodyBytes == 4096 && config.api.allowFileSources && config.api.bankRoots == ["/srv/banks"])
         #expect(config.hashing.workers == 3 && config.hashing.queuePerStream == 1 && config.hashing.maxQueued == 10)
@@ -116,6 +119,7 @@ struct ConfigTests {
         #expect(config.banks.isEmpty && config.streams.isEmpty && config.alerts.webhooks.isEmpty)
         #expect(config.alerts.window == 60)
         #expect(config.alerts.unwatchableAfter == 30)
+        #expect(config.alerts.retention == 30 * 86_400)
         #expect(config.limits.memoryBytes == Int(ProcessInfo.processInfo.physicalMemory / 2))
         #expect(config.ingest.isolation && config.ingest.memoryPerProcess == 3 << 30 && config.ingest.executable == nil)
         let inProcess = try ConfigLoader.parse(

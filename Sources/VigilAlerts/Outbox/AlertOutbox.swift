@@ -26,6 +26,13 @@ public protocol AlertOutbox: Sendable {
     /// `through`, inclusive, when given), due at `now`, with their first order kept (the queue is
     /// in commit order); returns how many.
     func requeueDead(sink: String, from: AlertID?, through: AlertID?, at now: Date) async throws(OutboxError) -> Int
+    /// Deletes every delivery record of `sink` — one no longer configured, whose pending rows
+    /// would otherwise wait forever; returns how many were pending or dead.
+    func dropSink(_ sink: String) async throws(OutboxError) -> Int
+    /// Deletes alerts committed before `cutoff` that have nothing left to deliver (each of their
+    /// deliveries delivered, or none left), with their delivery records; returns how many.
+    /// Pending and dead deliveries are never pruned.
+    func prune(committedBefore cutoff: Date) async throws(OutboxError) -> Int
     /// The oldest pending delivery of `sink`, the only one it may try; nil when there is none, or
     /// (in a fleet) while another node delivers for the sink.
     func head(sink: String) async throws(OutboxError) -> PendingDelivery?

@@ -143,6 +143,35 @@ public final class Outbox: AlertOutbox {
         }
     }
 
+    public func dropSink(_ sink: String) async throws(OutboxError) -> Int {
+        do {
+            return try await database.write { db -> Int in
+                let undelivered = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM vigil_deliveries WHERE sink = ? AND state != 'delivered'", arguments: [sink]) ?? 0
+                try db.execute(sql: "DELETE FROM vigil_deliveries WHERE sink = ?", arguments: [sink])
+                return undelivered
+            }
+        } catch {
+            throw OutboxError(operation: "dropping the deliveries of sink \(sink)", reason: "\(error)")
+        }
+    }
+
+    public func prune(committedBefore cutoff: Date) async throws(OutboxError) -> Int {
+        do {
+            return try await database.write { db -> Int in
+                let done = """
+                    SELECT id FROM vigil_alerts a WHERE a.created_at < ? AND NOT EXISTS (
+                        SELECT 1 FROM vigil_deliveries d WHERE d.alert_id = a.id AND d.state != 'delivered')
+                    """
+                try db.execute(sql: "DELETE FROM vigil_deliveries WHERE alert_id IN (\(done))", arguments: [cutoff.timeIntervalSince1970])
+                try db.execute(sql: "DELETE FROM vigil_alerts WHERE id IN (\(done))", arguments: [cutoff.timeIntervalSince1970])
+                return db.changesCount
+            }
+        } catch {
+            throw OutboxError(operation: "pruning alerts committed before \(Timestamp.format(cutoff))", reason: "\(error)")
+        }
+    }
+
     // MARK: Reading
 
     /// The oldest pending delivery of `sink`: the only one it may try, so that it keeps order.

@@ -14,6 +14,9 @@ public struct SinkSummary: Sendable, Equatable, Codable {
     public var oldestPendingSince: Date?
     /// Why the head of the queue last failed, if it did.
     public var lastError: String?
+    /// Whether the sink is in the configuration; the rows of one that was removed stay until
+    /// dropped (`DELETE /v1/sinks/{name}`).
+    public var configured: Bool = true
 
     /// Creates a summary.
     public init(sink: String, pending: Int, delivered: Int, dead: Int, oldestPendingSince: Date? = nil, lastError: String? = nil) {
@@ -29,5 +32,6 @@ public struct SinkSummary: Sendable, Equatable, Codable {
         case sink, pending, delivered, dead
         case oldestPendingSince = "oldest_pending_since"
         case lastError = "last_error"
+        case configured
     }
 }

@@ -40,6 +40,12 @@ struct SinkList: Encodable {
     var sinks: [SinkSummary]
 }
 
+struct DroppedSink: Encodable {
+    var sink: String
+    /// Deliveries that were pending or dead.
+    var undelivered: Int
+}
+
 struct Replayed: Encodable {
     var sink: String
     var requeued: Int

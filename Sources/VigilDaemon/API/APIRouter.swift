@@ -80,11 +80,21 @@ enum APIRouter {
         }
 
         router.get("/v1/sinks") { _, _ -> Response in
-            var summaries = try await core.hub.outbox.sinkSummaries()
-            for name in core.hub.sinkNames where !summaries.contains(where: { $0.sink == name }) {
-                summaries.append(SinkSummary(sink: name, pending: 0, delivered: 0, dead: 0))
+            JSONResponse.make(SinkList(sinks: try await core.sinkSummaries()))
+        }
+
+        // The rows of a sink removed from the configuration, which nothing will deliver.
+        router.delete("/v1/sinks/:name") { _, context -> Response in
+            let name = try context.parameters.require("name")
+            guard !core.hub.sinkNames.contains(name) else {
+                throw APIError(.conflict, "sink \(name.debugDescription) is configured; remove it from the configuration first")
             }
-            return JSONResponse.make(SinkList(sinks: summaries))
+            guard try await core.sinkSummaries().contains(where: { $0.sink == name }) else {
+                throw APIError(.notFound, "no deliveries for a sink named \(name.debugDescription)")
+            }
+            let dropped = try await core.hub.outbox.dropSink(name)
+            core.logger.notice("deliveries of a removed sink dropped", metadata: ["sink": "\(name)", "undelivered": "\(dropped)"])
+            return JSONResponse.make(DroppedSink(sink: name, undelivered: dropped))
         }
 
         // Dead letters back in the queue, oldest first: `from` and `through` (alert ids, both

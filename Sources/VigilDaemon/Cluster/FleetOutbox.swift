@@ -194,6 +194,44 @@ public final class FleetOutbox: AlertOutbox {
         }
     }
 
+    public func dropSink(_ sink: String) async throws(OutboxError) -> Int {
+        try await run("dropping the deliveries of sink \(sink)") { database in
+            try await database.perform("drop sink") { client in
+                var undelivered = 0
+                for try await state in try await client.query(
+                    "DELETE FROM vigil_deliveries WHERE sink = \(sink) RETURNING state", logger: database.logger
+                ).decode(String.self) where state != "delivered" {
+                    undelivered += 1
+                }
+                return undelivered
+            }
+        }
+    }
+
+    public func prune(committedBefore cutoff: Date) async throws(OutboxError) -> Int {
+        let time = cutoff.timeIntervalSince1970
+        return try await run("pruning alerts committed before \(Timestamp.format(cutoff))") { database in
+            try await database.transaction("prune") { connection in
+                let logger = connection.logger
+                try await connection.query("""
+                    CREATE TEMPORARY TABLE vigil_pruned ON COMMIT DROP AS
+                    SELECT id FROM vigil_alerts a WHERE a.created_at < \(time) AND NOT EXISTS (
+                        SELECT 1 FROM vigil_deliveries d WHERE d.alert_id = a.id AND d.state <> 'delivered')
+                    """, logger: logger)
+                try await connection.query("DELETE FROM vigil_deliveries WHERE alert_id IN (SELECT id FROM vigil_pruned)", logger: logger)
+                // Incidents that ended before the cutoff key nothing any more.
+                try await connection.query("DELETE FROM vigil_incidents WHERE last_seen < to_timestamp(\(time))", logger: logger)
+                var pruned = 0
+                for try await _ in try await connection.query(
+                    "DELETE FROM vigil_alerts WHERE id IN (SELECT id FROM vigil_pruned) RETURNING id", logger: logger
+                ).decode(String.self) {
+                    pruned += 1
+                }
+                return pruned
+            }
+        }
+    }
+
     // MARK: Reading
 
     public func head(sink: String) async throws(OutboxError) -> PendingDelivery? {

@@ -243,11 +243,12 @@ public enum ConfigLoader {
     }
 
     static func parseAlerts(_ reader: ConfigReader) throws(ConfigError) -> AlertsConfig {
-        let keys = try reader.mapping(allowed: ["webhooks", "jsonl", "stdout", "window", "unwatchable_after", "dead_letter_after", "retry"])
+        let keys = try reader.mapping(allowed: ["webhooks", "jsonl", "stdout", "window", "unwatchable_after", "dead_letter_after", "retry", "retention"])
         var alerts = AlertsConfig()
         if let window = keys["window"] { alerts.window = try window.seconds(in: 0...86_400) }
         if let after = keys["unwatchable_after"] { alerts.unwatchableAfter = try after.seconds(in: 1...86_400) }
         if let age = keys["dead_letter_after"] { alerts.deadLetterAfter = try age.seconds(in: 1...(30 * 86_400)) }
+        if let retention = keys["retention"] { alerts.retention = try retention.seconds(in: 0...(3650 * 86_400)) }
         if let stdout = keys["stdout"] { alerts.stdout = try stdout.bool() }
         if let jsonl = keys["jsonl"], !jsonl.isNull { alerts.jsonl = try jsonl.nonEmptyString() }
         if let retry = keys["retry"] {

@@ -94,6 +94,9 @@ public struct AlertsConfig: Sendable, Equatable {
     public var deadLetterAfter: Double = 86_400
     /// Backoff between delivery tries.
     public var retry = RetryPolicy()
+    /// Seconds a delivered alert stays in the outbox (and `GET /v1/alerts`) before it is pruned;
+    /// 0 keeps alerts for ever. Alerts with a pending or dead delivery are never pruned.
+    public var retention: Double = 30 * 86_400
 
     /// Creates the default: no sink but the ones added.
     public init() {}

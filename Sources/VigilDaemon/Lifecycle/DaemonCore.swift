@@ -212,6 +212,8 @@ public final class DaemonCore: Service, Sendable {
         ])
         let delivery = Task { await hub.run() }
         let housekeeping = Task { await self.housekeeping() }
+        let pruning = Task { await self.pruneOutbox() }
+        await reportRemovedSinks()
         let hashing = Task {
             await pool.run(work: matcher.match) { sample, matches in
                 supervisor.recordHashed(sample)
@@ -240,7 +242,7 @@ public final class DaemonCore: Service, Sendable {
         // Drain: stop reading, finish the hashing already queued, commit what it raised. Past
         // shutdown_timeout the service group cancels this task: then stop waiting at once.
         let started = ContinuousClock.now
-        let tasks = [delivery, housekeeping, hashing, committing, healthWatching] + [leasing, bankSyncing].compactMap { $0 }
+        let tasks = [delivery, housekeeping, pruning, hashing, committing, healthWatching] + [leasing, bankSyncing].compactMap { $0 }
         await withTaskCancellationHandler {
             bankSyncing?.cancel()
             // Stopping streams is no loss of health: the last reports are raised before the
@@ -260,9 +262,11 @@ public final class DaemonCore: Service, Sendable {
             await pipeline.finish()
             await committing.value
             housekeeping.cancel()
+            pruning.cancel()
             delivery.cancel()
             await delivery.value
             await housekeeping.value
+            await pruning.value
             await fleet?.depart()
         } onCancel: {
             for task in tasks { task.cancel() }
@@ -340,6 +344,56 @@ public final class DaemonCore: Service, Sendable {
             }
         }
     }
+
+    /// Every sink with its queue: the configured ones (idle ones too) and removed ones whose
+    /// rows are still in the outbox.
+    func sinkSummaries() async throws(OutboxError) -> [SinkSummary] {
+        var summaries = try await hub.outbox.sinkSummaries()
+        for index in summaries.indices { summaries[index].configured = hub.sinkNames.contains(summaries[index].sink) }
+        for name in hub.sinkNames where !summaries.contains(where: { $0.sink == name }) {
+            summaries.append(SinkSummary(sink: name, pending: 0, delivered: 0, dead: 0))
+        }
+        return summaries
+    }
+
+    /// Says which sinks no longer configured still have alerts waiting: nothing delivers them.
+    private func reportRemovedSinks() async {
+        do {
+            for summary in try await sinkSummaries() where !summary.configured && summary.pending + summary.dead > 0 {
+                logger.warning("the outbox holds undelivered alerts of a sink no longer configured; DELETE /v1/sinks/{name} drops them", metadata: [
+                    "sink": "\(summary.sink)", "pending": "\(summary.pending)", "dead": "\(summary.dead)",
+                ])
+            }
+        } catch {
+            logger.error("cannot read the outbox's sinks", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Prunes delivered alerts older than `alerts.retention`, at a quarter of it (between a
+    /// second and an hour), until shutdown. A failure is reported and tried again next time.
+    private func pruneOutbox() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let retention = self.config.alerts.retention
+                let period = retention > 0 ? min(3600, max(1, retention / 4)) : 60
+                await repeatEvery(.milliseconds(Int(period * 1000)), on: self.clock) {
+                    guard retention > 0 else { return self.config.alerts.retention == retention }
+                    do {
+                        let pruned = try await self.hub.outbox.prune(committedBefore: Date().addingTimeInterval(-retention))
+                        self.hub.faults.clear(Self.pruning)
+                        if pruned > 0 { self.logger.info("delivered alerts pruned", metadata: ["alerts": "\(pruned)"]) }
+                    } catch {
+                        self.hub.faults.report(Self.pruning, error: error)
+                        self.logger.error("cannot prune the outbox", metadata: ["error": "\(error)"])
+                    }
+                    return self.config.alerts.retention == retention
+                }
+            }
+        }
+    }
+
+    /// The name ``StorageFaults`` knows pruning by.
+    static let pruning = "outbox-prune"
 
     // MARK: Changes (API, SIGHUP)
 

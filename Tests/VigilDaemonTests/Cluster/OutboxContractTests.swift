@@ -98,6 +98,20 @@ struct OutboxContractTests {
         #expect(replayed.record.alertID == alerts[1].id && replayed.record.state == .pending && replayed.record.lastError == nil)
         #expect(replayed.record.nextAttemptAt == base.addingTimeInterval(200))
         #expect(try await outbox.requeueDead(sink: "hook", from: nil, through: nil, at: base.addingTimeInterval(201)) == 0)
+
+        // Retention: nothing is pruned while a delivery of it is pending. A removed sink's rows
+        // are dropped (its undelivered ones counted); then the alert delivered everywhere else
+        // goes once it was committed before the cutoff.
+        #expect(try await outbox.prune(committedBefore: base.addingTimeInterval(1000)) == 0)
+        #expect(try await outbox.dropSink("jsonl") == 4)
+        #expect(try await outbox.pendingCount(sink: "jsonl") == 0)
+        #expect(try await outbox.sinkSummaries().map(\.sink) == ["hook"])
+        #expect(try await outbox.prune(committedBefore: base) == 0)
+        #expect(try await outbox.prune(committedBefore: base.addingTimeInterval(1)) == 1)
+        #expect(try await outbox.alert(alerts[0].id) == nil)
+        #expect(try await outbox.deliveries(of: alerts[0].id).isEmpty)
+        #expect(try await outbox.alerts(after: nil, limit: 100).map(\.alert.id) == Array(alerts[1...].map(\.id)) + health.map(\.id))
+        #expect(try await outbox.dropSink("jsonl") == 0)
     }
 
     @Test("SQLite: every behaviour of the contract")
