@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN_DEBUG = .build/debug
 BIN_RELEASE = .build/release
 
-.PHONY: help deps reference build release test demo bench clean
+.PHONY: help deps reference build release test demo bench fuzz clean
 
 help:
 	@echo "make demo    build; hash the samples; scan edited copies against the sample bank;"
@@ -12,6 +12,7 @@ help:
 	@echo "make test    install what is missing, build, run every test"
 	@echo "make bench   run the benchmarks side by side with the references (see BENCHMARKS.md)"
 	@echo "make build   debug build;  make release   optimised build"
+	@echo "make fuzz    run each libFuzzer target for FUZZ_SECONDS (default 600)"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -44,6 +45,17 @@ test: reference build
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter StreamHealthLiveTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter IngestIsolationTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(FLEET_TESTS)'
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+# libFuzzer: VIGIL_FUZZ=1 rebuilds Vigil's modules with coverage and address-sanitizer
+# instrumentation (in the same build folder: the dependencies are reused; the next plain build
+# recompiles Vigil's modules) and links the harness. `make test` ends with a short run of each
+# target; `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS = 15
+fuzz: deps
+	VIGIL_FUZZ=1 $(SWIFT) build --product vigil-fuzz
+	bash scripts/fuzz.sh $(BIN_DEBUG)/vigil-fuzz $(FUZZ_SECONDS)
 
 demo: build
 	@bash scripts/demo.sh $(BIN_DEBUG)/vigil

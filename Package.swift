@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `make fuzz` builds the libFuzzer harness (`vigil-fuzz`) with VIGIL_FUZZ=1 in a build folder
+/// of its own: Vigil's own modules get coverage and address-sanitizer instrumentation, the
+/// dependencies are built as usual.
+let fuzzing = Context.environment["VIGIL_FUZZ"] == "1"
+let instrumented: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+
 let package = Package(
     name: "Vigil",
     platforms: [.macOS(.v15)],
@@ -139,5 +145,18 @@ let package = Package(
             ]
         ),
         .testTarget(name: "vigilTests", dependencies: ["vigil", "VigilHash", "VigilTestSupport"]),
+        .target(name: "VigilFuzzing", dependencies: ["VigilDaemon", "VigilHash", "VigilMatch"]),
+        .testTarget(name: "VigilFuzzingTests", dependencies: ["VigilFuzzing", "VigilTestSupport"]),
     ]
 )
+
+if fuzzing {
+    for target in package.targets where target.type == .regular && target.name.hasPrefix("Vigil") && target.name != "VigilTestSupport" {
+        target.swiftSettings = (target.swiftSettings ?? []) + instrumented
+    }
+    // SwiftPM links an executable's `main` to `vigil_fuzz_main`, which hands over to libFuzzer.
+    package.targets.append(.executableTarget(
+        name: "vigil-fuzz", dependencies: ["VigilFuzzing"],
+        swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library"])],
+        linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]))
+}

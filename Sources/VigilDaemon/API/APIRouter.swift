@@ -38,8 +38,7 @@ enum APIRouter {
             let body = try await readBody(request, core: core)
             let spec: StreamSpec
             do {
-                spec = try ConfigLoader.parseStream(
-                    JSONConfigValue.reader(JSONConfigValue.parse(body)), allowFiles: core.config.api.allowFileSources, origin: .api)
+                spec = try JSONConfigValue.stream(body, allowFiles: core.config.api.allowFileSources)
             } catch let error as ConfigError {
                 throw APIError(.unprocessableContent, error.description)
             }
@@ -119,7 +118,7 @@ enum APIRouter {
             let body = try await readBody(request, core: core)
             let spec: BankSpec
             do {
-                spec = try ConfigLoader.parseBank(JSONConfigValue.reader(JSONConfigValue.parse(body)), origin: .api)
+                spec = try JSONConfigValue.bank(body)
             } catch let error as ConfigError {
                 throw APIError(.unprocessableContent, error.description)
             }

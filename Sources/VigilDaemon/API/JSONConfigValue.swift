@@ -2,7 +2,18 @@ import Foundation
 
 /// Reads API bodies through the config's validation, so a stream or bank added over the API is
 /// checked exactly like one in the config file.
-enum JSONConfigValue {
+public enum JSONConfigValue {
+    /// A `POST /v1/streams` body: an ``APIError`` (400) when it is no JSON object, a
+    /// ``ConfigError`` when the stream it describes is invalid.
+    public static func stream(_ body: Data, allowFiles: Bool) throws -> StreamSpec {
+        try ConfigLoader.parseStream(reader(parse(body)), allowFiles: allowFiles, origin: .api)
+    }
+
+    /// A `POST /v1/banks` body, refused as ``stream(_:allowFiles:)`` refuses.
+    public static func bank(_ body: Data) throws -> BankSpec {
+        try ConfigLoader.parseBank(reader(parse(body)), origin: .api)
+    }
+
     /// The JSON object in `data` as a config value; a 400 when it is not a JSON object.
     static func parse(_ data: Data) throws(APIError) -> ConfigValue {
         guard !data.isEmpty else { throw APIError(.badRequest, "the request body is empty; send a JSON object") }

@@ -1,0 +1,61 @@
+import Foundation
+import VigilDaemon
+import VigilHash
+import VigilMatch
+
+/// The parsers that take bytes from outside — hash lists, hex hashes, the config file, the API's
+/// JSON bodies — each as a function of arbitrary bytes, for libFuzzer (`vigil-fuzz`) and for the
+/// corpus tests, which replay every seed and every input that once crashed.
+///
+/// A target returns normally for any input: an input refused with an error is a pass. It stops
+/// the process (a trap) when a parser crashes or breaks a property that must hold whatever the
+/// input: a hash that parses prints back as the same hex, a bank that loads has one entry per
+/// accepted line at most.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A bank file in any of its formats (`BankLoader.parse`).
+    case bank
+    /// A PDQ hash in hex, through both the checked and the hot-path parser.
+    case hex
+    /// A `vigil.yml` (`ConfigLoader.parse`, no environment).
+    case config
+    /// A `POST /v1/streams` body.
+    case apiStream = "api-stream"
+    /// A `POST /v1/banks` body.
+    case apiBank = "api-bank"
+
+    /// Runs the target on `bytes`.
+    public func run(_ bytes: Data) {
+        switch self {
+        case .bank: Self.bank(bytes)
+        case .hex: Self.hex(bytes)
+        case .config: Self.config(bytes)
+        case .apiStream: _ = try? JSONConfigValue.stream(bytes, allowFiles: true)
+        case .apiBank: _ = try? JSONConfigValue.bank(bytes)
+        }
+    }
+
+    private static func bank(_ bytes: Data) {
+        guard let result = try? BankLoader.parse(data: bytes, file: "fuzz.txt", skipInvalid: true) else { return }
+        let lines = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        precondition(result.bank.entries.count <= lines, "a bank of \(lines) lines loaded \(result.bank.entries.count) entries")
+    }
+
+    private static func hex(_ bytes: Data) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let hash = try? PDQHash(hex: text) {
+            precondition(hash.hex == text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(),
+                         "\(text.debugDescription) parsed as \(hash.hex)")
+        }
+        guard bytes.count >= 64 else { return }
+        let fast = bytes.withUnsafeBytes { PDQHash(hexDigits: $0.bindMemory(to: UInt8.self).baseAddress!) }
+        let checked = try? PDQHash(hex: String(decoding: bytes.prefix(64), as: UTF8.self))
+        precondition(fast == checked, "the hot-path and checked parsers disagree on \(bytes.prefix(64).debugDescription)")
+    }
+
+    private static func config(_ bytes: Data) {
+        // Invalid UTF-8 is refused by the reader before parsing; the fuzzer reaches the parser
+        // with what decodes.
+        guard let text = String(data: bytes, encoding: .utf8) else { return }
+        _ = try? ConfigLoader.parse(text, file: "fuzz.yml", environment: [:])
+    }
+}
