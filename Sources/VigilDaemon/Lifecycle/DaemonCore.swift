@@ -83,6 +83,10 @@ public final class DaemonCore: Service, Sendable {
         hub = DeliveryHub(
             outbox: storage.outbox, sinks: Self.sinks(config.alerts, client: client), settings: delivery, metrics: metrics.delivery,
             faults: StorageFaults(factory: metrics.factory), logger: logger)
+        if let setAside = storage.setAside {
+            // Stays reported for this run: what the old file held needs a person to look at it.
+            hub.faults.report(Self.stateDatabase, error: DaemonError("damaged; set aside as \(setAside)"))
+        }
         banks = BankRegistry(metrics: metrics, logger: logger)
         let metrics = metrics
         pool = HashingPool(
@@ -392,8 +396,9 @@ public final class DaemonCore: Service, Sendable {
         }
     }
 
-    /// The name ``StorageFaults`` knows pruning by.
+    /// The names ``StorageFaults`` knows pruning, and a damaged state database set aside, by.
     static let pruning = "outbox-prune"
+    static let stateDatabase = "state-database"
 
     // MARK: Changes (API, SIGHUP)
 

@@ -25,15 +25,29 @@ struct DaemonStorage: Sendable {
     let banks: any BankStore
     /// The fleet's database; nil for a single node.
     let fleet: Fleet?
-    /// A fleet node's alerts waiting for the fleet's database; nil for a single node.
+    /// Alerts waiting for the outbox: a single node's in a file, a fleet node's in its state database.
     let spool: any AlertSpool
+    /// Where a damaged state database was moved at start, if it was.
+    let setAside: String?
 
     /// Opens the state database under `state_dir` and, with a `cluster` section, the fleet's
     /// database (the connections start with ``ClusterDatabase/run()``).
     init(config: DaemonConfig, logger: Logger) throws(DaemonError) {
         let local: Outbox
         do {
-            local = try Outbox(path: config.databasePath)
+            do {
+                local = try Outbox(path: config.databasePath)
+                setAside = nil
+            } catch where error.isCorrupt {
+                // Watching goes on with a new database; the damaged one, with whatever alerts,
+                // streams and banks it still holds, stays beside it for inspection.
+                let moved = try OutboxDatabase.setAside(path: config.databasePath)
+                logger.critical("the state database is damaged; set aside, starting with a new one", metadata: [
+                    "database": "\(config.databasePath)", "set_aside_as": "\(moved)", "error": "\(error)",
+                ])
+                local = try Outbox(path: config.databasePath)
+                setAside = moved
+            }
         } catch {
             throw DaemonError("state_dir: cannot open the state database \(config.databasePath): \(error)")
         }

@@ -161,6 +161,46 @@ struct StorageFaultTests {
     }
 }
 
+extension StorageFaultTests {
+    @Test("a damaged state database (not a database, or a page overwritten) is set aside at start; watching goes on with a new one",
+          .timeLimit(.minutes(2)))
+    func damagedDatabase() async throws {
+        let scratch = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for damage in ["garbage", "page"] {
+            let state = scratch.appendingPathComponent("state-\(damage)")
+            let database = state.appendingPathComponent("vigil.sqlite").path
+            if damage == "garbage" {
+                try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+                try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: database))
+            } else {
+                // A real state database, grown by a few pages, then its second page overwritten.
+                let healthy = try await TestDaemon.start(stateDirectory: state)
+                await healthy.stop()
+                let grown = try await runProcess("sqlite3", [database, """
+                    CREATE TABLE filler (x); INSERT INTO filler VALUES (randomblob(20000)); PRAGMA wal_checkpoint(TRUNCATE);
+                    """], timeout: 10)
+                #expect(grown.status == 0, "\(grown.stderrText)")
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: database))
+                try handle.seek(toOffset: 4096)
+                try handle.write(contentsOf: Data(repeating: 0xA5, count: 4096))
+                try handle.close()
+            }
+            let daemon = try await TestDaemon.start(stateDirectory: state)
+            let health = try await API.call(.GET, daemon.base + "/healthz", token: nil).json
+            #expect(health?["status"] as? String == "degraded", "\(damage)")
+            let faults = health?["faults"] as? [[String: Any]] ?? []
+            #expect(faults.contains { $0["component"] as? String == "state-database" }, "\(damage): \(faults)")
+            let aside = try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.hasPrefix("vigil.sqlite.corrupt-") }
+            #expect(!aside.isEmpty, "\(damage): the damaged file is kept beside the new one")
+            // The new database takes streams (and so alerts) as any does.
+            let added = try await API.call(.POST, daemon.base + "/v1/streams", body: API.json(["id": "cam", "url": "rtmp://127.0.0.1/live/cam"]))
+            #expect(added.status == 201, "\(damage): \(added.text)")
+            await daemon.stop()
+        }
+    }
+}
+
 /// Sources that show one still picture every 200 ms, each stream once released.
 final class StillSources: FrameSourceFactory {
     let still: Frame
