@@ -220,8 +220,9 @@ public actor AlertPipeline {
     static let spooling = "alert-spool"
     static let updating = "incident-update"
 
-    /// Merges spooled alerts once the fleet's database answers: each is claimed, then committed
-    /// to the outbox or dropped as raised elsewhere; the first failure leaves the rest for later.
+    /// Commits spooled alerts, in order, once the outbox takes writes again (a fleet's claims
+    /// each incident first and may drop it as raised elsewhere); the first failure leaves the
+    /// rest for the next second.
     private func drainSpool() async {
         guard let spool, spoolMayHoldAlerts else { return }
         guard let spooled = try? await spool.alerts() else { return }
