@@ -35,15 +35,17 @@ release: deps
 # the same reason.
 # The stream-switch test and the 10-stream ingest-crash test each run alone too: both hold many
 # real-time senders and processes, and the crash test asserts that no other stream misses a frame.
+# So does the nginx-rtmp discovery test, which times publish-to-alert against a 10 s bound.
 HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests|BankReloadMemoryTests
 FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests
-ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests
+ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests|NginxDiscoveryTests
 test: reference build
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip 'EndToEndTests|$(FLEET_TESTS)|$(HEAVY_HASHING_TESTS)|$(ALONE_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(HEAVY_HASHING_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter EndToEndTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter StreamHealthLiveTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter IngestIsolationTests
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter NginxDiscoveryTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(FLEET_TESTS)'
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 

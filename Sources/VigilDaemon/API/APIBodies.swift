@@ -27,6 +27,11 @@ struct StreamList: Encodable {
     var streams: [StreamStatus]
 }
 
+/// `GET /v1/discovery`: the media servers polled for streams.
+struct DiscoveryList: Encodable {
+    var sources: [DiscoveryStatus]
+}
+
 /// `GET /v1/nodes`: the fleet's nodes.
 struct NodeList: Encodable {
     var nodes: [StreamLeases.Node]

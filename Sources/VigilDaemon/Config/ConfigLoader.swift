@@ -73,7 +73,7 @@ public enum ConfigLoader {
             substitution: EnvironmentSubstitution(environment: environment))
         let keys = try root.mapping(allowed: [
             "listen", "api_token", "api_tokens", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
-            "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits", "ingest",
+            "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits", "ingest", "discovery",
         ])
         var config = DaemonConfig(apiTokens: try parseTokens(single: keys["api_token"], scoped: keys["api_tokens"], file: file))
         if let listen = keys["listen"] { config.listen = try parseListen(listen) }
@@ -122,8 +122,52 @@ public enum ConfigLoader {
                 config.streams.append(stream)
             }
         }
+        if let discovery = keys["discovery"] {
+            for item in try discovery.sequence() {
+                let source = try parseDiscovery(item)
+                if config.discovery.contains(where: { $0.name == source.name }) {
+                    throw item.error("discovery name \(source.name.debugDescription) is used twice")
+                }
+                config.discovery.append(source)
+            }
+            if config.cluster != nil, !config.discovery.isEmpty {
+                throw discovery.error("discovery is not available in a fleet (cluster) yet; run it on a single node")
+            }
+        }
         try checkBudgets(config, keys: keys, root: root)
         return config
+    }
+
+    /// Reads a `discovery` entry: the server, its statistics URL and the URL streams are read from.
+    static func parseDiscovery(_ reader: ConfigReader) throws(ConfigError) -> DiscoverySpec {
+        let keys = try reader.mapping(allowed: ["name", "kind", "url", "play_url", "interval"])
+        guard let nameReader = keys["name"] else { throw reader.error("name is required") }
+        let name = try nameReader.nonEmptyString()
+        guard StreamURLPolicy.isValidIdentifier(name) else {
+            throw nameReader.error("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)")
+        }
+        guard let kindReader = keys["kind"] else { throw reader.error("kind is required (nginx-rtmp, mediamtx or srs)") }
+        let kindText = try kindReader.string()
+        guard let kind = DiscoverySpec.Kind(rawValue: kindText) else {
+            throw kindReader.error("must be nginx-rtmp, mediamtx or srs, not \(kindText.debugDescription)")
+        }
+        guard let urlReader = keys["url"] else { throw reader.error("url is required (the server's statistics or API address)") }
+        let url = try urlReader.nonEmptyString()
+        guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+              components.host?.isEmpty == false
+        else { throw urlReader.error("must be an http:// or https:// URL") }
+        guard let playReader = keys["play_url"] else { throw reader.error("play_url is required, e.g. rtmp://127.0.0.1/{app}/{name}") }
+        let play = try playReader.nonEmptyString()
+        guard play.contains("{name}") else { throw playReader.error("must contain {name}, where the stream's name goes") }
+        var rest = play
+        for placeholder in DiscoverySpec.placeholders { rest = rest.replacingOccurrences(of: placeholder, with: "x") }
+        if rest.contains("{") || rest.contains("}") {
+            throw playReader.error("only {app} and {name} can be put in")
+        }
+        if let problem = StreamURLPolicy.problem(with: rest, allowFiles: false) { throw playReader.error(problem) }
+        var spec = DiscoverySpec(name: name, kind: kind, url: url, playURL: play)
+        if let interval = keys["interval"] { spec.interval = try interval.seconds(in: 0.2...3600) }
+        return spec
     }
 
     /// The streams a node reads stay within `limits.max_streams`: a single node's config streams,

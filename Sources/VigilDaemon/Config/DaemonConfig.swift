@@ -14,6 +14,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var banks: [BankSpec] = []
     /// Streams defined in the config.
     public var streams: [StreamSpec] = []
+    /// Media servers whose published streams are watched while they publish.
+    public var discovery: [DiscoverySpec] = []
     /// Alert policy and sinks.
     public var alerts = AlertsConfig()
     /// HTTP API limits and permissions.

@@ -19,12 +19,50 @@ public struct StreamSpec: Sendable, Equatable, Codable {
     /// takes `alerts.unwatchable_after`.
     public var unwatchableAfter: Double?
 
-    /// Where a stream or bank was defined.
-    public enum Origin: String, Sendable, Equatable, Codable {
+    /// Where a stream or bank was defined; written `config`, `api` or `discovery:<source>`.
+    public enum Origin: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
         /// The config file: changed by editing it and reloading.
         case config
         /// The HTTP API: stored in the state database and restored at start.
         case api
+        /// A media server's published streams (the `discovery` source named): watched while the
+        /// server lists them, never stored.
+        case discovery(String)
+
+        /// The written form.
+        public var rawValue: String {
+            switch self {
+            case .config: "config"
+            case .api: "api"
+            case .discovery(let source): "discovery:" + source
+            }
+        }
+
+        /// Reads the written form.
+        public init?(rawValue: String) {
+            switch rawValue {
+            case "config": self = .config
+            case "api": self = .api
+            case let text where text.hasPrefix("discovery:") && text.count > "discovery:".count:
+                self = .discovery(String(text.dropFirst("discovery:".count)))
+            default: return nil
+            }
+        }
+
+        public var description: String { rawValue }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let origin = Origin(rawValue: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown origin \(text.debugDescription)"))
+            }
+            self = origin
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
     }
 
     /// The key-frame gap after which sampling falls back to once a second, unless configured.

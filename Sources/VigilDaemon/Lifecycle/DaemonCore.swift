@@ -24,6 +24,8 @@ public final class DaemonCore: Service, Sendable {
     public let supervisor: StreamSupervisor
     /// The metrics registry.
     public let metrics: DaemonMetrics
+    /// The media servers whose published streams are watched.
+    let discovery: StreamDiscovery
     /// API-added streams (in a fleet, every stream).
     let streamStore: any StreamStore
     /// API-added banks.
@@ -96,6 +98,9 @@ public final class DaemonCore: Service, Sendable {
             settings: .init(window: config.alerts.window), hub: hub, metrics: metrics, logger: logger, clock: clock,
             spool: storage.spool)
         supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger)
+        discovery = StreamDiscovery(
+            client: DiscoveryClient(client: client), supervisor: supervisor, pipeline: pipeline, metrics: metrics, clock: clock,
+            logger: logger)
         do throws(DaemonError) {
             try await Self.loadBanks(config, into: banks, stored: storage.fleet == nil ? storage.banks : nil, logger: logger)
             guard let cluster = config.cluster, let fleetStorage = storage.fleet else {
@@ -211,6 +216,7 @@ public final class DaemonCore: Service, Sendable {
         let matcher = FrameMatcher(banks: banks, metrics: metrics)
         let (pool, supervisor, metrics, pipeline) = (pool, supervisor, metrics, pipeline)
         await startStreams()
+        await discovery.follow(config.discovery, maxStreams: config.limits.maxStreams)
         logger.info("vigil serving", metadata: [
             "streams": "\(supervisor.specs.count)", "banks": "\(banks.specs.count)", "sinks": "\(hub.sinkNames.joined(separator: ","))",
         ])
@@ -260,6 +266,7 @@ public final class DaemonCore: Service, Sendable {
                 await fleet.leave()
             }
             logger.notice("draining: stopping streams")
+            await discovery.stop()
             await supervisor.stopAll()
             pool.finish()
             await hashing.value
@@ -449,6 +456,8 @@ public final class DaemonCore: Service, Sendable {
         case (.removed, _), (.notFound, .api): break
         case (.isConfig, _), (.notFound, .config):
             throw APIError(.conflict, "stream \(id.debugDescription) is defined in the config file; remove it there and reload (SIGHUP)")
+        case (.notFound, .discovery(let source)):
+            throw APIError(.conflict, "stream \(id.debugDescription) was discovered on media server \(source.debugDescription); it is released when the server stops listing it")
         case (.notFound, nil):
             throw APIError(.notFound, "no stream with id \(id.debugDescription)")
         }
@@ -670,6 +679,10 @@ public final class DaemonCore: Service, Sendable {
                 await stopWatching(running.id)
             }
         }
+        // A config stream takes its id back from a discovered one.
+        for running in supervisor.specs where running.origin != .config && running.origin != .api {
+            if new.streams.contains(where: { $0.id == running.id }) { await stopWatching(running.id) }
+        }
         for running in supervisor.specs where running.origin == .api {
             guard let refusal = Self.apiStreamRefusal(running, api: new.api) else { continue }
             await stopWatching(running.id)
@@ -678,6 +691,7 @@ public final class DaemonCore: Service, Sendable {
         for spec in new.streams where supervisor.spec(id: spec.id) == nil {
             supervisor.start(spec)
         }
+        await discovery.follow(new.discovery, maxStreams: new.limits.maxStreams)
         logger.notice("configuration reloaded", metadata: ["streams": "\(supervisor.specs.count)", "banks": "\(banks.specs.count)"])
     }
 

@@ -90,6 +90,21 @@ public final class DaemonMetrics: Sendable {
         CoreMetrics.Counter(label: "vigil_fleet_lease_rounds_total", dimensions: [("result", result)], factory: factory)
     }
 
+    // MARK: Discovery
+
+    /// Whether a discovery source's last poll succeeded (1) or failed (0).
+    public func discoveryUp(source: String) -> CoreMetrics.Meter {
+        CoreMetrics.Meter(label: "vigil_discovery_up", dimensions: [("source", source)], factory: factory)
+    }
+    /// Streams of a discovery source being watched.
+    public func discoveryStreams(source: String) -> CoreMetrics.Meter {
+        CoreMetrics.Meter(label: "vigil_discovery_streams", dimensions: [("source", source)], factory: factory)
+    }
+    /// Polls of a discovery source that failed (server down, an answer not its API's).
+    public func discoveryPollFailures(source: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "vigil_discovery_poll_failures_total", dimensions: [("source", source)], factory: factory)
+    }
+
     // MARK: Banks
 
     /// Entries in a bank.

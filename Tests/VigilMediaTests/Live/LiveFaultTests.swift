@@ -31,8 +31,9 @@ extension LiveSuite {
         @Test("The source is killed mid-stream and restarted: the session reconnects and sampling resumes")
         func sourceKilledAndRestarted() async throws {
             let media = try await LiveMedia.get()
-            let (nginx, port) = try await LiveServers.nginxRTMP(in: directory)
-            defer { nginx.stop() }
+            let nginx = try await NginxRTMPServer.start(in: directory)
+            defer { nginx.process.stop() }
+            let port = nginx.rtmpPort
             let url = "rtmp://127.0.0.1:\(port)/live/restart"
             var feeder = try LiveServers.feed(media.clip, format: "flv", to: url, in: directory)
             defer { feeder.stop() }

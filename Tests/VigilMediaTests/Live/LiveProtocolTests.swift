@@ -35,8 +35,9 @@ extension LiveSuite {
         @Test("RTMP from nginx-rtmp, fed by ffmpeg -re")
         func rtmp() async throws {
             let media = try await LiveMedia.get()
-            let (nginx, port) = try await LiveServers.nginxRTMP(in: directory)
-            defer { nginx.stop() }
+            let nginx = try await NginxRTMPServer.start(in: directory)
+            defer { nginx.process.stop() }
+            let port = nginx.rtmpPort
             let url = "rtmp://127.0.0.1:\(port)/live/cam"
             let feeder = try LiveServers.feed(media.clip, format: "flv", to: url, in: directory)
             defer { feeder.stop() }

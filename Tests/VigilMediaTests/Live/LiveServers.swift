@@ -6,37 +6,6 @@ import VigilTestSupport
 enum LiveServers {
     static let python = "/usr/bin/python3"
 
-    /// nginx with Debian's RTMP module, configured in `directory` (pid, logs and temp paths there,
-    /// one process, no daemon) and listening on a free loopback port. Publish to and play from
-    /// `rtmp://127.0.0.1:PORT/live/NAME`.
-    static func nginxRTMP(in directory: URL) async throws -> (server: ChildProcess, port: Int) {
-        let port = try freeLoopbackPort()
-        let root = directory.appendingPathComponent("nginx-\(port)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let config = """
-            load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid \(root.path)/nginx.pid;
-            error_log \(root.path)/error.log info;
-            events { worker_connections 128; }
-            rtmp {
-                server {
-                    listen 127.0.0.1:\(port);
-                    application live { live on; record off; }
-                }
-            }
-            """
-        let configURL = root.appendingPathComponent("nginx.conf")
-        try config.write(to: configURL, atomically: true, encoding: .utf8)
-        let server = try ChildProcess("nginx", "/usr/sbin/nginx", ["-p", root.path, "-c", configURL.path], directory: root)
-        guard await waitForTCP(port: port, within: 10) else {
-            throw SetupError("nginx did not listen on \(port): \(server.log)")
-        }
-        return (server, port)
-    }
-
     /// `python3 -m http.server` serving `folder` on a free loopback port.
     static func httpFolder(_ folder: URL, logDirectory: URL) async throws -> (server: ChildProcess, port: Int) {
         let port = try freeLoopbackPort()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VigilMedia
+import VigilTestSupport
 
 /// What a live test keeps of each frame.
 struct LiveFrame: Sendable, Equatable {

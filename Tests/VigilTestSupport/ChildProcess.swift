@@ -1,13 +1,11 @@
 import Foundation
-import Testing
-import VigilTestSupport
 
 /// A server or feeder started by a live test. It runs under `timeout`, so even if the test process
 /// dies the child is gone within its hard limit, and `stop()` (or dropping the object) kills its
 /// whole process group.
-final class ChildProcess: @unchecked Sendable {
-    let name: String
-    let logURL: URL
+public final class ChildProcess: @unchecked Sendable {
+    public let name: String
+    public let logURL: URL
     private let process = Process()
     private let lock = NSLock()
     private var stopped = false
@@ -15,7 +13,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Starts `executable` with `arguments`, output going to `log` inside `directory`.
     ///
     /// - Parameter hardLimit: seconds after which `timeout` kills the child whatever happens.
-    init(_ name: String, _ executable: String, _ arguments: [String], directory: URL, hardLimit: Int = 90) throws {
+    public init(_ name: String, _ executable: String, _ arguments: [String], directory: URL, hardLimit: Int = 90) throws {
         self.name = name
         logURL = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -35,16 +33,16 @@ final class ChildProcess: @unchecked Sendable {
         stop()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
 
     /// What the child printed so far.
-    var log: String {
+    public var log: String {
         (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
     }
 
     /// Kills the child and its group: SIGKILL at once when `abruptly` (a crash), else SIGTERM first.
-    func stop(abruptly: Bool = false) {
+    public func stop(abruptly: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
@@ -70,13 +68,13 @@ final class ChildProcess: @unchecked Sendable {
 }
 
 /// A test environment problem (a server that would not start), reported as such.
-struct SetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct SetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
+public func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         if Date() > deadline { return false }
@@ -86,13 +84,13 @@ func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
 }
 
 /// Waits until something accepts TCP connections on the loopback `port`.
-func waitForTCP(port: Int, within seconds: Double) async -> Bool {
+public func waitForTCP(port: Int, within seconds: Double) async -> Bool {
     await eventually(within: seconds) { acceptsTCP(port: port) }
 }
 
 /// Waits until some socket on this machine is bound to the UDP `port` (a reader listening for a
 /// stream), by the kernel's socket table.
-func waitForUDPListener(port: Int, within seconds: Double) async -> Bool {
+public func waitForUDPListener(port: Int, within seconds: Double) async -> Bool {
     let hexPort = ":" + String(format: "%04X", port)
     return await eventually(within: seconds) {
         ["/proc/net/udp", "/proc/net/udp6"].contains { table in
@@ -106,7 +104,7 @@ func waitForUDPListener(port: Int, within seconds: Double) async -> Bool {
 }
 
 /// Reads the port a helper script wrote to `file` once it is listening.
-func readPort(from file: URL, within seconds: Double) async throws -> Int {
+public func readPort(from file: URL, within seconds: Double) async throws -> Int {
     var port: Int?
     _ = await eventually(within: seconds) {
         port = (try? String(contentsOf: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
