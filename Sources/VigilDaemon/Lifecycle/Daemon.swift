@@ -45,8 +45,9 @@ public final class Daemon: Sendable {
         await boundPort.wait()
     }
 
-    /// Runs until shutdown; returns after the drain.
-    public func run(handleSignals: Bool = true) async throws {
+    /// Runs until shutdown; returns after the drain. With `systemd` (``SystemdNotifier``), tells
+    /// systemd when the daemon is ready, alive, reloading and stopping.
+    public func run(handleSignals: Bool = true, systemd: SystemdNotifier? = nil) async throws {
         let config = core.config
         let router = APIRouter.make(core: core)
         let bound = boundPort
@@ -69,7 +70,9 @@ public final class Daemon: Sendable {
                 // Shut down in reverse order: the core drains first while the API still answers.
                 .init(service: app),
                 .init(service: core, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
+            ] + (systemd.map { notifier in [.init(service: SystemdNotifyService(
+                notifier: notifier, clock: core.clock, ready: { [core] in _ = await bound.wait(); return SystemdNotifyService.status(of: core) },
+                probe: SystemdNotifyService.probe(core: core)), successTerminationBehavior: .ignore)] } ?? []),
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             cancellationSignals: [],
             logger: logger)
@@ -80,7 +83,7 @@ public final class Daemon: Sendable {
             return state.shutdownRequested
         }
         await core.startStreams()
-        let reloader = handleSignals ? Task { await self.reloadOnHangup() } : nil
+        let reloader = handleSignals ? Task { await self.reloadOnHangup(systemd) } : nil
         defer { reloader?.cancel() }
         if requestedEarly { await serviceGroup.triggerGracefulShutdown() }
         try await serviceGroup.run()
@@ -115,7 +118,7 @@ public final class Daemon: Sendable {
 
     /// SIGHUP: re-read the config file and apply it; a config with errors is refused (logged) and
     /// the running one stays.
-    private func reloadOnHangup() async {
+    private func reloadOnHangup(_ systemd: SystemdNotifier?) async {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals {
             guard let configPath else {
@@ -124,8 +127,10 @@ public final class Daemon: Sendable {
             }
             do {
                 let config = try ConfigLoader.load(path: configPath)
+                systemd?.reloading()
                 await core.reload(config)
                 reloadCertificates(config.api.tls)
+                systemd?.ready(status: SystemdNotifyService.status(of: core))
             } catch {
                 logger.error("SIGHUP: config not reloaded; the running configuration stays", metadata: ["error": "\(error)"])
             }

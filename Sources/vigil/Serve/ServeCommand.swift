@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         do {
-            try await daemon.run()
+            try await daemon.run(systemd: SystemdNotifier.fromEnvironment(logger: logger))
         } catch {
             logger.critical("stopped", metadata: ["error": "\(error)"])
             throw ExitCode(1)
