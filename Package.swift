@@ -89,7 +89,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ],
+            // Compiled into the binary, so `GET /openapi.json` reads nothing at run time; both are
+            // symlinks to the published files in docs/.
+            resources: [.embedInCode("API/Resources/openapi.yaml"), .embedInCode("API/Resources/alert.schema.json")]
         ),
         .executableTarget(
             name: "vigil",

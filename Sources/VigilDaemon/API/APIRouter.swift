@@ -14,9 +14,10 @@ enum APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: core.logger))
         router.add(middleware: BearerAuthMiddleware(
-            tokens: { core.apiTokens }, openPaths: ["/healthz"], logger: core.logger))
+            tokens: { core.apiTokens }, openPaths: ["/healthz", OpenAPIDocument.path], logger: core.logger))
 
         router.get("/healthz") { _, _ in JSONResponse.make(Health(faults: core.hub.faults.current)) }
+        router.get(RouterPath(OpenAPIDocument.path)) { _, _ -> Response in try OpenAPIDocument.response() }
 
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
