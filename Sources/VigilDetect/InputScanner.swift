@@ -25,6 +25,8 @@ public struct InputScanner: Sendable {
     /// Told, as it happens, each time a live input's connection fails and is tried again, with
     /// the reason (a refused URL, a timeout, a stall).
     public var onInterruption: (@Sendable (MediaError) -> Void)?
+    /// Told after each hashed frame how far the scan has got (a progress display).
+    public var onProgress: (@Sendable (ScanPosition) -> Void)?
     /// Attempts in a row that read nothing after which a live input is given up: a down stream,
     /// or an ended playlist whose segments cannot be read, ends the scan with its reason.
     public static let attemptsWithoutMedia = 5
@@ -83,6 +85,7 @@ public struct InputScanner: Sendable {
             }
             if let focus = step.focus { session.focus(focus) }
             session.acknowledge()
+            onProgress?(ScanPosition(input: shown, seconds: frame.ptsSeconds, duration: session.info?.durationSeconds, framesHashed: state.framesHashed))
         }
         guard state.framesHashed > 0 else {
             throw MediaError.noFrames(url: input)

@@ -56,8 +56,11 @@ struct ScanCommand: AsyncParsableCommand {
         let matchers = try banks.loadMatchersOrExit(errors: errors)
         var scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
                                    maxDuration: maxDuration?.seconds, luma: hashing.luma, jobs: hashing.jobs)
+        let progress = ScanProgress.onTerminal(json: json)
+        if let progress { scanner.onProgress = { progress.update($0) } }
         // A live input's trouble is told as it happens, not only when the scan gives up.
         scanner.onInterruption = { reason in
+            progress?.clear()
             FileHandle.standardError.write(Data("vigil: \(reason.description); trying again\n".utf8))
         }
         let reporter = ScanReporter(json: json, output: output)
@@ -65,10 +68,18 @@ struct ScanCommand: AsyncParsableCommand {
         var anyError = false
         for input in inputs {
             do {
-                let verdict = try await scanner.scan(input) { reporter.report($0) }
+                let verdict = try await scanner.scan(input) { finding in
+                    progress?.clear()
+                    progress?.matched()
+                    reporter.report(finding)
+                    // On a terminal a finding shows at once, not under the progress line.
+                    if progress != nil { output.flush() }
+                }
+                progress?.finish()
                 reporter.report(verdict)
                 anyMatch = anyMatch || verdict.matched
             } catch {
+                progress?.finish()
                 anyError = true
                 errors.write("vigil: \(InputFailure.describe(error, input: input))")
             }
