@@ -28,6 +28,8 @@ enum APIRouter {
 
         router.get("/v1/streams") { _, _ in JSONResponse.make(StreamList(streams: await core.streamStatuses().map { $0.shownToClients() })) }
 
+        router.get("/v1/discovery") { _, _ in JSONResponse.make(DiscoveryList(sources: core.discovery.statuses())) }
+
         router.get("/v1/nodes") { _, _ -> Response in
             guard let nodes = try await core.nodes() else {
                 throw APIError(.notFound, "this daemon is a single node (no cluster section in its config)")
