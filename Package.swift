@@ -50,7 +50,10 @@ let package = Package(
         .target(name: "VigilMatch", dependencies: ["VigilHash"]),
         .target(
             name: "VigilDetect",
-            dependencies: ["VigilHash", "VigilMatch", "VigilMedia", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "VigilHash", "VigilMatch", "VigilMedia", .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "VigilAlerts",

@@ -114,6 +114,7 @@ public struct DetectionState: Sendable {
     /// Takes the next sample, in presentation order.
     public mutating func add(_ matches: FrameMatches) -> Step {
         let frame = matches.frame
+        if let allowed = matches.suppressedBy { counts.suppressions[allowed.bank, default: 0] += 1 }
         let moment = frame.variants.map { VideoMatchFrame(hash: $0, quality: frame.quality, time: frame.ptsSeconds) }
         var findings: [FrameFinding] = []
         var images: [BankMatch] = []

@@ -10,6 +10,9 @@ public struct FrameMatches: Sendable {
     public var frame: HashedFrame
     /// One element per bank, in the order of the matchers given.
     public var banks: [Bank]
+    /// The allow entry that silenced this frame: it was no farther from the frame than any
+    /// known entry, so the frame's matches and near misses were dropped. Nil when nothing was.
+    public var suppressedBy: BankMatch?
 
     /// The matches in one bank.
     public struct Bank: Sendable {
@@ -32,6 +35,27 @@ public struct FrameMatches: Sendable {
             return Bank(
                 matcher: matcher, variants: candidates.map { $0.filter { $0.distance <= matcher.threshold } },
                 videoCandidates: candidates.map { $0.filter { !$0.entry.videoFrames.isEmpty } })
+        }
+        suppressAllowed(matchers)
+    }
+
+    /// Drops every match and near miss when an allow entry is at least as near the frame (in any
+    /// variant) as the nearest known entry: the frame shows something known to be benign.
+    private mutating func suppressAllowed(_ matchers: [BankMatcher]) {
+        let known = banks.flatMap { bank in bank.variants.joined().map(\.distance) + bank.videoCandidates.joined().map(\.distance) }.min()
+        guard let known, matchers.contains(where: \.hasAllowEntries) else { return }
+        var nearest: BankMatch?
+        for matcher in matchers where matcher.hasAllowEntries {
+            for variant in frame.variants {
+                guard let found = matcher.nearestAllowed(variant, quality: frame.quality) else { continue }
+                if found.distance < nearest?.distance ?? .max { nearest = found }
+            }
+        }
+        guard let nearest, nearest.distance <= known else { return }
+        suppressedBy = nearest
+        for index in banks.indices {
+            banks[index].variants = banks[index].variants.map { _ in [] }
+            banks[index].videoCandidates = banks[index].videoCandidates.map { _ in [] }
         }
     }
 

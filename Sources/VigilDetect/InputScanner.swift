@@ -66,6 +66,16 @@ public struct InputScanner: Sendable {
         }
     }
 
+    /// The banks' known files with the same MD5 as `input`, when it is a local file and any bank
+    /// holds file digests.
+    public func fileMatches(_ input: String) async throws -> [FileMatch] {
+        guard matchers.contains(where: { !$0.bank.fileDigests.isEmpty }), let source = try? StreamSource(input),
+              source.kind == .file, let path = source.filePath
+        else { return [] }
+        let md5 = try await FileDigest.md5(ofFile: path)
+        return matchers.compactMap { matcher in matcher.fileMatch(md5: md5).map { FileMatch(bank: matcher.bank.name, entry: $0) } }
+    }
+
     private func scan(_ session: StreamSession, input: String, options: StreamOptions, report: (FrameFinding) -> Void) async throws -> Verdict {
         // Findings and the verdict name the input without its credentials: they are printed.
         let shown = RedactedURL(input).description
@@ -90,7 +100,9 @@ public struct InputScanner: Sendable {
         guard state.framesHashed > 0 else {
             throw MediaError.noFrames(url: input)
         }
-        return state.verdict()
+        var verdict = state.verdict()
+        verdict.fileMatches = try await fileMatches(input)
+        return verdict
     }
 
     /// The daemon's sampling, with the key-frame gap fallback on files too.

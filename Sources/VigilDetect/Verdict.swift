@@ -15,6 +15,11 @@ public struct Verdict: Sendable {
     /// Known videos a sample came near (within the rule's aligned threshold) without the rule
     /// matching: what an analyst reviews next, and the margin a threshold has on unrelated input.
     public var nearVideos: [VideoStanding] = []
+    /// Moments an allow entry silenced (it was at least as near as any known entry), by the
+    /// allow entry's bank.
+    public var suppressions: [String: Int] = [:]
+    /// Known files whose MD5 equals the input's: exact copies, found before any decoding.
+    public var fileMatches: [FileMatch] = []
 
     /// Creates an empty verdict for `input`.
     public init(input: String) {
@@ -22,5 +27,5 @@ public struct Verdict: Sendable {
     }
 
     /// Whether the input matched anything: a still image, or a known video by the video rule.
-    public var matched: Bool { imageMatches > 0 || !videoMatches.isEmpty }
+    public var matched: Bool { imageMatches > 0 || !videoMatches.isEmpty || !fileMatches.isEmpty }
 }

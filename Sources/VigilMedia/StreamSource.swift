@@ -1,3 +1,5 @@
+import Foundation
+
 /// An input named by the user, parsed once: what kind of source it is, which protocols FFmpeg may
 /// use to read it, and which FFmpeg options bound its network calls.
 ///
@@ -67,6 +69,15 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
     /// fallback and reconnection.
     public var isLive: Bool {
         kind != .file && kind != .pipe
+    }
+
+    /// The local path of a file source (a path, `file:PATH` or `file://PATH`); nil for others.
+    public var filePath: String? {
+        guard kind == .file else { return nil }
+        let lowered = url.lowercased()
+        if lowered.hasPrefix("file://") { return URL(string: url)?.path ?? String(url.dropFirst(7)) }
+        if lowered.hasPrefix("file:") { return String(url.dropFirst(5)) }
+        return url
     }
 
     /// What FFmpeg is asked to open. Paths become `file:` URLs.

@@ -80,7 +80,7 @@ struct CSVHeaderFormatTests {
     func missingHashColumn() {
         let error = parseError("id,label\nk1,cat\n")
         #expect(error == BankError(file: "known.csv", line: 1, problem: .missingHashColumn(columns: ["id", "label"])))
-        #expect(error?.description == "known.csv:1: header has no 'hash' or 'pdq' column (columns: id, label)")
+        #expect(error?.description == "known.csv:1: header has no 'hash' or 'pdq' column, nor the 'signal_type' and 'signal_str' of an exchange export (columns: id, label)")
     }
 
     @Test("a row with more or fewer fields than the header is refused")

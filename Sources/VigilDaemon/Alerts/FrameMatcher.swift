@@ -14,6 +14,7 @@ struct FrameMatcher: Sendable {
         for (bank, found) in zip(loaded, matches.banks) where found.variants.contains(where: { !$0.isEmpty }) {
             metrics.matches(bank: bank.spec.name).increment()
         }
+        if let allowed = matches.suppressedBy { metrics.allowSuppressions(bank: allowed.bank).increment() }
         return matches
     }
 }

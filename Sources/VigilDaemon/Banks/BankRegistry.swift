@@ -145,8 +145,9 @@ public final class BankRegistry: Sendable {
 
     private static func status(spec: BankSpec, bank: LoadedBank?, error: String?) -> BankStatus {
         BankStatus(
-            name: spec.name, paths: spec.paths, origin: spec.origin, threshold: spec.threshold, minQuality: spec.minQuality,
+            name: spec.name, paths: spec.paths, origin: spec.origin, role: spec.role, threshold: spec.threshold, minQuality: spec.minQuality,
             entries: bank?.matcher.bank.entries.count ?? 0, videos: bank?.matcher.bank.videos.count ?? 0,
+            fileDigests: bank?.matcher.bank.fileDigests.count ?? 0,
             loadedAt: bank?.loadedAt, loadSeconds: bank?.loadSeconds, lastError: error)
     }
 
@@ -168,7 +169,7 @@ public final class BankRegistry: Sendable {
                 let signature = FileSignature(paths: spec.paths)
                 do throws(BankError) {
                     let loaded = try BankLoader.load(name: spec.name, paths: spec.paths)
-                    let matcher = BankMatcher(bank: loaded.bank, threshold: spec.threshold, minQuality: spec.minQuality)
+                    let matcher = BankMatcher(bank: loaded.bank, threshold: spec.threshold, minQuality: spec.minQuality, role: spec.role)
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
                     continuation.resume(returning: .success(LoadedBank(
                         spec: spec, matcher: matcher, loadedAt: Date(), loadSeconds: seconds, signature: signature)))

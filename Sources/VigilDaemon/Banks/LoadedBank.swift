@@ -23,6 +23,8 @@ public struct BankStatus: Sendable, Codable, Equatable {
     public var paths: [String]
     /// Where it was defined.
     public var origin: StreamSpec.Origin
+    /// `match` or `allow`.
+    public var role: BankRole
     /// Match threshold.
     public var threshold: Int
     /// Quality floor.
@@ -31,6 +33,8 @@ public struct BankStatus: Sendable, Codable, Equatable {
     public var entries: Int
     /// Known videos in the bank now serving.
     public var videos: Int
+    /// Known files by MD5 in the bank now serving.
+    public var fileDigests: Int
     /// When the bank now serving was loaded.
     public var loadedAt: Date?
     /// How long that load took, in seconds.
@@ -43,7 +47,8 @@ public struct BankStatus: Sendable, Codable, Equatable {
     public var nodes: [FleetBanks.NodeLoad]?
 
     enum CodingKeys: String, CodingKey {
-        case name, paths, origin, threshold, entries, videos, version, nodes
+        case name, paths, origin, role, threshold, entries, videos, version, nodes
+        case fileDigests = "file_digests"
         case minQuality = "min_quality"
         case loadedAt = "loaded_at"
         case loadSeconds = "load_seconds"

@@ -1,3 +1,5 @@
+import VigilMatch
+
 /// One hash bank, from the config file or the API.
 public struct BankSpec: Sendable, Equatable, Codable {
     /// Unique name, reported in alerts.
@@ -10,6 +12,8 @@ public struct BankSpec: Sendable, Equatable, Codable {
     public var minQuality: Int
     /// Where the bank was defined.
     public var origin: StreamSpec.Origin
+    /// `match` (known material) or `allow` (known benign pictures that silence matches).
+    public var role: BankRole = .match
 
     /// Creates a spec with PDQ's customary threshold and quality floor.
     public init(name: String, paths: [String], threshold: Int = 31, minQuality: Int = 50, origin: StreamSpec.Origin = .config) {

@@ -1,4 +1,5 @@
 import Foundation
+import VigilMatch
 import VigilAlerts
 
 /// Reads and validates `vigil.yml`.
@@ -339,7 +340,7 @@ public enum ConfigLoader {
 
     /// Reads a bank entry of the config (or an API body converted to the same shape).
     static func parseBank(_ reader: ConfigReader, origin: StreamSpec.Origin) throws(ConfigError) -> BankSpec {
-        let keys = try reader.mapping(allowed: ["name", "path", "paths", "threshold", "min_quality"])
+        let keys = try reader.mapping(allowed: ["name", "path", "paths", "threshold", "min_quality", "role"])
         guard let nameReader = keys["name"] else { throw reader.error("name is required") }
         let name = try nameReader.nonEmptyString()
         guard StreamURLPolicy.isValidIdentifier(name) else {
@@ -352,6 +353,11 @@ public enum ConfigLoader {
         var bank = BankSpec(name: name, paths: paths, origin: origin)
         if let threshold = keys["threshold"] { bank.threshold = try threshold.int(in: 0...256) }
         if let quality = keys["min_quality"] { bank.minQuality = try quality.int(in: 0...100) }
+        if let roleReader = keys["role"] {
+            let text = try roleReader.string()
+            guard let role = BankRole(rawValue: text) else { throw roleReader.error("must be match or allow, not \(text.debugDescription)") }
+            bank.role = role
+        }
         return bank
     }
 

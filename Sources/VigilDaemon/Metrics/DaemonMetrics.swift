@@ -59,6 +59,11 @@ public final class DaemonMetrics: Sendable {
     public func matches(bank: String) -> CoreMetrics.Counter {
         CoreMetrics.Counter(label: "vigil_matches_total", dimensions: [("bank", bank)], factory: factory)
     }
+    /// Frames an allow-list entry silenced (it was at least as near as any known entry), by
+    /// the allow entry's bank.
+    public func allowSuppressions(bank: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "vigil_allow_suppressions_total", dimensions: [("bank", bank)], factory: factory)
+    }
     /// Incidents opened (alerts raised).
     public func alertsRaised(bank: String) -> CoreMetrics.Counter {
         CoreMetrics.Counter(label: "vigil_alerts_raised_total", dimensions: [("bank", bank)], factory: factory)

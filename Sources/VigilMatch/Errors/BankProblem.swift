@@ -41,6 +41,8 @@ public enum BankProblem: Error, Sendable, Hashable, CustomStringConvertible {
     case conflictingHashColumns
     /// The header names this column twice.
     case duplicateColumn(String)
+    /// A `video_md5` signal that is not 32 hex digits.
+    case invalidDigest(String)
 
     /// The problem in words, without file or line (`BankError` and `BankIssue` add those).
     public var description: String {
@@ -81,11 +83,13 @@ public enum BankProblem: Error, Sendable, Hashable, CustomStringConvertible {
         case .fieldCount(let found, let expected):
             return "row has \(found) field\(found == 1 ? "" : "s"), the header has \(expected)"
         case .missingHashColumn(let columns):
-            return "header has no 'hash' or 'pdq' column (columns: \(columns.joined(separator: ", ")))"
+            return "header has no 'hash' or 'pdq' column, nor the 'signal_type' and 'signal_str' of an exchange export (columns: \(columns.joined(separator: ", ")))"
         case .conflictingHashColumns:
             return "header has both a 'hash' and a 'pdq' column; keep only one"
         case .duplicateColumn(let name):
             return "header names column '\(name)' more than once"
+        case .invalidDigest(let text):
+            return "video_md5 \(String(text.prefix(80)).debugDescription) is not 32 hex digits"
         }
     }
 }

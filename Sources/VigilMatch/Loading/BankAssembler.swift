@@ -15,6 +15,7 @@ struct BankAssembler {
     private var videos: [BankVideo] = []
     private var videoIDs: Set<String> = []
     private var issues: [BankIssue] = []
+    private var fileDigests: [String: FileDigestEntry] = [:]
     private var stats = BankStats()
 
     /// Adds one file's content.
@@ -24,7 +25,13 @@ struct BankAssembler {
         stats.entriesBeforeMerging += file.hashes.count
         stats.skippedLines += file.issues.count
         issues += file.issues
+        for entry in file.fileDigests {
+            fileDigests[entry.md5, default: FileDigestEntry(md5: entry.md5)].merge(entry)
+        }
+        stats.fileDigestLines += file.fileDigests.count
+        stats.skippedSignals.merge(file.skippedSignals, uniquingKeysWith: +)
         if file.hashes.isEmpty {
+            if !file.fileDigests.isEmpty { return }
             stats.emptyInputs.append(file.file)
             return
         }
@@ -70,7 +77,8 @@ struct BankAssembler {
         stats.duplicatesMerged = stats.entriesBeforeMerging - entries.count
         stats.lowQualityEntries = entries.qualities.count(where: { $0 < BankStats.lowQualityThreshold })
         stats.videos = videos.count
-        return BankLoadResult(bank: Bank(name: name, entries: entries, videos: videos, stats: stats), issues: issues)
+        stats.fileDigests = fileDigests.count
+        return BankLoadResult(bank: Bank(name: name, entries: entries, videos: videos, fileDigests: fileDigests, stats: stats), issues: issues)
     }
 
     /// `entries` with every duplicate folded into its keeper: the keeper keeps its place; its

@@ -22,6 +22,11 @@ struct BankFileParser {
 
     private var lineCount = 0
 
+    private var hasHeader: Bool {
+        if case .header = mode { return true }
+        return false
+    }
+
     /// Parses a whole file held in memory.
     static func parse(_ bytes: [UInt8], file: String, skipInvalid: Bool) throws(BankError) -> ParsedFile {
         var parser = BankFileParser(file: file, skipInvalid: skipInvalid, expectedBytes: bytes.count)
@@ -94,7 +99,13 @@ struct BankFileParser {
         }
         do throws(BankProblem) {
             let fields = try CSVFields.split(line)
+            if !hasHeader, fields.count == 1, let (type, value) = ExchangeSignal.localFileLine(fields[0]) {
+                mode = .headerless
+                return accept(try ExchangeSignal.read(type: type, value: value, label: nil, metadata: [:]), line: number)
+            }
             switch mode {
+            case .header(let header) where header.signalTypeColumn != nil:
+                accept(try header.signal(fields), line: number)
             case .header(let header):
                 accept(try header.record(fields), line: number)
             case .headerless:
@@ -145,6 +156,18 @@ struct BankFileParser {
             lastComment = nil
             result.append(hash, quality: BankEntries.noQuality, line: line)
             return true
+        }
+    }
+
+    private mutating func accept(_ signal: ExchangeSignal, line: Int) {
+        switch signal {
+        case .pdq(let record):
+            accept(record, line: line)
+        case .fileDigest(var entry):
+            entry.sources = [SourceLocation(file: result.file, line: line)]
+            result.fileDigests.append(entry)
+        case .unsupported(let type):
+            result.skippedSignals[type, default: 0] += 1
         }
     }
 

@@ -10,6 +10,9 @@ struct CSVHeader {
     var labelColumn: Int?
     /// Index of the `quality` column, if any.
     var qualityColumn: Int?
+    /// Index of the `signal_type` column of an exchange export (``ExchangeSignal``); its
+    /// `signal_str` column is then ``hashColumn``, its `collab` column ``labelColumn``.
+    var signalTypeColumn: Int?
 
     /// How the first data line of a file reads as a header.
     enum Detection {
@@ -26,7 +29,10 @@ struct CSVHeader {
         let keys = fields.map { $0.lowercased() }
         let hashColumns = keys.indices.filter { keys[$0] == "hash" }
         let pdqColumns = keys.indices.filter { keys[$0] == "pdq" }
-        guard !hashColumns.isEmpty || !pdqColumns.isEmpty else {
+        let signalType = keys.firstIndex(of: "signal_type")
+        let signalValue = keys.firstIndex(of: "signal_str")
+        let isExchange = hashColumns.isEmpty && pdqColumns.isEmpty && signalType != nil && signalValue != nil
+        guard !hashColumns.isEmpty || !pdqColumns.isEmpty || isExchange else {
             return looksLikeColumnNames(fields) ? .invalid(.missingHashColumn(columns: fields)) : .notHeader
         }
         if !hashColumns.isEmpty, !pdqColumns.isEmpty {
@@ -39,6 +45,11 @@ struct CSVHeader {
             }
         }
         let names = fields.enumerated().map { $1.isEmpty ? "col\($0 + 1)" : $1 }
+        if isExchange, let signalType, let signalValue {
+            return .header(CSVHeader(
+                names: names, hashColumn: signalValue, idColumn: keys.firstIndex(of: "id"), labelColumn: keys.firstIndex(of: "collab"),
+                qualityColumn: nil, signalTypeColumn: signalType))
+        }
         return .header(CSVHeader(
             names: names,
             hashColumn: (hashColumns + pdqColumns)[0],
@@ -46,6 +57,32 @@ struct CSVHeader {
             labelColumn: keys.firstIndex(of: "label"),
             qualityColumn: keys.firstIndex(of: "quality")
         ))
+    }
+
+    /// Reads a data row of an exchange export (``signalTypeColumn`` set).
+    func signal(_ fields: [String]) throws(BankProblem) -> ExchangeSignal {
+        guard fields.count == names.count, let signalTypeColumn else {
+            throw .fieldCount(found: fields.count, expected: names.count)
+        }
+        var metadata: [String: String] = [:]
+        let roles: Set<Int?> = [hashColumn, idColumn, labelColumn, signalTypeColumn]
+        for (index, value) in fields.enumerated() where !roles.contains(index) && !value.isEmpty {
+            metadata[names[index].lowercased()] = value
+        }
+        let signal = try ExchangeSignal.read(
+            type: fields[signalTypeColumn], value: fields[hashColumn],
+            label: labelColumn.flatMap { fields[$0].isEmpty ? nil : fields[$0] }, metadata: metadata)
+        guard let idColumn, !fields[idColumn].isEmpty else { return signal }
+        switch signal {
+        case .pdq(var record):
+            record.id = fields[idColumn]
+            return .pdq(record)
+        case .fileDigest(var entry):
+            entry.ids = [fields[idColumn]]
+            return .fileDigest(entry)
+        case .unsupported:
+            return signal
+        }
     }
 
     /// Reads a data row under this header.

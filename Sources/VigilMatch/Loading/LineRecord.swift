@@ -10,6 +10,15 @@ struct LineRecord {
     /// Set for vPDQ lines.
     var frame: Frame?
 
+    init(hash: PDQHash, id: String? = nil, label: String? = nil, quality: Int? = nil, metadata: [String: String], frame: Frame? = nil) {
+        self.hash = hash
+        self.id = id
+        self.label = label
+        self.quality = quality
+        self.metadata = metadata
+        self.frame = frame
+    }
+
     /// The vPDQ fields of a frame line.
     struct Frame {
         var number: Int

@@ -31,6 +31,10 @@ struct ParsedFile {
     var details: [Int: Detail] = [:]
     var videos: [Video] = []
     var issues: [BankIssue] = []
+    /// Known files by MD5 (exchange `video_md5` signals), in file order, each with its line.
+    var fileDigests: [FileDigestEntry] = []
+    /// Exchange signals of types Vigil does not match on, by type.
+    var skippedSignals: [String: Int] = [:]
 
     /// Room for `count` accepted lines.
     mutating func reserveCapacity(_ count: Int) {

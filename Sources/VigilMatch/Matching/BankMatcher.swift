@@ -19,6 +19,12 @@ public struct BankMatcher: Sendable {
     public let minQuality: Int
     /// The video-level rule for this bank's threshold and quality settings.
     public let videoRule: VideoMatchRule
+    /// What the bank is for. An allow bank's entries are all allow entries; a match bank's are
+    /// those an exchange marked known benign (category `NEGATIVE_CLASS`).
+    public let role: BankRole
+    /// The index over the allow entries (none in ``index``), with their positions in
+    /// `bank.entries`; nil when there are none.
+    private let allowed: (index: HashIndex, positions: [UInt32])?
     /// How far ``candidates(for:quality:)`` searches: the rule's aligned threshold, or just the
     /// threshold for a bank without videos (still images have no order to line up with).
     public let candidateRadius: Int
@@ -31,16 +37,23 @@ public struct BankMatcher: Sendable {
     ///
     /// `alignedThreshold` is the rule's ``VideoMatchRule/alignedThreshold`` (by default 13 bits
     /// past `threshold`).
-    public init(bank: Bank, threshold: Int = 31, minQuality: Int = 50, alignedThreshold: Int? = nil) {
+    public init(bank: Bank, threshold: Int = 31, minQuality: Int = 50, alignedThreshold: Int? = nil, role: BankRole = .match) {
         self.bank = bank
+        self.role = role
         let qualities = bank.entries.qualities
         let hashes = bank.entries.hashes
         let minimum = UInt8(clamping: minQuality)
-        let excluded = { (position: Int) in qualities[position] != BankEntries.noQuality && qualities[position] < minimum }
+        let lowQuality = { (position: Int) in qualities[position] != BankEntries.noQuality && qualities[position] < minimum }
+        let allowPositions: [UInt32] = role == .allow
+            ? hashes.indices.filter { !lowQuality($0) }.map { UInt32($0) }
+            : bank.entries.positionsWithDetails.filter { !lowQuality(Int($0)) && bank.entries.isKnownBenign(Int($0)) }
+        let allowSet = Set(allowPositions)
+        let excluded = { (position: Int) in lowQuality(position) || role == .allow || allowSet.contains(UInt32(position)) }
         let positions: [UInt32]? = hashes.indices.contains(where: excluded)
             ? hashes.indices.filter { !excluded($0) }.map { UInt32($0) }
             : nil
         self.entryPositions = positions
+        allowed = allowPositions.isEmpty ? nil : (HashIndex(HashColumn(allowPositions.lazy.map { hashes[Int($0)] }), designRadius: threshold), allowPositions)
         let rule = VideoMatchRule(frameThreshold: threshold, minQuality: minQuality, alignedThreshold: alignedThreshold)
         // Frame searches go out to the aligned threshold when there are videos to align with; the
         // index is laid out for that radius, the one nearly every search uses.
@@ -50,6 +63,26 @@ public struct BankMatcher: Sendable {
         self.minQuality = minQuality
         self.candidateRadius = candidateRadius
         videoRule = rule
+    }
+
+    /// Whether the bank has allow entries.
+    public var hasAllowEntries: Bool { allowed != nil }
+
+    /// How many allow entries take part in matching.
+    public var allowEntryCount: Int { allowed?.positions.count ?? 0 }
+
+    /// The allow entry nearest `hash` within the threshold, if any; none when `quality` is below
+    /// the minimum.
+    public func nearestAllowed(_ hash: PDQHash, quality: Int = 100) -> BankMatch? {
+        guard let allowed, quality >= minQuality else { return nil }
+        return allowed.index.search(hash, radius: threshold).first.map { found in
+            BankMatch(bank: bank.name, entry: bank.entries[Int(allowed.positions[found.entry])], distance: found.distance)
+        }
+    }
+
+    /// The known file with this MD5 (lowercase hex), if any.
+    public func fileMatch(md5: String) -> FileDigestEntry? {
+        bank.fileDigests[md5]
     }
 
     /// The bank's entries within the threshold of `hash`, nearest first; none when `quality` is

@@ -8,19 +8,26 @@ public struct Bank: Sendable {
     public let entries: BankEntries
     /// The known videos, in load order.
     public var videos: [BankVideo]
+    /// Known files by MD5 (exact copies), keyed by the digest's lowercase hex.
+    public var fileDigests: [String: FileDigestEntry]
     /// What loading read and produced.
     public var stats: BankStats
 
     /// Creates a bank. Entries must carry distinct hashes; when two carry the same hash the later
     /// one is ignored by `entry(for:)`, so merge duplicates first (the loader does).
-    public init(name: String, entries: [BankEntry], videos: [BankVideo] = [], stats: BankStats = BankStats()) {
-        self.init(name: name, entries: BankEntries(entries), videos: videos, stats: stats)
+    public init(
+        name: String, entries: [BankEntry], videos: [BankVideo] = [], fileDigests: [FileDigestEntry] = [], stats: BankStats = BankStats()
+    ) {
+        self.init(
+            name: name, entries: BankEntries(entries), videos: videos,
+            fileDigests: Dictionary(fileDigests.map { ($0.md5, $0) }, uniquingKeysWith: { first, _ in first }), stats: stats)
     }
 
-    init(name: String, entries: BankEntries, videos: [BankVideo], stats: BankStats) {
+    init(name: String, entries: BankEntries, videos: [BankVideo], fileDigests: [String: FileDigestEntry], stats: BankStats) {
         self.name = name
         self.entries = entries
         self.videos = videos
+        self.fileDigests = fileDigests
         self.stats = stats
     }
 

@@ -108,6 +108,16 @@ public struct BankEntries: RandomAccessCollection, Sendable {
         return fileRuns[low].file
     }
 
+    /// Positions of the entries whose lines said more than a hash and a quality, ascending.
+    var positionsWithDetails: [UInt32] { details.keys.sorted() }
+
+    /// Whether every line of the entry at `position` was marked known benign by an exchange
+    /// (category `NEGATIVE_CLASS`): an allow entry, even in a bank of known material. An entry
+    /// also given another category (an exchange would call it disputed) stays a known entry.
+    func isKnownBenign(_ position: Int) -> Bool {
+        details[UInt32(position)]?.metadata["category"] == ExchangeSignal.negativeCategory
+    }
+
     /// The quality of the entry at `position`, without assembling the entry.
     public func quality(at position: Int) -> Int? {
         qualities[position] == Self.noQuality ? nil : Int(qualities[position])

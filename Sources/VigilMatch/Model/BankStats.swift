@@ -22,6 +22,11 @@ public struct BankStats: Sendable, Hashable, CustomStringConvertible {
     public var videos = 0
     /// vPDQ frame lines across all videos.
     public var videoFrames = 0
+    /// Known files by MD5 (distinct digests), and the lines that gave them.
+    public var fileDigests = 0
+    public var fileDigestLines = 0
+    /// Exchange signals of types Vigil does not match on (text, URLs...), skipped, by type.
+    public var skippedSignals: [String: Int] = [:]
     /// Inputs that yielded no hash at all (empty files, files of comments, empty folders), so an
     /// empty bank is reported rather than silently matching nothing.
     public var emptyInputs: [String] = []
@@ -30,7 +35,7 @@ public struct BankStats: Sendable, Hashable, CustomStringConvertible {
     public init() {}
 
     /// Whether the bank holds no hash at all.
-    public var isEmpty: Bool { entriesAfterMerging == 0 }
+    public var isEmpty: Bool { entriesAfterMerging == 0 && fileDigests == 0 }
 
     /// One line for logs, e.g. `2 files, 1452 lines, 1350 entries (0 duplicates merged), ...`.
     public var description: String {
@@ -39,6 +44,12 @@ public struct BankStats: Sendable, Hashable, CustomStringConvertible {
             + "\(lowQualityEntries) below quality \(Self.lowQualityThreshold), \(skippedLines) lines skipped"
         if videos > 0 {
             text += ", \(videos) video\(videos == 1 ? "" : "s") (\(videoFrames) frames)"
+        }
+        if fileDigests > 0 {
+            text += ", \(fileDigests) file MD5\(fileDigests == 1 ? "" : "s")"
+        }
+        if !skippedSignals.isEmpty {
+            text += ", signals skipped: " + skippedSignals.keys.sorted().map { "\($0) \(skippedSignals[$0] ?? 0)" }.joined(separator: ", ")
         }
         if isEmpty {
             text += "; the bank is empty"

@@ -21,6 +21,16 @@ struct BankReport {
         if stats.videos > 0 {
             lines.append("  videos: \(stats.videos) (\(stats.videoFrames) frames)")
         }
+        if matcher.allowEntryCount > 0 {
+            lines.append("  known benign (allow-list entries, category NEGATIVE_CLASS): \(matcher.allowEntryCount)")
+        }
+        if stats.fileDigests > 0 {
+            lines.append("  file MD5s (exact copies): \(stats.fileDigests)")
+        }
+        if !stats.skippedSignals.isEmpty {
+            let skipped = stats.skippedSignals.keys.sorted().map { "\($0) \(stats.skippedSignals[$0] ?? 0)" }
+            lines.append("  exchange signals of other types skipped: " + skipped.joined(separator: ", "))
+        }
         if issues > 0 {
             lines.append("  invalid lines skipped: \(issues)")
         }
@@ -40,6 +50,7 @@ struct BankReport {
             "low_quality": stats.lowQualityEntries, "videos": stats.videos, "video_frames": stats.videoFrames,
             "invalid_lines": issues, "load_seconds": loadSeconds, "index_seconds": indexSeconds,
             "index_layout": matcher.index.layout.description, "index_bytes": matcher.index.memoryBytes,
+            "allow_entries": matcher.allowEntryCount, "file_digests": stats.fileDigests, "skipped_signals": stats.skippedSignals,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -9,6 +9,11 @@ struct BankOptions: ParsableArguments {
         valueName: "PATH"))
     var banks: [String] = []
 
+    @Option(name: .customLong("allow"), help: ArgumentHelp(
+        "An allow-list: hashes of known benign pictures (title cards, intros, test patterns). A frame at least as near one of them as to any known entry matches nothing. Repeatable.",
+        valueName: "PATH"))
+    var allowLists: [String] = []
+
     @Option(help: "Largest Hamming distance (of 256 bits) that counts as a match.")
     var threshold = 31
 
@@ -32,13 +37,14 @@ struct BankOptions: ParsableArguments {
 
     /// Loads and indexes every bank; reports skipped lines on `errors`.
     func loadMatchers(errors: LineWriter) throws(BankError) -> [BankMatcher] {
-        try banks.map { path throws(BankError) in
+        let roles = banks.map { ($0, BankRole.match) } + allowLists.map { ($0, BankRole.allow) }
+        return try roles.map { path, role throws(BankError) in
             let result = try BankLoader.load(name: Self.name(of: path), paths: [path], skipInvalid: skipInvalid)
             for issue in result.issues {
                 errors.write("vigil: skipped \(issue)")
             }
             errors.flush()
-            return BankMatcher(bank: result.bank, threshold: threshold, minQuality: minQuality)
+            return BankMatcher(bank: result.bank, threshold: threshold, minQuality: minQuality, role: role)
         }
     }
 

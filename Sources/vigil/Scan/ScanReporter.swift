@@ -50,14 +50,22 @@ struct ScanReporter {
                     ["bank": near.bank, "video": near.videoID, "best_distance": near.bestDistance,
                      "frames_matched": near.framesMatched, "aligned_frames": near.result.alignedFrames]
                 },
+                "file_matches": verdict.fileMatches.map { match -> [String: Any] in
+                    ["bank": match.bank, "md5": match.entry.md5, "ids": match.entry.ids, "label": match.entry.label ?? NSNull()]
+                },
+                "suppressed": verdict.suppressions,
             ])
             return
         }
+        let silenced = verdict.suppressions.keys.sorted().map { "\(verdict.suppressions[$0] ?? 0) silenced by allow-list \($0)" }
         guard verdict.matched else {
-            output.write("\(verdict.input): no match (\(verdict.framesHashed) frames hashed)")
+            output.write("\(verdict.input): no match (" + (["\(verdict.framesHashed) frames hashed"] + silenced).joined(separator: "; ") + ")")
             return
         }
         var reasons = ["\(verdict.framesMatched) of \(verdict.framesHashed) hashed frames matched"]
+        for match in verdict.fileMatches {
+            reasons.append("the file's MD5 \(match.entry.md5) is a known file in bank \(match.bank)" + (match.entry.label.map { " (\($0))" } ?? ""))
+        }
         for match in verdict.videoMatches {
             var reason = String(format: "video %@ in bank %@: %.0f%% of query frames, %.0f%% of its frames",
                                 match.videoID, match.bank, match.result.queryPercent, match.result.comparedPercent)
@@ -65,7 +73,7 @@ struct ScanReporter {
             if let time = match.matchedAt { reason += String(format: ", matched at %.2f s", time) }
             reasons.append(reason)
         }
-        output.write("\(verdict.input): MATCH (\(reasons.joined(separator: "; ")))")
+        output.write("\(verdict.input): MATCH (\((reasons + silenced).joined(separator: "; ")))")
     }
 
     private func write(_ object: [String: Any]) {
