@@ -23,4 +23,19 @@ public struct BankSpec: Sendable, Equatable, Codable {
         self.minQuality = minQuality
         self.origin = origin
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, paths, threshold, minQuality, origin, role
+    }
+
+    /// Reads a stored spec; one stored before banks had roles is a match bank.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        paths = try container.decode([String].self, forKey: .paths)
+        threshold = try container.decode(Int.self, forKey: .threshold)
+        minQuality = try container.decode(Int.self, forKey: .minQuality)
+        origin = try container.decode(StreamSpec.Origin.self, forKey: .origin)
+        role = try container.decodeIfPresent(BankRole.self, forKey: .role) ?? .match
+    }
 }

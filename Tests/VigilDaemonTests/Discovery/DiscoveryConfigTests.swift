@@ -50,3 +50,4 @@ struct DiscoveryConfigTests {
         } throws: { error in "\(error)".contains("fleet") }
     }
 }
+
