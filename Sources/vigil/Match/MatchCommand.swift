@@ -27,6 +27,14 @@ struct MatchCommand: ParsableCommand {
     @OptionGroup(title: "Banks")
     var banks: BankOptions
 
+    func validate() throws {
+        // Allow-lists silence a frame's matches during detection; a query here is one hash, with
+        // every entry near it listed.
+        if !banks.allowLists.isEmpty {
+            throw ValidationError("--allow applies to vigil scan and vigil serve; vigil match lists every entry near each query.")
+        }
+    }
+
     func run() throws {
         let output = LineWriter(FileHandle.standardOutput)
         let errors = LineWriter(FileHandle.standardError)
