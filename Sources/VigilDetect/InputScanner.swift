@@ -66,16 +66,6 @@ public struct InputScanner: Sendable {
         }
     }
 
-    /// The banks' known files with the same MD5 as `input`, when it is a local file and any bank
-    /// holds file digests.
-    public func fileMatches(_ input: String) async throws -> [FileMatch] {
-        guard matchers.contains(where: { !$0.bank.fileDigests.isEmpty }), let source = try? StreamSource(input),
-              source.kind == .file, let path = source.filePath
-        else { return [] }
-        let md5 = try await FileDigest.md5(ofFile: path)
-        return matchers.compactMap { matcher in matcher.fileMatch(md5: md5).map { FileMatch(bank: matcher.bank.name, entry: $0) } }
-    }
-
     private func scan(_ session: StreamSession, input: String, options: StreamOptions, report: (FrameFinding) -> Void) async throws -> Verdict {
         // Findings and the verdict name the input without its credentials: they are printed.
         let shown = RedactedURL(input).description
@@ -101,7 +91,7 @@ public struct InputScanner: Sendable {
             throw MediaError.noFrames(url: input)
         }
         var verdict = state.verdict()
-        verdict.fileMatches = try await fileMatches(input)
+        verdict.fileMatches = try await FileMatch.find(input, in: matchers)
         return verdict
     }
 

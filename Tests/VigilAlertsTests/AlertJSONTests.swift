@@ -62,6 +62,18 @@ struct AlertJSONTests {
         }
     }
 
+    @Test("a file-match alert round-trips with kind file_match and its own keys")
+    func fileMatch() throws {
+        let alert = FileMatchAlert(
+            id: AlertIDGenerator().next(at: Date()), stream: "s", source: "/x.mp4", bank: "b", entry: Alert.Entry(id: "e", label: nil),
+            md5: "0123456789abcdef0123456789abcdef", raisedAt: Date(timeIntervalSince1970: 1_800_000_000.25))
+        let data = try AlertCoding.encode(.fileMatch(alert))
+        #expect(try AlertCoding.decode(data) == .fileMatch(alert))
+        let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == ["kind", "id", "stream", "source", "bank", "entry", "md5", "raised_at"])
+        #expect(object["kind"] as? String == "file_match")
+    }
+
     @Test("timestamps: formatting and parsing agree; offsets other than Z are refused")
     func timestamps() {
         let date = Date(timeIntervalSince1970: 1_700_000_000.5)
@@ -77,7 +89,11 @@ struct AlertJSONTests {
     func schema() async throws {
         let schemaPath = try SchemaValidator.schemaPath()
         let alerts = (0..<6).map { TestAlerts.alert($0) }
+        let fileMatch = FileMatchAlert(
+            id: AlertIDGenerator().next(at: Date()), stream: "upload-7", source: "/srv/uploads/7.mp4", bank: "partner",
+            entry: Alert.Entry(id: "partner.csv:4", label: "partner"), md5: "d41d8cd98f00b204e9800998ecf8427e", raisedAt: Date())
         let raised = alerts.map(RaisedAlert.match) + StreamHealthAlert.State.allCases.map { .streamHealth(Self.health($0)) }
+            + [.fileMatch(fileMatch)]
         let lines = try raised.map { String(decoding: try AlertCoding.encode($0), as: UTF8.self) }
         let results = try await SchemaValidator.validate(lines, schema: schemaPath)
         #expect(results == Array(repeating: "ok", count: lines.count))
@@ -93,7 +109,11 @@ struct AlertJSONTests {
         healthWithHash["hash"] = String(repeating: "0", count: 64)
         var kindless = try #require(JSONSerialization.jsonObject(with: AlertCoding.encode(alerts[2])) as? [String: Any])
         kindless["kind"] = nil
-        let invalid = try [withPixels, badHash, healthWithHash, kindless].map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        var fileMatchWithFrame = try #require(JSONSerialization.jsonObject(with: AlertCoding.encode(.fileMatch(fileMatch))) as? [String: Any])
+        fileMatchWithFrame["hash"] = String(repeating: "0", count: 64)
+        var badDigest = try #require(JSONSerialization.jsonObject(with: AlertCoding.encode(.fileMatch(fileMatch))) as? [String: Any])
+        badDigest["md5"] = "D41D8CD98F00B204E9800998ECF8427E"
+        let invalid = try [withPixels, badHash, healthWithHash, kindless, fileMatchWithFrame, badDigest].map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
         let rejected = try await SchemaValidator.validate(invalid, schema: schemaPath)
         #expect(rejected.allSatisfy { $0 != "ok" })
     }

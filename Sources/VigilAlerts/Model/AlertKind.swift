@@ -4,4 +4,6 @@ public enum AlertKind: String, Sendable, Codable, CaseIterable {
     case match
     /// A stream could not be sampled for too long, or can be again (``StreamHealthAlert``).
     case streamHealth = "stream_health"
+    /// A file stream's bytes are exactly a known file (``FileMatchAlert``).
+    case fileMatch = "file_match"
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An alert of either kind, as the outbox stores it and sinks and the API hand it on.
+/// An alert of any kind, as the outbox stores it and sinks and the API hand it on.
 ///
 /// Its JSON is the alert's own object with `"kind"` added (`docs/alert.schema.json`). Alerts
 /// stored before kinds existed have no `"kind"`; they decode as matches.
@@ -9,12 +9,15 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
     case match(Alert)
     /// A stream that cannot be sampled, or can be again.
     case streamHealth(StreamHealthAlert)
+    /// A file stream that is exactly a known file.
+    case fileMatch(FileMatchAlert)
 
     /// The alert's id.
     public var id: AlertID {
         switch self {
         case .match(let alert): alert.id
         case .streamHealth(let alert): alert.id
+        case .fileMatch(let alert): alert.id
         }
     }
 
@@ -23,6 +26,7 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
         switch self {
         case .match(let alert): alert.stream
         case .streamHealth(let alert): alert.stream
+        case .fileMatch(let alert): alert.stream
         }
     }
 
@@ -31,6 +35,7 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
         switch self {
         case .match: .match
         case .streamHealth: .streamHealth
+        case .fileMatch: .fileMatch
         }
     }
 
@@ -38,6 +43,24 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
     public var match: Alert? {
         if case .match(let alert) = self { return alert }
         return nil
+    }
+
+    /// The bank the alert names (a match's or a file match's); nil for stream health.
+    public var bank: String? {
+        switch self {
+        case .match(let alert): alert.bank
+        case .fileMatch(let alert): alert.bank
+        case .streamHealth: nil
+        }
+    }
+
+    /// The bank entry's id the alert names; nil for stream health.
+    public var entryID: String? {
+        switch self {
+        case .match(let alert): alert.entry.id
+        case .fileMatch(let alert): alert.entry.id
+        case .streamHealth: nil
+        }
     }
 
     /// The stream-health report, when this is one.
@@ -55,6 +78,7 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
         switch kind {
         case .match: self = .match(try Alert(from: decoder))
         case .streamHealth: self = .streamHealth(try StreamHealthAlert(from: decoder))
+        case .fileMatch: self = .fileMatch(try FileMatchAlert(from: decoder))
         }
     }
 
@@ -63,6 +87,7 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
         switch self {
         case .match(let alert): try alert.encode(to: encoder)
         case .streamHealth(let alert): try alert.encode(to: encoder)
+        case .fileMatch(let alert): try alert.encode(to: encoder)
         }
         var container = encoder.container(keyedBy: KindKey.self)
         try container.encode(kind, forKey: .kind)

@@ -47,7 +47,7 @@ public final class Outbox: AlertOutbox {
                     INSERT OR IGNORE INTO vigil_alerts (id, stream, bank, entry_id, created_at, payload, current)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [alert.id.rawValue, alert.stream, alert.match?.bank ?? "", alert.match?.entry.id ?? "",
+                arguments: [alert.id.rawValue, alert.stream, alert.bank ?? "", alert.entryID ?? "",
                             now.timeIntervalSince1970, body, body])
             guard db.changesCount > 0 else { return }
             for sink in sinks {

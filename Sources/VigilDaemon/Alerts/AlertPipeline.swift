@@ -114,6 +114,16 @@ public actor AlertPipeline {
         await opened.send(.streamHealth(report))
     }
 
+    /// Raises a file-match alert through the same committer, outbox and sinks as matches.
+    public func raise(_ found: FileMatchAlert) async {
+        metrics.alertsRaised(bank: found.bank).increment()
+        logger.warning("file match", metadata: [
+            "alert": "\(found.id)", "stream": "\(found.stream)", "bank": "\(found.bank)", "entry": "\(found.entry.id)",
+            "md5": "\(found.md5)",
+        ])
+        await opened.send(.fileMatch(found))
+    }
+
     /// Closes a removed stream's incidents.
     public func streamRemoved(_ stream: String) {
         detections[stream] = nil

@@ -42,7 +42,7 @@ public final class FleetOutbox: AlertOutbox {
     public func enqueue(_ alert: RaisedAlert, sinks: [String], now: Date = Date()) async throws(OutboxError) -> Bool {
         switch alert {
         case .match(let match): try await enqueue(match: match, sinks: sinks, now: now)
-        case .streamHealth(let report): try await enqueue(streamHealth: report, sinks: sinks, now: now)
+        case .streamHealth, .fileMatch: try await enqueue(report: alert, sinks: sinks, now: now)
         }
     }
 
@@ -81,12 +81,12 @@ public final class FleetOutbox: AlertOutbox {
         }
     }
 
-    /// Commits a stream-health alert. It is no incident: the node that reads the stream reports
-    /// what it sees, so nothing is claimed across nodes.
-    private func enqueue(streamHealth report: StreamHealthAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool {
+    /// Commits a stream-health or file-match alert. Neither is an incident: the node that reads
+    /// the stream reports what it sees, so nothing is claimed across nodes.
+    private func enqueue(report: RaisedAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool {
         let row = AlertRow(
-            id: report.id.rawValue, stream: report.stream, bank: "", entryID: "", node: node,
-            body: try Self.encode(.streamHealth(report)), enqueuedAt: now)
+            id: report.id.rawValue, stream: report.stream, bank: report.bank ?? "", entryID: report.entryID ?? "", node: node,
+            body: try Self.encode(report), enqueuedAt: now)
         return try await run("committing alert \(report.id)") { database in
             try await database.transaction("alert commit") { connection in
                 try await row.insert(on: connection, sinks: sinks)

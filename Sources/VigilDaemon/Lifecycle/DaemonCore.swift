@@ -97,7 +97,8 @@ public final class DaemonCore: Service, Sendable {
         pipeline = AlertPipeline(
             settings: .init(window: config.alerts.window), hub: hub, metrics: metrics, logger: logger, clock: clock,
             spool: storage.spool)
-        supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger)
+        let digests = FileStreamDigests(banks: banks, pipeline: pipeline, logger: logger)
+        supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger, started: { digests.check($0) })
         discovery = StreamDiscovery(
             client: DiscoveryClient(client: client), supervisor: supervisor, pipeline: pipeline, metrics: metrics, clock: clock,
             logger: logger)

@@ -71,12 +71,20 @@ public final class StreamSupervisor: Sendable {
     private let order = Mutex<[String]>([])
     private let accepting = Atomic<Bool>(true)
 
-    /// Creates a supervisor that makes sources with `factory` and hashes on `pool`.
-    public init(factory: any FrameSourceFactory, pool: HashingPool, metrics: DaemonMetrics, logger: Logger) {
+    /// Told of every stream started, whoever started it (config, API, discovery, a reload).
+    private let started: @Sendable (StreamSpec) -> Void
+
+    /// Creates a supervisor that makes sources with `factory` and hashes on `pool`; `started` is
+    /// told of each stream it starts.
+    public init(
+        factory: any FrameSourceFactory, pool: HashingPool, metrics: DaemonMetrics, logger: Logger,
+        started: @escaping @Sendable (StreamSpec) -> Void = { _ in }
+    ) {
         self.factory = factory
         self.pool = pool
         self.metrics = metrics
         self.logger = logger
+        self.started = started
     }
 
     /// Starts watching a stream; false when a stream with its id is already running or the
@@ -103,6 +111,7 @@ public final class StreamSupervisor: Sendable {
         }
         runtime.task.withLock { $0 = task }
         logger.info("stream started", metadata: ["stream": "\(spec.id)", "url": "\(runtime.shownSource)"])
+        started(spec)
         return true
     }
 

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import VigilDaemon
+import VigilTestSupport
+
+@Suite("File streams against known files (video_md5)", .serialized)
+struct FileStreamDigestTests {
+    @Test("a file stream that is exactly a known file raises one file_match alert, valid against the schema; another file raises none",
+          .timeLimit(.minutes(2)))
+    func fileMatch() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let md5 = try await runProcess("/usr/bin/md5sum", [SampleClips.unrelated]).stdoutText.split(separator: " ").first.map(String.init) ?? ""
+        let bank = directory.appendingPathComponent("uploads.csv").path
+        try """
+            signal_type,signal_str,collab,category,tags
+            video_md5,\(md5),partner,POSITIVE_CLASS,
+            """.write(toFile: bank, atomically: true, encoding: .utf8)
+        let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
+            config.banks = [BankSpec(name: "uploads", paths: [bank])]
+            config.streams = [StreamSpec(id: "copy", url: SampleClips.unrelated), StreamSpec(id: "other", url: SampleClips.known)]
+        }
+        var alerts: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(30)) {
+            alerts = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
+            return !alerts.isEmpty
+        }
+        // Both streams play out; only the copy is known.
+        try await waitUntil(timeout: .seconds(40)) {
+            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+            return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
+        }
+        alerts = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
+        await daemon.stop()
+        #expect(alerts.count == 1, "\(alerts)")
+        let alert = try #require(alerts.first)
+        #expect(alert["kind"] as? String == "file_match")
+        #expect(alert["stream"] as? String == "copy")
+        #expect(alert["md5"] as? String == md5)
+        #expect((alert["entry"] as? [String: Any])?["id"] as? String == "\(bank):2")
+        #expect((alert["entry"] as? [String: Any])?["label"] as? String == "partner")
+        let line = String(decoding: try JSONSerialization.data(withJSONObject: alert), as: UTF8.self)
+        #expect(try await SchemaValidator.validate([line], schema: SchemaValidator.schemaPath()) == ["ok"])
+    }
+}
