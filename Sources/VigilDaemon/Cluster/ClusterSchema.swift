@@ -127,6 +127,22 @@ public enum ClusterSchema {
             FOR EACH STATEMENT EXECUTE FUNCTION vigil_banks_changed()
             """,
         ],
+        // Version 3: streams media servers publish (`discovery`) join the fleet's table, with the
+        // origin `discovery:<source>`; each source's last applied poll is kept, so that a node's
+        // older view never undoes a fresher one.
+        [
+            "ALTER TABLE vigil_streams DROP CONSTRAINT vigil_streams_origin_check",
+            """
+            ALTER TABLE vigil_streams ADD CONSTRAINT vigil_streams_origin_check
+            CHECK (origin IN ('config', 'api') OR origin LIKE 'discovery:_%')
+            """,
+            """
+            CREATE TABLE vigil_discovery_polls (
+                source text PRIMARY KEY,
+                polled_at timestamptz NOT NULL
+            )
+            """,
+        ],
     ]
 
     /// The version this build knows.

@@ -244,8 +244,52 @@ public struct StreamLeases: StreamStore {
             switch origin {
             case "api": return .removed
             case nil: return .notFound
+            case let discovered? where discovered.hasPrefix("discovery:"): return .isDiscovered(String(discovered.dropFirst("discovery:".count)))
             default: return .isConfig
             }
+        }
+    }
+
+    /// Makes `source`'s discovered streams in the table exactly `streams`, from a poll made at
+    /// `polledAt`, unless another node already applied a later poll of the source, which wins
+    /// (nil then). A published stream whose id another origin holds is left out; its id is
+    /// returned among `taken`. Any node may poll; the table decides.
+    public func applyDiscovery(
+        source: String, streams: [StreamSpec], polledAt: Date
+    ) async throws(ClusterError) -> (taken: [String], watched: Int)? {
+        let origin = StreamSpec.Origin.discovery(source).rawValue
+        let ids = streams.map(\.id)
+        var encoded: [String] = []
+        for stream in streams { encoded.append(try Self.encode(stream)) }
+        let specs = encoded
+        return try await database.transaction("discovery apply") { connection -> (taken: [String], watched: Int)? in
+            let logger = connection.logger
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(origin), 0))", logger: logger)
+            for try await last in try await connection.query(
+                "SELECT polled_at FROM vigil_discovery_polls WHERE source = \(source)", logger: logger
+            ).decode(Date.self) where last > polledAt {
+                return nil
+            }
+            try await connection.query("""
+                INSERT INTO vigil_discovery_polls (source, polled_at) VALUES (\(source), \(polledAt))
+                ON CONFLICT (source) DO UPDATE SET polled_at = EXCLUDED.polled_at
+                """, logger: logger)
+            try await connection.query(
+                "DELETE FROM vigil_streams WHERE origin = \(origin) AND NOT (id = ANY(\(ids)::text[]))", logger: logger)
+            try await connection.query("""
+                INSERT INTO vigil_streams (id, spec, origin)
+                SELECT id, spec::jsonb, \(origin) FROM unnest(\(ids)::text[], \(specs)::text[]) AS t(id, spec)
+                ON CONFLICT (id) DO UPDATE SET spec = EXCLUDED.spec
+                WHERE vigil_streams.origin = EXCLUDED.origin AND vigil_streams.spec <> EXCLUDED.spec
+                """, logger: logger)
+            var taken: [String] = []
+            var watched = 0
+            for try await (id, rowOrigin) in try await connection.query(
+                "SELECT id, origin FROM vigil_streams WHERE id = ANY(\(ids)::text[]) OR origin = \(origin)", logger: logger
+            ).decode((String, String).self) {
+                if rowOrigin == origin { watched += 1 } else { taken.append(id) }
+            }
+            return (taken.sorted(), watched)
         }
     }
 

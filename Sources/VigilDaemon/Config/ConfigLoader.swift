@@ -131,9 +131,6 @@ public enum ConfigLoader {
                 }
                 config.discovery.append(source)
             }
-            if config.cluster != nil, !config.discovery.isEmpty {
-                throw discovery.error("discovery is not available in a fleet (cluster) yet; run it on a single node")
-            }
         }
         try checkBudgets(config, keys: keys, root: root)
         return config

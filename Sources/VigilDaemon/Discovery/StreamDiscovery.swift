@@ -4,12 +4,12 @@ import Synchronization
 
 /// Watches what media servers publish: one polling task per `discovery` source. A stream that
 /// starts publishing is watched at the next poll; one that stops is released at the next poll.
+/// Where they are watched is the ``DiscoveredStreams`` given: this node, or the fleet's table.
 /// A source that cannot be polled is reported (log, metric, ``statuses()``) and its streams stay
 /// watched: a server's statistics page going down says nothing about its streams.
 final class StreamDiscovery: Sendable {
     private let client: DiscoveryClient
-    private let supervisor: StreamSupervisor
-    private let pipeline: AlertPipeline
+    private let target: any DiscoveredStreams
     private let metrics: DaemonMetrics
     private let clock: any Clock<Duration>
     private let logger: Logger
@@ -29,19 +29,17 @@ final class StreamDiscovery: Sendable {
     }
 
     init(
-        client: DiscoveryClient, supervisor: StreamSupervisor, pipeline: AlertPipeline, metrics: DaemonMetrics,
-        clock: any Clock<Duration>, logger: Logger
+        client: DiscoveryClient, target: any DiscoveredStreams, metrics: DaemonMetrics, clock: any Clock<Duration>, logger: Logger
     ) {
         self.client = client
-        self.supervisor = supervisor
-        self.pipeline = pipeline
+        self.target = target
         self.metrics = metrics
         self.clock = clock
         self.logger = logger
     }
 
-    /// Polls exactly `specs` from now on: a source removed or changed stops and releases its
-    /// streams, a new or changed one starts polling at once.
+    /// Polls exactly `specs` from now on: a source removed stops and releases its streams, a new
+    /// or changed one starts polling at once.
     func follow(_ specs: [DiscoverySpec], maxStreams: Int) async {
         let (gone, new) = state.withLock { state -> ([Poller], [DiscoverySpec]) in
             state.maxStreams = maxStreams
@@ -58,7 +56,10 @@ final class StreamDiscovery: Sendable {
         for poller in gone {
             poller.task.cancel()
             await poller.task.value
-            for spec in supervisor.specs where spec.origin == .discovery(poller.spec.name) { await release(spec.id) }
+            // A changed source keeps its streams: its new poller's first poll restarts those
+            // whose play URL changed and leaves the rest watching.
+            guard !specs.contains(where: { $0.name == poller.spec.name }) else { continue }
+            await target.release(source: poller.spec.name)
             metrics.discoveryUp(source: poller.spec.name).set(0)
             metrics.discoveryStreams(source: poller.spec.name).set(0)
             logger.notice("discovery source removed; its streams are released", metadata: ["source": "\(poller.spec.name)"])
@@ -98,32 +99,24 @@ final class StreamDiscovery: Sendable {
     }
 
     private func pollOnce(_ spec: DiscoverySpec) async {
-        let published: [PublishedStream]
-        do {
-            published = try await client.published(spec)
+        let polledAt = Date()
+        let outcome: DiscoveryOutcome
+        do throws(DiscoveryError) {
+            let published = try await client.published(spec)
+            guard !Task.isCancelled else { return }
+            outcome = try await target.follow(spec, published: published, polledAt: polledAt, maxStreams: state.withLock { $0.maxStreams })
         } catch {
             guard !Task.isCancelled else { return }
             failed(spec, error)
             return
         }
-        guard !Task.isCancelled else { return }
-        let origin = StreamSpec.Origin.discovery(spec.name)
-        let watching = supervisor.specs
-        let maxStreams = state.withLock { $0.maxStreams }
-        let plan = DiscoveryPlan.make(source: spec, published: published, watching: watching, room: maxStreams - watching.count)
-        for id in plan.stop {
-            await release(id)
+        for id in outcome.stopped {
             logger.info("discovered stream no longer published; released", metadata: ["source": "\(spec.name)", "stream": "\(id)"])
         }
-        var refused = plan.refused
-        for stream in plan.start {
-            guard !Task.isCancelled, supervisor.start(stream) else {
-                refused[stream.id] = "not started: the daemon is stopping, or the id was taken meanwhile"
-                continue
-            }
-            logger.info("discovered stream watched", metadata: ["source": "\(spec.name)", "stream": "\(stream.id)"])
+        for id in outcome.started {
+            logger.info("discovered stream watched", metadata: ["source": "\(spec.name)", "stream": "\(id)"])
         }
-        let count = supervisor.specs.filter { $0.origin == origin }.count
+        let refused = outcome.refused
         let (recovered, newlyRefused) = state.withLock { state -> (Int, [String]) in
             guard var status = state.statuses[spec.name] else { return (0, []) }
             let previous = Set(status.refused.map(\.stream))
@@ -131,9 +124,11 @@ final class StreamDiscovery: Sendable {
             status.healthy = true
             status.failures = 0
             status.lastError = nil
-            status.lastPoll = Date()
-            status.streams = count
-            status.refused = refused.keys.sorted().map { DiscoveryStatus.Refusal(stream: $0, reason: refused[$0] ?? "") }
+            status.lastPoll = polledAt
+            status.streams = outcome.watched
+            if !outcome.superseded {
+                status.refused = refused.keys.sorted().map { DiscoveryStatus.Refusal(stream: $0, reason: refused[$0] ?? "") }
+            }
             state.statuses[spec.name] = status
             return (recovered, refused.keys.filter { !previous.contains($0) }.sorted())
         }
@@ -144,7 +139,7 @@ final class StreamDiscovery: Sendable {
             logger.warning("published stream not watched", metadata: ["source": "\(spec.name)", "stream": "\(id)", "reason": "\(refused[id] ?? "")"])
         }
         metrics.discoveryUp(source: spec.name).set(1)
-        metrics.discoveryStreams(source: spec.name).set(count)
+        metrics.discoveryStreams(source: spec.name).set(outcome.watched)
     }
 
     /// A failed poll: reported, and nothing watched changes.
@@ -164,11 +159,5 @@ final class StreamDiscovery: Sendable {
         if first {
             logger.error("discovery source cannot be polled; its streams stay watched", metadata: ["source": "\(spec.name)", "error": "\(error.reason)"])
         }
-    }
-
-    /// Stops reading a stream and closes its open incident.
-    private func release(_ id: String) async {
-        await supervisor.stop(id: id)
-        await pipeline.streamRemoved(id)
     }
 }

@@ -99,9 +99,10 @@ public final class DaemonCore: Service, Sendable {
             spool: storage.spool)
         let digests = FileStreamDigests(banks: banks, pipeline: pipeline, logger: logger)
         supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger, started: { digests.check($0) })
+        let discovered: any DiscoveredStreams = storage.fleet.map { FleetDiscoveredStreams(leases: $0.leases) }
+            ?? LocalDiscoveredStreams(supervisor: supervisor, pipeline: pipeline)
         discovery = StreamDiscovery(
-            client: DiscoveryClient(client: client), supervisor: supervisor, pipeline: pipeline, metrics: metrics, clock: clock,
-            logger: logger)
+            client: DiscoveryClient(client: client), target: discovered, metrics: metrics, clock: clock, logger: logger)
         do throws(DaemonError) {
             try await Self.loadBanks(config, into: banks, stored: storage.fleet == nil ? storage.banks : nil, logger: logger)
             guard let cluster = config.cluster, let fleetStorage = storage.fleet else {
@@ -457,7 +458,7 @@ public final class DaemonCore: Service, Sendable {
         case (.removed, _), (.notFound, .api): break
         case (.isConfig, _), (.notFound, .config):
             throw APIError(.conflict, "stream \(id.debugDescription) is defined in the config file; remove it there and reload (SIGHUP)")
-        case (.notFound, .discovery(let source)):
+        case (.isDiscovered(let source), _), (.notFound, .discovery(let source)):
             throw APIError(.conflict, "stream \(id.debugDescription) was discovered on media server \(source.debugDescription); it is released when the server stops listing it")
         case (.notFound, nil):
             throw APIError(.notFound, "no stream with id \(id.debugDescription)")
@@ -672,6 +673,7 @@ public final class DaemonCore: Service, Sendable {
             } catch {
                 logger.error("cannot publish config streams to the fleet database; reload again", metadata: ["error": "\(error)"])
             }
+            await discovery.follow(new.discovery, maxStreams: new.limits.maxStreams)
             logger.notice("configuration reloaded", metadata: ["streams": "\(new.streams.count)", "banks": "\(banks.specs.count)"])
             return
         }

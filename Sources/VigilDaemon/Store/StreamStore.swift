@@ -20,4 +20,7 @@ public enum StreamRemoval: Sendable, Equatable {
     case notFound
     /// The id is a config stream's, which only the config file removes.
     case isConfig
+    /// The id is a stream a media server publishes (the discovery source named), which goes when
+    /// the server stops listing it.
+    case isDiscovered(String)
 }

@@ -40,6 +40,30 @@ struct StreamLeasesTests {
         }
     }
 
+    @Test("discovered streams: a poll makes the source's rows exactly what it lists; an older poll changes nothing; other origins keep their ids")
+    func discovery() async throws {
+        try await Harness.withServer(handles: 2) { databases, _ in
+            let leases = try await Self.leases(databases)
+            func discovered(_ id: String) -> StreamSpec {
+                StreamSpec(id: id, url: "rtmp://127.0.0.1/live/\(id)", origin: .discovery("edge"))
+            }
+            try await leases[0].replaceConfigStreams([StreamSpec(id: "live-taken", url: "udp://127.0.0.1:21001")])
+            let start = Date()
+            let first = try await leases[0].applyDiscovery(
+                source: "edge", streams: ["live-a", "live-b", "live-taken"].map(discovered), polledAt: start)
+            #expect(first?.taken == ["live-taken"] && first?.watched == 2)
+            #expect(try await leases[1].streams().filter { $0.origin == .discovery("edge") }.map(\.id).sorted() == ["live-a", "live-b"])
+            #expect(try await leases[1].removeStream(id: "live-a") == .isDiscovered("edge"))
+
+            // A fresher poll from the other node drops live-a; an older one from the first is ignored.
+            let second = try await leases[1].applyDiscovery(source: "edge", streams: [discovered("live-b")], polledAt: start + 1)
+            #expect(second?.watched == 1)
+            #expect(try await leases[0].applyDiscovery(source: "edge", streams: [discovered("live-a")], polledAt: start + 0.5) == nil)
+            #expect(try await leases[0].streams().filter { $0.origin == .discovery("edge") }.map(\.id) == ["live-b"])
+            #expect(try await leases[0].streams().first { $0.id == "live-taken" }?.origin == .config)
+        }
+    }
+
     @Test("renewal returns what is still ours: a deleted stream or one another node took drops out")
     func renewal() async throws {
         try await Harness.withServer(handles: 2) { databases, _ in

@@ -38,16 +38,5 @@ struct DiscoveryConfigTests {
             return text.contains(message) && text.contains("vigil.yml") && text.contains("discovery")
         }
     }
-
-    @Test("discovery is refused in a fleet, saying so")
-    func notInFleet() {
-        #expect {
-            _ = try ConfigLoader.parse(Self.head + """
-                cluster: {database: 'postgres://vigil@db/fleet'}
-                discovery:
-                  - {name: a, kind: srs, url: "http://h", play_url: "rtmp://h/{name}"}
-                """, environment: [:])
-        } throws: { error in "\(error)".contains("fleet") }
-    }
 }
 

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A fleet's discovered streams: written to the fleet's stream table (origin
+/// `discovery:<source>`), from which the lease rounds hand them to nodes with room, like any
+/// other stream. Every node polls every source; a poll older than one already applied by
+/// another node changes nothing, so nodes never undo each other's fresher view.
+struct FleetDiscoveredStreams: DiscoveredStreams {
+    let leases: StreamLeases
+
+    func follow(_ source: DiscoverySpec, published: [PublishedStream], polledAt: Date, maxStreams: Int) async throws(DiscoveryError) -> DiscoveryOutcome {
+        let wanted = DiscoveryPlan.wanted(source: source, published: published)
+        let before: Set<String>
+        let applied: (taken: [String], watched: Int)?
+        do {
+            before = Set(try await leases.streams().filter { $0.origin == .discovery(source.name) }.map(\.id))
+            applied = try await leases.applyDiscovery(source: source.name, streams: wanted.streams, polledAt: polledAt)
+        } catch {
+            throw DiscoveryError(source: source.name, "the fleet database cannot take the streams: \(error)")
+        }
+        guard let applied else { return DiscoveryOutcome(watched: before.count, superseded: true) }
+        var outcome = DiscoveryOutcome(refused: wanted.refused, watched: applied.watched)
+        for id in applied.taken { outcome.refused[id] = "a stream of another origin has the id \(id)" }
+        let now = Set(wanted.streams.map(\.id)).subtracting(applied.taken)
+        outcome.started = now.subtracting(before).sorted()
+        outcome.stopped = before.subtracting(now).sorted()
+        return outcome
+    }
+
+    /// The source left this node's config: its streams leave the table. A node whose config still
+    /// lists the source puts them back at its next poll, so the fleet follows the last reload.
+    func release(source: String) async {
+        _ = try? await leases.applyDiscovery(source: source, streams: [], polledAt: Date())
+    }
+}
