@@ -27,7 +27,8 @@ release: deps
 	$(SWIFT) build -c release
 
 # Passes over one debug build. The debug build hashes unoptimised, so the heaviest hashing
-# (every frame of the vPDQ clips, an hour of frames for the memory bound) and the bank-reload memory
+# (every frame of the vPDQ clips, an hour of frames for the memory bound, 600 random images against
+# Meta's reference) and the bank-reload memory
 # test (a 200,000-hash bank loaded thirteen times, its API calls timed) run after the rest and on
 # its own, where it cannot starve the real-time live-server suites on a 2-core machine; the
 # end-to-end latency test (frame to webhook within 2 s) runs last, alone, for the same reason.
@@ -36,7 +37,7 @@ release: deps
 # The stream-switch test and the 10-stream ingest-crash test each run alone too: both hold many
 # real-time senders and processes, and the crash test asserts that no other stream misses a frame.
 # So does the nginx-rtmp discovery test, which times publish-to-alert against a 10 s bound.
-HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests|BankReloadMemoryTests
+HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests|BankReloadMemoryTests|PDQPropertyTests
 FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests
 ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests|NginxDiscoveryTests
 # Suites that drive outside programs for long (schemathesis, the threatexchange CLI, the built

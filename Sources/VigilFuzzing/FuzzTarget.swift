@@ -22,6 +22,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case apiStream = "api-stream"
     /// A `POST /v1/banks` body.
     case apiBank = "api-bank"
+    /// A media server's statistics answer (nginx-rtmp XML, MediaMTX and SRS JSON), whose stream
+    /// names publishers choose.
+    case discovery
 
     /// Runs the target on `bytes`.
     public func run(_ bytes: Data) {
@@ -31,6 +34,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: Self.config(bytes)
         case .apiStream: _ = try? JSONConfigValue.stream(bytes, allowFiles: true)
         case .apiBank: _ = try? JSONConfigValue.bank(bytes)
+        case .discovery: Self.discovery(bytes)
         }
     }
 
@@ -50,6 +54,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let fast = bytes.withUnsafeBytes { PDQHash(hexDigits: $0.bindMemory(to: UInt8.self).baseAddress!) }
         let checked = try? PDQHash(hex: String(decoding: bytes.prefix(64), as: UTF8.self))
         precondition(fast == checked, "the hot-path and checked parsers disagree on \(bytes.prefix(64).debugDescription)")
+    }
+
+    /// Whatever the names, a discovered stream's id is a valid identifier and its play URL stays
+    /// on the template's host and application.
+    private static func discovery(_ bytes: Data) {
+        let template = "rtmp://127.0.0.1:1935/{app}/{name}"
+        for kind in DiscoverySpec.Kind.allCases {
+            for stream in DiscoveryAnswer.publishedStreams(bytes, kind: kind) ?? [] {
+                precondition(StreamURLPolicy.isValidIdentifier(stream.streamID), "id \(stream.streamID.debugDescription)")
+                guard let url = stream.playURL(template) else { continue }
+                precondition(url.hasPrefix("rtmp://127.0.0.1:1935/"), "play URL \(url.debugDescription)")
+                precondition(StreamURLPolicy.problem(with: url, allowFiles: false) == nil, "play URL \(url.debugDescription)")
+                let path = url.dropFirst("rtmp://127.0.0.1:1935/".count)
+                precondition(!path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0 == "." || $0.isEmpty },
+                             "play URL \(url.debugDescription) climbs out")
+            }
+        }
     }
 
     private static func config(_ bytes: Data) {

@@ -35,9 +35,14 @@ public final class StaticFileServer: @unchecked Sendable {
 
     /// Stops the server: SIGKILL, since a child of the test process may inherit SIGTERM blocked
     /// (as `stopRealTimeSender` does for ffmpeg).
+    ///
+    /// Waits for the exit by polling, at most 5 s: `Process.waitUntilExit()` blocks the calling
+    /// thread (a thread of Swift's cooperative pool, in an async test) and, with many children
+    /// starting and ending at once in the suite, can miss the exit and block for good.
     public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
     }
 }

@@ -40,9 +40,10 @@ public struct PublishedStream: Sendable, Hashable {
 
     /// The URL to read it from: `template` with `{app}` and `{name}` put in, percent-encoded
     /// (slashes in a MediaMTX path kept). Nil when a name could climb out of its place (`.`,
-    /// `..`, empty segments) or is too long.
+    /// `..`, empty segments, no application where the template wants one) or is too long.
     public func playURL(_ template: String) -> String? {
         guard !name.isEmpty, name.utf8.count <= Self.maximumLength, app.utf8.count <= Self.maximumLength,
+              !(app.isEmpty && template.contains("{app}")),
               let name = Self.encodePath(name), let app = app.isEmpty ? "" : Self.encodePath(app, slashes: false)
         else { return nil }
         return template.replacingOccurrences(of: "{app}", with: app).replacingOccurrences(of: "{name}", with: name)

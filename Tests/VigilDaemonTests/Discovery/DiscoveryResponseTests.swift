@@ -96,5 +96,35 @@ struct PublishedStreamTests {
             #expect(PublishedStream(app: "live", name: name).playURL(template) == nil, "\(name.debugDescription)")
         }
         #expect(PublishedStream(app: "", name: "floor/2/door").playURL("rtsp://127.0.0.1:8554/{name}") == "rtsp://127.0.0.1:8554/floor/2/door")
+        #expect(PublishedStream(app: "", name: "cam").playURL(template) == nil, "no application where the template wants one")
+    }
+}
+
+@Suite("nginx-rtmp statistics: the page's own scanner")
+struct NginxRTMPScannerTests {
+    @Test("comments, declarations, attributes, character references and self-closing elements read as XML reads them")
+    func xmlFeatures() throws {
+        let page = """
+            <?xml version="1.0"?><!-- nginx --><rtmp version="1"><server><application><name>l&#105;ve</name>
+            <live><stream><name>a&#x26;b &quot;c&quot; &unknown; &amp</name><publishing /></stream></live></application></server></rtmp>
+            """
+        #expect(try NginxRTMPStatistics.publishedStreams(in: Data(page.utf8)) == [PublishedStream(app: "live", name: "a&b \"c\" &unknown; &amp")])
+    }
+
+    @Test("malformed pages are errors, never crashes", arguments: [
+        "<rtmp><server></rtmp>", "<rtmp></rtmp><rtmp></rtmp>", "<html></html>", "<rtmp><a", "<rtmp><!-- open",
+        "<rtmp><\u{FF}\u{FE}></\u{FF}\u{FE}>", "<rtmp></ >", "<rtmp><></></rtmp>",
+    ])
+    func malformed(_ page: String) {
+        #expect(throws: DiscoveryResponseError.self) { try NginxRTMPStatistics.publishedStreams(in: Data(page.utf8)) }
+    }
+
+    @Test("invalid UTF-8 in element names and text, and nesting past the limit")
+    func bytes() {
+        var page = Data("<rtmp><server><application><name>".utf8) + Data([0xC3, 0x28, 0xFF]) + Data("</name><".utf8)
+        page += Data([0xFF, 0xFE]) + Data("/></application></server></rtmp>".utf8)
+        #expect((try? NginxRTMPStatistics.publishedStreams(in: page)) == [])
+        let deep = "<rtmp>" + String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100) + "</rtmp>"
+        #expect(throws: DiscoveryResponseError.self) { try NginxRTMPStatistics.publishedStreams(in: Data(deep.utf8)) }
     }
 }
