@@ -11,10 +11,7 @@ enum FileDigest {
     /// The file's MD5 in lowercase hex, read on a thread of its own (a large file is seconds of
     /// disk and CPU, which must not hold the cooperative pool).
     static func md5(ofFile path: String) async throws -> String {
-        let threads = NIOThreadPool(numberOfThreads: 1)
-        threads.start()
-        defer { threads.shutdownGracefully { _ in } }
-        return try await threads.runIfActive { try md5Blocking(path) }
+        try await NIOThreadPool.singleton.runIfActive { try md5Blocking(path) }
     }
 
     private static func md5Blocking(_ path: String) throws -> String {

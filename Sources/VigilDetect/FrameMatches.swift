@@ -42,8 +42,10 @@ public struct FrameMatches: Sendable {
     /// Drops every match and near miss when an allow entry is at least as near the frame (in any
     /// variant) as the nearest known entry: the frame shows something known to be benign.
     private mutating func suppressAllowed(_ matchers: [BankMatcher]) {
+        // Without allow entries (the usual case) a frame costs nothing more here.
+        guard matchers.contains(where: \.hasAllowEntries) else { return }
         let known = banks.flatMap { bank in bank.variants.joined().map(\.distance) + bank.videoCandidates.joined().map(\.distance) }.min()
-        guard let known, matchers.contains(where: \.hasAllowEntries) else { return }
+        guard let known else { return }
         var nearest: BankMatch?
         for matcher in matchers where matcher.hasAllowEntries {
             for variant in frame.variants {

@@ -250,19 +250,31 @@ public struct StreamLeases: StreamStore {
         }
     }
 
+    /// What ``applyDiscovery(source:streams:polledAt:)`` changed in the table.
+    public struct DiscoveryApplied: Sendable, Equatable {
+        /// Ids added.
+        public var added: [String]
+        /// Ids deleted: no longer published.
+        public var removed: [String]
+        /// Published ids another origin holds, left to it.
+        public var taken: [String]
+        /// The source's rows after the poll.
+        public var watched: Int
+    }
+
     /// Makes `source`'s discovered streams in the table exactly `streams`, from a poll made at
     /// `polledAt`, unless another node already applied a later poll of the source, which wins
-    /// (nil then). A published stream whose id another origin holds is left out; its id is
-    /// returned among `taken`. Any node may poll; the table decides.
+    /// (nil then). A published stream whose id another origin holds is left out. Any node may
+    /// poll; the table decides.
     public func applyDiscovery(
         source: String, streams: [StreamSpec], polledAt: Date
-    ) async throws(ClusterError) -> (taken: [String], watched: Int)? {
+    ) async throws(ClusterError) -> DiscoveryApplied? {
         let origin = StreamSpec.Origin.discovery(source).rawValue
         let ids = streams.map(\.id)
         var encoded: [String] = []
         for stream in streams { encoded.append(try Self.encode(stream)) }
         let specs = encoded
-        return try await database.transaction("discovery apply") { connection -> (taken: [String], watched: Int)? in
+        return try await database.transaction("discovery apply") { connection -> DiscoveryApplied? in
             let logger = connection.logger
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(origin), 0))", logger: logger)
             for try await last in try await connection.query(
@@ -274,22 +286,31 @@ public struct StreamLeases: StreamStore {
                 INSERT INTO vigil_discovery_polls (source, polled_at) VALUES (\(source), \(polledAt))
                 ON CONFLICT (source) DO UPDATE SET polled_at = EXCLUDED.polled_at
                 """, logger: logger)
-            try await connection.query(
-                "DELETE FROM vigil_streams WHERE origin = \(origin) AND NOT (id = ANY(\(ids)::text[]))", logger: logger)
-            try await connection.query("""
+            var applied = DiscoveryApplied(added: [], removed: [], taken: [], watched: 0)
+            for try await id in try await connection.query(
+                "DELETE FROM vigil_streams WHERE origin = \(origin) AND NOT (id = ANY(\(ids)::text[])) RETURNING id", logger: logger
+            ).decode(String.self) {
+                applied.removed.append(id)
+            }
+            // xmax is 0 on a row this statement inserted, not on one it updated (a changed spec).
+            for try await (id, inserted) in try await connection.query("""
                 INSERT INTO vigil_streams (id, spec, origin)
                 SELECT id, spec::jsonb, \(origin) FROM unnest(\(ids)::text[], \(specs)::text[]) AS t(id, spec)
                 ON CONFLICT (id) DO UPDATE SET spec = EXCLUDED.spec
                 WHERE vigil_streams.origin = EXCLUDED.origin AND vigil_streams.spec <> EXCLUDED.spec
-                """, logger: logger)
-            var taken: [String] = []
-            var watched = 0
+                RETURNING id, (xmax = 0)
+                """, logger: logger).decode((String, Bool).self) where inserted {
+                applied.added.append(id)
+            }
             for try await (id, rowOrigin) in try await connection.query(
                 "SELECT id, origin FROM vigil_streams WHERE id = ANY(\(ids)::text[]) OR origin = \(origin)", logger: logger
             ).decode((String, String).self) {
-                if rowOrigin == origin { watched += 1 } else { taken.append(id) }
+                if rowOrigin == origin { applied.watched += 1 } else { applied.taken.append(id) }
             }
-            return (taken.sorted(), watched)
+            applied.added.sort()
+            applied.removed.sort()
+            applied.taken.sort()
+            return applied
         }
     }
 

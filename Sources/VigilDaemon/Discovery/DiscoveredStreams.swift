@@ -21,6 +21,6 @@ struct DiscoveryOutcome: Sendable, Equatable {
     /// Streams of the source watched after the poll.
     var watched = 0
     /// Whether the poll was older than one another node already applied (a fleet), so nothing
-    /// changed.
+    /// changed and nothing here is known: the source's status keeps what it showed.
     var superseded = false
 }

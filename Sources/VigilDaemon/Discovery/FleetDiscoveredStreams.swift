@@ -9,20 +9,15 @@ struct FleetDiscoveredStreams: DiscoveredStreams {
 
     func follow(_ source: DiscoverySpec, published: [PublishedStream], polledAt: Date, maxStreams: Int) async throws(DiscoveryError) -> DiscoveryOutcome {
         let wanted = DiscoveryPlan.wanted(source: source, published: published)
-        let before: Set<String>
-        let applied: (taken: [String], watched: Int)?
+        let applied: StreamLeases.DiscoveryApplied?
         do {
-            before = Set(try await leases.streams().filter { $0.origin == .discovery(source.name) }.map(\.id))
             applied = try await leases.applyDiscovery(source: source.name, streams: wanted.streams, polledAt: polledAt)
         } catch {
             throw DiscoveryError(source: source.name, "the fleet database cannot take the streams: \(error)")
         }
-        guard let applied else { return DiscoveryOutcome(watched: before.count, superseded: true) }
-        var outcome = DiscoveryOutcome(refused: wanted.refused, watched: applied.watched)
+        guard let applied else { return DiscoveryOutcome(superseded: true) }
+        var outcome = DiscoveryOutcome(started: applied.added, stopped: applied.removed, refused: wanted.refused, watched: applied.watched)
         for id in applied.taken { outcome.refused[id] = "a stream of another origin has the id \(id)" }
-        let now = Set(wanted.streams.map(\.id)).subtracting(applied.taken)
-        outcome.started = now.subtracting(before).sorted()
-        outcome.stopped = before.subtracting(now).sorted()
         return outcome
     }
 

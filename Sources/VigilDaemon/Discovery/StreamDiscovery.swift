@@ -125,8 +125,8 @@ final class StreamDiscovery: Sendable {
             status.failures = 0
             status.lastError = nil
             status.lastPoll = polledAt
-            status.streams = outcome.watched
             if !outcome.superseded {
+                status.streams = outcome.watched
                 status.refused = refused.keys.sorted().map { DiscoveryStatus.Refusal(stream: $0, reason: refused[$0] ?? "") }
             }
             state.statuses[spec.name] = status
@@ -139,7 +139,7 @@ final class StreamDiscovery: Sendable {
             logger.warning("published stream not watched", metadata: ["source": "\(spec.name)", "stream": "\(id)", "reason": "\(refused[id] ?? "")"])
         }
         metrics.discoveryUp(source: spec.name).set(1)
-        metrics.discoveryStreams(source: spec.name).set(outcome.watched)
+        if !outcome.superseded { metrics.discoveryStreams(source: spec.name).set(outcome.watched) }
     }
 
     /// A failed poll: reported, and nothing watched changes.

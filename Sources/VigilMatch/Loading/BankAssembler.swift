@@ -144,8 +144,9 @@ struct BankAssembler {
 
     private static let valueSeparator = " | "
 
-    /// `existing` with `value` appended unless it already holds it.
-    private static func joined(_ existing: String?, _ value: String) -> String {
+    /// `existing` with `value` appended unless it already holds it: how merged lines keep every
+    /// distinct value of a column.
+    static func joined(_ existing: String?, _ value: String) -> String {
         guard let existing else { return value }
         if existing.components(separatedBy: valueSeparator).contains(value) {
             return existing

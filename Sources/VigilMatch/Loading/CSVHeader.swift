@@ -64,14 +64,10 @@ struct CSVHeader {
         guard fields.count == names.count, let signalTypeColumn else {
             throw .fieldCount(found: fields.count, expected: names.count)
         }
-        var metadata: [String: String] = [:]
-        let roles: Set<Int?> = [hashColumn, idColumn, labelColumn, signalTypeColumn]
-        for (index, value) in fields.enumerated() where !roles.contains(index) && !value.isEmpty {
-            metadata[names[index].lowercased()] = value
-        }
+        // Lowercased names: the export's `category` decides allow entries whatever its case.
         let signal = try ExchangeSignal.read(
             type: fields[signalTypeColumn], value: fields[hashColumn],
-            label: labelColumn.flatMap { fields[$0].isEmpty ? nil : fields[$0] }, metadata: metadata)
+            label: labelColumn.flatMap { fields[$0].isEmpty ? nil : fields[$0] }, metadata: otherColumns(fields, lowercased: true))
         guard let idColumn, !fields[idColumn].isEmpty else { return signal }
         switch signal {
         case .pdq(var record):
@@ -95,19 +91,24 @@ struct CSVHeader {
         if let qualityColumn, !fields[qualityColumn].isEmpty {
             quality = try FieldParsers.quality(fields[qualityColumn])
         }
-        var metadata: [String: String] = [:]
-        let roles: Set<Int?> = [hashColumn, idColumn, labelColumn, qualityColumn]
-        for (index, value) in fields.enumerated() where !roles.contains(index) && !value.isEmpty {
-            metadata[names[index]] = value
-        }
         return LineRecord(
             hash: hash,
             id: idColumn.flatMap { fields[$0].isEmpty ? nil : fields[$0] },
             label: labelColumn.flatMap { fields[$0].isEmpty ? nil : fields[$0] },
             quality: quality,
-            metadata: metadata,
+            metadata: otherColumns(fields, lowercased: false),
             frame: nil
         )
+    }
+
+    /// The non-empty values of the columns that have no role, by column name: a row's metadata.
+    private func otherColumns(_ fields: [String], lowercased: Bool) -> [String: String] {
+        let roles: Set<Int?> = [hashColumn, idColumn, labelColumn, qualityColumn, signalTypeColumn]
+        var metadata: [String: String] = [:]
+        for (index, value) in fields.enumerated() where !roles.contains(index) && !value.isEmpty {
+            metadata[lowercased ? names[index].lowercased() : names[index]] = value
+        }
+        return metadata
     }
 
     /// Whether a line is plainly a row of column names (so a missing `hash` column deserves its own

@@ -34,11 +34,7 @@ public struct FileDigestEntry: Sendable, Equatable {
         for id in other.ids where !ids.contains(id) { ids.append(id) }
         label = label ?? other.label
         for (key, value) in other.metadata {
-            if let existing = metadata[key] {
-                if !existing.components(separatedBy: " | ").contains(value) { metadata[key] = existing + " | " + value }
-            } else {
-                metadata[key] = value
-            }
+            metadata[key] = BankAssembler.joined(metadata[key], value)
         }
         sources += other.sources
     }

@@ -52,12 +52,14 @@ struct StreamLeasesTests {
             let first = try await leases[0].applyDiscovery(
                 source: "edge", streams: ["live-a", "live-b", "live-taken"].map(discovered), polledAt: start)
             #expect(first?.taken == ["live-taken"] && first?.watched == 2)
+            #expect(first?.added == ["live-a", "live-b"] && first?.removed == [])
             #expect(try await leases[1].streams().filter { $0.origin == .discovery("edge") }.map(\.id).sorted() == ["live-a", "live-b"])
             #expect(try await leases[1].removeStream(id: "live-a") == .isDiscovered("edge"))
 
             // A fresher poll from the other node drops live-a; an older one from the first is ignored.
             let second = try await leases[1].applyDiscovery(source: "edge", streams: [discovered("live-b")], polledAt: start + 1)
             #expect(second?.watched == 1)
+            #expect(second?.added == [] && second?.removed == ["live-a"])
             #expect(try await leases[0].applyDiscovery(source: "edge", streams: [discovered("live-a")], polledAt: start + 0.5) == nil)
             #expect(try await leases[0].streams().filter { $0.origin == .discovery("edge") }.map(\.id) == ["live-b"])
             #expect(try await leases[0].streams().first { $0.id == "live-taken" }?.origin == .config)
