@@ -11,6 +11,11 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/dict.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 /// AVERROR(EAGAIN): the decoder wants more input before it can output a frame.
 static inline int vigil_averror_eagain(void) { return AVERROR(EAGAIN); }
@@ -54,6 +59,17 @@ static inline int vigil_frame_is_key(const AVFrame *frame) {
 /// Whether a packet holds a key frame.
 static inline int vigil_packet_is_key(const AVPacket *packet) {
     return (packet->flags & AV_PKT_FLAG_KEY) != 0;
+}
+
+/// Sets the calling thread's nice value (Linux keeps one per thread; threads it starts inherit
+/// it). Returns 0, or -1 where it cannot be changed.
+static inline int vigil_set_thread_nice(int nice) {
+#ifdef __linux__
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+#else
+    (void)nice;
+    return -1;
+#endif
 }
 
 #endif

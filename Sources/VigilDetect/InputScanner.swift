@@ -27,6 +27,20 @@ public struct InputScanner: Sendable {
     public var onInterruption: (@Sendable (MediaError) -> Void)?
     /// Told after each hashed frame how far the scan has got (a progress display).
     public var onProgress: (@Sendable (ScanPosition) -> Void)?
+    /// Told each hashed frame and the detection step it made, in frame order, before the next
+    /// frame is judged (the daemon raises its alerts from these).
+    public var onStep: (@Sendable (HashedFrame, DetectionState.Step) async -> Void)?
+    /// Whether HTTP(S) inputs are recordings (uploads, finished playlists) read like files, as
+    /// fast as they decode and in step with detection, rather than live streams; inputs of a live
+    /// protocol are then refused.
+    public var onDemand = false
+    /// Whether reading and decoding run at the lowest CPU priority (work that yields to live
+    /// streams).
+    public var readsInBackground = false
+    /// Where frames are hashed; nil gives each scan threads of its own.
+    public var hashingThreads: (any HashingThreads)?
+    /// Sizes refused once the input is opened; nil refuses none.
+    public var limits: InputLimits?
     /// Attempts in a row that read nothing after which a live input is given up: a down stream,
     /// or an ended playlist whose segments cannot be read, ends the scan with its reason.
     public static let attemptsWithoutMedia = 5
@@ -46,7 +60,8 @@ public struct InputScanner: Sendable {
 
     /// Scans `input`, handing each finding to `report` as it happens.
     public func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
-        let source = try StreamSource(input)
+        let named = try StreamSource(input)
+        let source = onDemand ? try named.onDemand() : named
         let options = sessionOptions(for: source)
         let session = StreamSession(source: source, options: options)
         defer { session.stop() }
@@ -70,6 +85,7 @@ public struct InputScanner: Sendable {
         // Findings and the verdict name the input without its credentials: they are printed.
         let shown = RedactedURL(input).description
         let kind = try await InputKind.describe(session, path: shown, luma: luma)
+        try limits?.check(kind.info, input: shown)
         var state = DetectionState(input: shown)
         let pool = HasherPool(lumaPrecision: kind.lumaPrecision)
         // The session bounds reading by time; media time is what the user asked for, so frames
@@ -78,11 +94,13 @@ public struct InputScanner: Sendable {
         let frames = try session.frames.prefix { @Sendable in $0.ptsSeconds <= limit }
         // A file read in step with detection hashes one frame at a time: the reader waits for each.
         let width = options.acknowledgedHandOff ? 1 : jobs
-        try await OrderedHashing(width: width, pool: pool, dihedral: dihedral).run(frames) { frame in
+        let hashing = OrderedHashing(width: width, pool: pool, dihedral: dihedral, threads: hashingThreads)
+        try await hashing.run(frames) { frame in
             let step = state.add(FrameMatches(frame, matchers: matchers))
             for finding in step.findings {
                 report(finding)
             }
+            await onStep?(frame, step)
             if let focus = step.focus { session.focus(focus) }
             session.acknowledge()
             onProgress?(ScanPosition(input: shown, seconds: frame.ptsSeconds, duration: session.info?.durationSeconds, framesHashed: state.framesHashed))
@@ -114,6 +132,7 @@ public struct InputScanner: Sendable {
         // file is then read in step with detection, so every replay samples the same pictures.
         options.policy.acceptsFocus = sampling == .keyframes
         options.acknowledgedHandOff = !isLive && sampling == .keyframes
+        options.readsInBackground = readsInBackground
         if !isLive {
             options.media.decoderThreads = 0
             options.frameBufferCapacity = 2 * jobs

@@ -14,19 +14,26 @@ public struct OrderedHashing: Sendable {
     public var pool: HasherPool
     /// Whether to hash the dihedral variants too.
     public var dihedral: Bool
+    /// Where the hashing runs; nil starts `width` threads for the run.
+    public var threads: (any HashingThreads)?
 
     /// Creates a hasher of `width` frames at once.
-    public init(width: Int, pool: HasherPool, dihedral: Bool) {
+    public init(width: Int, pool: HasherPool, dihedral: Bool, threads: (any HashingThreads)? = nil) {
         self.width = width
         self.pool = pool
         self.dihedral = dihedral
+        self.threads = threads
     }
 
     /// Hashes every frame of `frames`, handing the results to `emit` in frame order.
     public func run<Frames: AsyncSequence & Sendable>(
         _ frames: Frames,
-        emit: (HashedFrame) throws -> Void
+        emit: (HashedFrame) async throws -> Void
     ) async throws where Frames.Element == Frame {
+        if let threads {
+            try await hash(frames, on: threads, emit: emit)
+            return
+        }
         let threads = NIOThreadPool(numberOfThreads: max(1, width))
         threads.start()
         do {
@@ -39,17 +46,17 @@ public struct OrderedHashing: Sendable {
     }
 
     private func hash<Frames: AsyncSequence & Sendable>(
-        _ frames: Frames, on threads: NIOThreadPool, emit: (HashedFrame) throws -> Void
+        _ frames: Frames, on threads: any HashingThreads, emit: (HashedFrame) async throws -> Void
     ) async throws where Frames.Element == Frame {
         try await withThrowingTaskGroup(of: (Int, HashedFrame).self) { group in
             var submitted = 0
             var nextToEmit = 0
             var finished: [Int: HashedFrame] = [:]
 
-            func collect(_ result: (Int, HashedFrame)) throws {
+            func collect(_ result: (Int, HashedFrame)) async throws {
                 finished[result.0] = result.1
                 while let ready = finished.removeValue(forKey: nextToEmit) {
-                    try emit(ready)
+                    try await emit(ready)
                     nextToEmit += 1
                 }
             }
@@ -60,16 +67,16 @@ public struct OrderedHashing: Sendable {
                 let pool = self.pool
                 let dihedral = self.dihedral
                 group.addTask {
-                    try await threads.runIfActive { (sequence, HashedFrame(frame, pool: pool, dihedral: dihedral)) }
+                    try await threads.run { (sequence, HashedFrame(frame, pool: pool, dihedral: dihedral)) }
                 }
                 // Room for the next frame before asking for it: with a width of 1, a frame is
                 // emitted before the next is taken (a reader that waits for its consumer needs that).
                 while submitted - nextToEmit >= width, let result = try await group.next() {
-                    try collect(result)
+                    try await collect(result)
                 }
             }
             while let result = try await group.next() {
-                try collect(result)
+                try await collect(result)
             }
         }
     }

@@ -17,11 +17,14 @@ public struct MediaInfo: Sendable, Equatable {
     /// Still images are converted to RGB the way the `ffmpeg` command-line tool does, so that
     /// hashes match references computed from its output.
     public let isStillImage: Bool
+    /// The input's size in bytes as its protocol reported it (a file, an HTTP answer with a
+    /// length); `nil` when unknown.
+    public let byteSize: Int64?
 
     /// Creates a description of an input.
     public init(
         url: String, width: Int, height: Int, codecName: String,
-        frameRate: Double?, durationSeconds: Double?, isStillImage: Bool
+        frameRate: Double?, durationSeconds: Double?, isStillImage: Bool, byteSize: Int64? = nil
     ) {
         self.url = url
         self.width = width
@@ -30,5 +33,6 @@ public struct MediaInfo: Sendable, Equatable {
         self.frameRate = frameRate
         self.durationSeconds = durationSeconds
         self.isStillImage = isStillImage
+        self.byteSize = byteSize
     }
 }

@@ -182,7 +182,7 @@ public final class MediaReader {
         let duration = stream.duration.flatMap { ticks in secondsPerTick.map { Double(ticks) * $0 } } ?? format.durationSeconds
         info = MediaInfo(
             url: url, width: stream.width, height: stream.height, codecName: stream.codecName,
-            frameRate: frameRate, durationSeconds: duration, isStillImage: isStill
+            frameRate: frameRate, durationSeconds: duration, isStillImage: isStill, byteSize: format.byteSize
         )
 
         let policy = context.policy

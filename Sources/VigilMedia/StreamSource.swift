@@ -37,6 +37,10 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
     public let url: String
     /// What kind of source it is.
     public let kind: Kind
+    /// Whether a network source is read as a whole recording (an upload served over HTTP, a
+    /// finished HLS playlist) rather than as a live stream: read as fast as it decodes, in step
+    /// with its consumer, never reconnected. Only HTTP and HTTPS sources can be on demand.
+    public private(set) var isOnDemand = false
 
     /// Parses `url`.
     ///
@@ -68,7 +72,23 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
     /// deadlines tuned for streams, wall-clock checks on their timestamps, the key-frame gap
     /// fallback and reconnection.
     public var isLive: Bool {
-        kind != .file && kind != .pipe
+        kind != .file && kind != .pipe && !isOnDemand
+    }
+
+    /// This source read as a recording (``isOnDemand``).
+    ///
+    /// - Throws: ``MediaError/unsupportedSource(url:reason:)`` for a kind that only streams live
+    ///   (RTMP, RTSP, SRT, UDP, RTP): a recording is fetched over HTTP or read from a file.
+    public func onDemand() throws(MediaError) -> StreamSource {
+        switch kind {
+        case .file, .pipe: return self
+        case .http, .https:
+            var copy = self
+            copy.isOnDemand = true
+            return copy
+        case .rtmp, .rtmps, .rtsp, .rtsps, .srt, .udp, .rtp:
+            throw .unsupportedSource(url: url, reason: "\(kind.rawValue) is a live protocol; a recording is read from a file or over HTTP(S)")
+        }
     }
 
     /// The local path of a file source (a path, `file:PATH` or `file://PATH`); nil for others.

@@ -33,6 +33,8 @@ public struct Alert: Codable, Sendable, Equatable {
     public var lastSeen: Date
     /// Matching frames observed in this incident so far.
     public var framesMatched: Int
+    /// The on-demand scan job that raised the alert; nil for a stream's.
+    public var scan: ScanReference?
 
     /// The bank entry an alert is about.
     public struct Entry: Codable, Sendable, Equatable {
@@ -96,7 +98,7 @@ public struct Alert: Codable, Sendable, Equatable {
     public init(
         id: AlertID, stream: String, source: String, bank: String, entry: Entry, distance: Int, quality: Int,
         frame: FrameInfo, hash: String, videoMatch: VideoMatch? = nil, firstSeen: Date, lastSeen: Date,
-        framesMatched: Int
+        framesMatched: Int, scan: ScanReference? = nil
     ) {
         self.id = id
         self.stream = stream
@@ -111,10 +113,11 @@ public struct Alert: Codable, Sendable, Equatable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.framesMatched = framesMatched
+        self.scan = scan
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, stream, source, bank, entry, distance, quality, frame, hash
+        case id, stream, source, bank, entry, distance, quality, frame, hash, scan
         case videoMatch = "video_match"
         case firstSeen = "first_seen"
         case lastSeen = "last_seen"

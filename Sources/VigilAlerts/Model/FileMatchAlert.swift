@@ -20,9 +20,14 @@ public struct FileMatchAlert: Codable, Sendable, Equatable {
     public var md5: String
     /// When Vigil raised the alert.
     public var raisedAt: Date
+    /// The on-demand scan job whose file it is; nil for a file stream.
+    public var scan: ScanReference?
 
     /// Creates a file-match alert.
-    public init(id: AlertID, stream: String, source: String, bank: String, entry: Alert.Entry, md5: String, raisedAt: Date) {
+    public init(
+        id: AlertID, stream: String, source: String, bank: String, entry: Alert.Entry, md5: String, raisedAt: Date,
+        scan: ScanReference? = nil
+    ) {
         self.id = id
         self.stream = stream
         self.source = source
@@ -30,10 +35,11 @@ public struct FileMatchAlert: Codable, Sendable, Equatable {
         self.entry = entry
         self.md5 = md5
         self.raisedAt = raisedAt
+        self.scan = scan
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, stream, source, bank, entry, md5
+        case id, stream, source, bank, entry, md5, scan
         case raisedAt = "raised_at"
     }
 }

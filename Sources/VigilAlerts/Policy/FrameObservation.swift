@@ -22,11 +22,13 @@ public struct FrameObservation: Sendable {
     public var observedAt: Date
     /// Entries within their bank's threshold, any order.
     public var candidates: [MatchCandidate]
+    /// The scan job the frame belongs to; nil for a stream's frame.
+    public var scan: ScanReference?
 
     /// Creates an observation.
     public init(
         stream: String, source: String, hash: PDQHash, quality: Int, ptsSeconds: Double, keyframe: Bool,
-        observedAt: Date, candidates: [MatchCandidate]
+        observedAt: Date, candidates: [MatchCandidate], scan: ScanReference? = nil
     ) {
         self.stream = stream
         self.source = source
@@ -36,5 +38,6 @@ public struct FrameObservation: Sendable {
         self.keyframe = keyframe
         self.observedAt = observedAt
         self.candidates = candidates
+        self.scan = scan
     }
 }

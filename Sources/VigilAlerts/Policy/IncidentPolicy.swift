@@ -120,7 +120,8 @@ public struct IncidentPolicy: Sendable {
             id: ids.next(at: now), stream: observation.stream, source: observation.source, bank: candidate.bank,
             entry: candidate.entry, distance: distance, quality: observation.quality,
             frame: Alert.FrameInfo(ptsSeconds: observation.ptsSeconds, keyframe: observation.keyframe, observedAt: now),
-            hash: observation.hash.hex, videoMatch: nil, firstSeen: now, lastSeen: now, framesMatched: 1)
+            hash: observation.hash.hex, videoMatch: nil, firstSeen: now, lastSeen: now, framesMatched: 1,
+            scan: observation.scan)
         if let video = candidate.video { Self.apply(video, to: &alert) }
         incidents[key] = alert
         return alert

@@ -9,15 +9,21 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var status: HTTPResponse.Status
     /// What went wrong, in words.
     public var message: String
+    /// Seconds after which the client may try again (`Retry-After`), when the refusal is
+    /// temporary (a full queue).
+    public var retryAfter: Int?
 
     /// Creates an error.
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONResponse.make(status: status, ErrorBody(error: .init(status: Int(status.code), message: message)))
+        var response = JSONResponse.make(status: status, ErrorBody(error: .init(status: Int(status.code), message: message)))
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 
     struct ErrorBody: Encodable {

@@ -115,6 +115,8 @@ enum APIRouter {
             return JSONResponse.make(Replayed(sink: name, requeued: requeued))
         }
 
+        addScanRoutes(to: router, core: core)
+
         router.get("/v1/banks") { _, _ in JSONResponse.make(BankList(banks: await core.bankStatuses())) }
 
         router.post("/v1/banks") { request, _ -> Response in
@@ -137,6 +139,67 @@ enum APIRouter {
             JSONResponse.make(try await core.reloadBank(name: context.parameters.require("name")))
         }
         return router
+    }
+
+    /// `POST /v1/scans`, `GET /v1/scans`, `GET /v1/scans/{id}`.
+    private static func addScanRoutes(to router: Router<APIRequestContext>, core: DaemonCore) {
+        router.post("/v1/scans") { request, _ -> Response in
+            let body = try await readBody(request, core: core)
+            do throws(ScanJobError) {
+                let parsed: ScanRequest
+                do throws(ScanRequestError) {
+                    parsed = try ScanRequest.parse(body)
+                } catch {
+                    throw .invalid(error.description)
+                }
+                let (job, created) = try await core.submitScan(parsed)
+                return JSONResponse.make(status: created ? .accepted : .ok, ScanJobView(job))
+            } catch {
+                throw apiError(error)
+            }
+        }
+
+        router.get("/v1/scans") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            var state: ScanJob.State?
+            if let text = query.get("state"), !text.isEmpty {
+                guard let value = ScanJob.State(rawValue: text) else {
+                    throw APIError(.badRequest, "state must be one of \(ScanJob.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                state = value
+            }
+            var limit = 100
+            if let text = query.get("limit") {
+                guard let value = Int(text), (1...1000).contains(value) else { throw APIError(.badRequest, "limit must be a number in 1...1000") }
+                limit = value
+            }
+            do throws(ScanJobError) {
+                return JSONResponse.make(ScanJobList(scans: try await core.scanJobs(state: state, limit: limit).map(ScanJobView.init)))
+            } catch {
+                throw apiError(error)
+            }
+        }
+
+        router.get("/v1/scans/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            do throws(ScanJobError) {
+                return JSONResponse.make(ScanJobView(try await core.scanJob(id: id)))
+            } catch {
+                throw apiError(error)
+            }
+        }
+    }
+
+    /// The HTTP answer to a refused scan-job request.
+    private static func apiError(_ error: ScanJobError) -> APIError {
+        switch error {
+        case .invalid: APIError(.unprocessableContent, error.description)
+        case .refused: APIError(.forbidden, error.description)
+        case .idTaken: APIError(.conflict, error.description)
+        case .queueFull(_, let retryAfter): APIError(.tooManyRequests, error.description, retryAfter: retryAfter)
+        case .notFound: APIError(.notFound, error.description)
+        case .storeUnavailable: APIError(.serviceUnavailable, error.description, retryAfter: DaemonCore.scanRetryAfter)
+        }
     }
 
     /// The request body, refusing more than `api.max_body_bytes` (checked against Content-Length

@@ -62,28 +62,39 @@ public actor AlertPipeline {
         var detection = detections[sample.stream] ?? DetectionState(input: sample.stream)
         let step = detection.add(matches)
         detections[sample.stream] = detection
+        await observe(step, of: sample.frame, stream: sample.stream, source: sample.source, observedAt: sample.observedAt)
+        return step.focus
+    }
+
+    /// Takes a detection step made elsewhere (a scan job's ``InputScanner``, which keeps its own
+    /// ``DetectionState``) and raises or updates the incidents it calls for, under `stream`.
+    public func observe(
+        _ step: DetectionState.Step, of frame: HashedFrame, stream: String, source: String, observedAt: Date,
+        scan: ScanReference? = nil
+    ) async {
         let observation = FrameObservation(
-            stream: sample.stream, source: sample.source, hash: sample.frame.hash, quality: sample.frame.quality,
-            ptsSeconds: sample.frame.ptsSeconds, keyframe: sample.frame.isKeyframe, observedAt: sample.observedAt,
-            candidates: Self.candidates(step))
+            stream: stream, source: source, hash: frame.hash, quality: frame.quality,
+            ptsSeconds: frame.ptsSeconds, keyframe: frame.isKeyframe, observedAt: observedAt,
+            candidates: Self.candidates(step), scan: scan)
         let decisions = policy.observe(observation)
-        guard !decisions.isEmpty else { return step.focus }
+        guard !decisions.isEmpty else { return }
         for decision in decisions {
             switch decision {
             case .open(let alert):
                 uncommitted.insert(alert.id)
                 metrics.alertsRaised(bank: alert.bank).increment()
-                logger.notice("match: incident opened", metadata: [
+                var metadata: Logger.Metadata = [
                     "alert": "\(alert.id)", "stream": "\(alert.stream)", "bank": "\(alert.bank)",
                     "entry": "\(alert.entry.id)", "distance": "\(alert.distance)",
-                ])
+                ]
+                if let scan = alert.scan { metadata["scan"] = "\(scan.id)" }
+                logger.notice("match: incident opened", metadata: metadata)
                 await opened.send(.match(alert))
             case .update(let alert):
                 pendingUpdates[alert.id] = alert
             }
         }
         metrics.openIncidents.set(policy.openIncidentCount)
-        return step.focus
     }
 
     /// What the incident policy needs of a detection step: image entries near the sample, and

@@ -20,6 +20,15 @@ struct FileStreamDigests: Sendable {
         self.logger = logger
     }
 
+    /// The alert for a known file found under `stream` (a file stream, or a scan job's name).
+    static func alert(_ found: FileMatch, id: AlertID, stream: String, source: String, scan: ScanReference? = nil) -> FileMatchAlert {
+        let entry = Alert.Entry(
+            id: found.entry.ids.first ?? found.entry.sources.first.map { "\($0.file):\($0.line)" } ?? found.entry.md5,
+            label: found.entry.label)
+        return FileMatchAlert(
+            id: id, stream: stream, source: source, bank: found.bank, entry: entry, md5: found.entry.md5, raisedAt: Date(), scan: scan)
+    }
+
     /// Starts the check of `spec` when it is a file and a bank holds file digests.
     func check(_ spec: StreamSpec) {
         guard spec.isFile else { return }
@@ -28,13 +37,7 @@ struct FileStreamDigests: Sendable {
         Task {
             do {
                 for found in try await FileMatch.find(spec.url, in: matchers) {
-                    let entry = Alert.Entry(
-                        id: found.entry.ids.first ?? found.entry.sources.first.map { "\($0.file):\($0.line)" } ?? found.entry.md5,
-                        label: found.entry.label)
-                    let now = Date()
-                    await pipeline.raise(FileMatchAlert(
-                        id: ids.next(at: now), stream: spec.id, source: RedactedURL(spec.url).description, bank: found.bank, entry: entry,
-                        md5: found.entry.md5, raisedAt: now))
+                    await pipeline.raise(Self.alert(found, id: ids.next(at: Date()), stream: spec.id, source: RedactedURL(spec.url).description))
                 }
             } catch {
                 logger.error("cannot compute a file stream's MD5", metadata: ["stream": "\(spec.id)", "error": "\(error)"])

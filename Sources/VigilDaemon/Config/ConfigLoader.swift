@@ -61,6 +61,24 @@ public enum ConfigLoader {
         return tokens
     }
 
+    private static func parseScans(_ scans: ConfigReader) throws(ConfigError) -> ScansConfig {
+        let keys = try scans.mapping(allowed: ["concurrency", "queue", "max_bytes", "max_duration", "file_roots", "retention"])
+        var config = ScansConfig()
+        if let concurrency = keys["concurrency"] { config.concurrency = try concurrency.int(in: 1...256) }
+        if let queue = keys["queue"] { config.queue = try queue.int(in: 1...1_000_000) }
+        if let bytes = keys["max_bytes"] { config.maxBytes = Int64(try bytes.bytes(in: 1...(1 << 50))) }
+        if let duration = keys["max_duration"] { config.maxDuration = try duration.seconds(in: 1...(7 * 86_400)) }
+        if let roots = keys["file_roots"] {
+            config.fileRoots = try roots.sequence().map { root throws(ConfigError) in
+                let path = try root.nonEmptyString()
+                guard path.hasPrefix("/") else { throw root.error("must be an absolute path") }
+                return path
+            }
+        }
+        if let retention = keys["retention"] { config.retention = try retention.seconds(in: 60...(3650 * 86_400)) }
+        return config
+    }
+
     /// The largest config accepted: far above any real one, far below what could exhaust memory.
     public static let maxConfigBytes = 1 << 20
 
@@ -75,6 +93,7 @@ public enum ConfigLoader {
         let keys = try root.mapping(allowed: [
             "listen", "api_token", "api_tokens", "state_dir", "banks", "streams", "alerts", "api", "hashing", "log",
             "bank_poll_interval", "shutdown_timeout", "cluster", "egress", "limits", "ingest", "discovery",
+            "scans",
         ])
         var config = DaemonConfig(apiTokens: try parseTokens(single: keys["api_token"], scoped: keys["api_tokens"], file: file))
         if let listen = keys["listen"] { config.listen = try parseListen(listen) }
@@ -93,6 +112,7 @@ public enum ConfigLoader {
             if let memory = limitKeys["memory"] { config.limits.memoryBytes = try memory.bytes(in: (64 << 20)...(1 << 50)) }
             if let opens = limitKeys["concurrent_opens"] { config.limits.concurrentOpens = try opens.int(in: 1...10_000) }
         }
+        if let scans = keys["scans"] { config.scans = try parseScans(scans) }
         if let ingest = keys["ingest"] {
             let ingestKeys = try ingest.mapping(allowed: ["isolation", "memory_per_process", "executable"])
             if let isolation = ingestKeys["isolation"] {

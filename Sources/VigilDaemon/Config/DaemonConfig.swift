@@ -36,6 +36,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var limits = LimitsConfig()
     /// Where live streams are read: child processes by default.
     public var ingest = IngestConfig()
+    /// On-demand scan jobs.
+    public var scans = ScansConfig()
 
     /// Creates a config with defaults around one admin token.
     public init(apiToken: String) {

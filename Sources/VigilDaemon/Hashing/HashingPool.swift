@@ -14,6 +14,10 @@ import VigilMedia
 /// a busy stream cannot starve a quiet one. A stream has at most one frame being hashed at a time,
 /// so its samples reach the handler in order (the video rule judges runs of consecutive samples).
 /// Memory is bounded by `maxQueued` frames whatever the number of streams.
+///
+/// Work that can wait (on-demand scans, through ``background``) runs on the same workers, but only
+/// when no live frame is waiting, and never on the last free worker (with two or more), so a
+/// live frame waits at most for one hash to finish.
 public final class HashingPool: Sendable {
     /// Frames hashed at once.
     public let width: Int
@@ -28,13 +32,16 @@ public final class HashingPool: Sendable {
         var turn: [String] = []
         /// Streams with a frame being hashed: they rejoin `turn` when it is done.
         var busy: Set<String> = []
+        /// Background work, oldest first: taken only when no live frame waits.
+        var background: [BackgroundWork] = []
         var queued = 0
         var inFlight = 0
         var finished = false
 
-        /// The next stream in turn's oldest waiting frame, if a worker is free; the stream is busy
-        /// until ``HashingPool/done(stream:)``.
-        mutating func takeNext(width: Int) -> HashJob? {
+        /// The next stream in turn's oldest waiting frame, if a worker is free (the stream is busy
+        /// until ``HashingPool/done(stream:)``); else background work, if a worker is free
+        /// besides the one kept for live frames.
+        mutating func takeNext(width: Int) -> Next? {
             guard inFlight < width else { return nil }
             while !turn.isEmpty {
                 let stream = turn.removeFirst()
@@ -44,13 +51,29 @@ public final class HashingPool: Sendable {
                 queued -= 1
                 inFlight += 1
                 busy.insert(stream)
-                return job
+                return .frame(job)
             }
-            return nil
+            guard !background.isEmpty, width == 1 || inFlight < width - 1 else { return nil }
+            inFlight += 1
+            return .background(background.removeFirst())
         }
 
         /// Whether ``HashingPool/finish()`` was called and every frame is handled.
-        var isDrained: Bool { finished && queued == 0 && inFlight == 0 }
+        var isDrained: Bool { finished && queued == 0 && inFlight == 0 && background.isEmpty }
+    }
+
+    /// What a free worker does next.
+    enum Next {
+        case frame(HashJob)
+        case background(BackgroundWork)
+    }
+
+    /// Background work waiting for a worker: exactly one of its two closures is called.
+    struct BackgroundWork: Sendable {
+        /// Does the work (on a worker thread) and hands back its result.
+        var run: @Sendable () -> Void
+        /// Tells the waiter the pool stopped before running it.
+        var refuse: @Sendable () -> Void
     }
     private let state = Mutex(State())
     /// Tells the dispatcher in ``run(work:handler:)`` that a frame arrived, a worker is free, or
@@ -127,10 +150,30 @@ public final class HashingPool: Sendable {
         onDepth(depth)
     }
 
-    /// Stops accepting frames; ``run(work:handler:)`` returns once the waiting frames are hashed.
+    /// Stops accepting frames and background work; ``run(work:handler:)`` returns once the
+    /// waiting frames are hashed. Background work not started is refused.
     public func finish() {
-        state.withLock { $0.finished = true }
+        let refused = state.withLock { state -> [BackgroundWork] in
+            state.finished = true
+            defer { state.background = [] }
+            return state.background
+        }
+        for work in refused { work.refuse() }
         wakeUps.continuation.yield()
+    }
+
+    /// The pool's workers for work that yields to live frames (on-demand scans).
+    public var background: some HashingThreads { BackgroundHashing(pool: self) }
+
+    /// Queues background work; false when the pool has finished.
+    fileprivate func enqueue(_ work: BackgroundWork) -> Bool {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.finished else { return false }
+            state.background.append(work)
+            return true
+        }
+        if accepted { wakeUps.continuation.yield() }
+        return accepted
     }
 
     /// Runs the workers until ``finish()`` was called and every waiting frame is handled, or the
@@ -149,8 +192,16 @@ public final class HashingPool: Sendable {
         await withDiscardingTaskGroup { group in
             while true {
                 // Start a frame for every free worker, streams in turn.
-                while let (job, depth) = state.withLock({ state in state.takeNext(width: width).map { ($0, state.queued) } }) {
+                while let (next, depth) = state.withLock({ state in state.takeNext(width: width).map { ($0, state.queued) } }) {
                     onDepth(depth)
+                    guard case .frame(let job) = next else {
+                        guard case .background(let work) = next else { continue }
+                        group.addTask {
+                            if (try? await threads.runIfActive(work.run)) == nil { work.refuse() }
+                            self.done(stream: nil)
+                        }
+                        continue
+                    }
                     group.addTask {
                         let done = try? await threads.runIfActive { () -> (StreamSample, Work) in
                             let sample = StreamSample(
@@ -168,6 +219,12 @@ public final class HashingPool: Sendable {
                 guard await wakeUps.next() != nil else { break }
             }
         }
+        // Cancelled with background work waiting: its waiters must not hang.
+        let refused = state.withLock { state -> [BackgroundWork] in
+            defer { state.background = [] }
+            return state.background
+        }
+        for work in refused { work.refuse() }
         try? await threads.shutdownGracefully()
     }
 
@@ -176,13 +233,34 @@ public final class HashingPool: Sendable {
         await run(work: { _ in () }, handler: { sample, _ in await handler(sample) })
     }
 
-    /// A frame of `stream` is hashed and handled: the stream's next frame may go.
-    private func done(stream: String) {
+    /// A frame of `stream` (nil: background work) is hashed and handled: the stream's next frame
+    /// may go.
+    private func done(stream: String?) {
         state.withLock { state in
             state.inFlight -= 1
+            guard let stream else { return }
             state.busy.remove(stream)
             if state.queues[stream]?.isEmpty == false { state.turn.append(stream) }
         }
         wakeUps.continuation.yield()
     }
+}
+
+/// ``HashingPool/background``: work run on the pool's workers when no live frame waits.
+private struct BackgroundHashing: HashingThreads {
+    let pool: HashingPool
+
+    func run<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let queued = pool.enqueue(HashingPool.BackgroundWork(
+                run: { continuation.resume(returning: work()) },
+                refuse: { continuation.resume(throwing: HashingPoolStopped()) }))
+            if !queued { continuation.resume(throwing: HashingPoolStopped()) }
+        }
+    }
+}
+
+/// The hashing pool stopped (the daemon is shutting down) before it ran the work.
+public struct HashingPoolStopped: Error, CustomStringConvertible {
+    public var description: String { "the hashing pool stopped (the daemon is shutting down)" }
 }

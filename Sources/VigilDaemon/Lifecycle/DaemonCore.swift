@@ -30,6 +30,10 @@ public final class DaemonCore: Service, Sendable {
     let streamStore: any StreamStore
     /// API-added banks.
     let bankStore: any BankStore
+    /// Scan jobs (in a fleet, the fleet's queue).
+    let scanStore: any ScanJobStore
+    /// Runs this node's share of the scan jobs.
+    let scans: ScanJobRunner
     /// This node's part in the fleet; nil for a single node.
     let fleet: FleetCoordinator?
     /// In a fleet, the API banks shared through the database.
@@ -41,6 +45,8 @@ public final class DaemonCore: Service, Sendable {
     let logger: Logger
     private let configuration: Mutex<DaemonConfig>
     private let tokens: HotSwappable<[APIToken]>
+    /// The `scans` settings, for the scan runner's threads.
+    private let scanSettings: HotSwappable<ScansConfig>
     private let httpClient: HTTPClient
     /// Paces periodic work; tests give their own.
     let clock: any Clock<Duration>
@@ -75,6 +81,7 @@ public final class DaemonCore: Service, Sendable {
         let storage = try DaemonStorage(config: config, logger: logger)
         streamStore = storage.streams
         bankStore = storage.banks
+        scanStore = storage.scans
         let client = WebhookSink.makeHTTPClient()
         httpClient = client
         var delivery = DeliveryWorker.Settings(retry: config.alerts.retry, deadLetterAfter: config.alerts.deadLetterAfter)
@@ -99,6 +106,13 @@ public final class DaemonCore: Service, Sendable {
             spool: storage.spool)
         let digests = FileStreamDigests(banks: banks, pipeline: pipeline, logger: logger)
         supervisor = StreamSupervisor(factory: sources, pool: pool, metrics: metrics, logger: logger, started: { digests.check($0) })
+        let registry = banks
+        let scanSettings = HotSwappable(config.scans)
+        self.scanSettings = scanSettings
+        scans = ScanJobRunner(
+            store: storage.scans, node: config.cluster?.nodeID ?? "local", settings: { scanSettings.load() },
+            matchers: { registry.loaded().map(\.matcher) }, hashing: pool.background, pipeline: pipeline, metrics: metrics,
+            clock: clock, staleAfter: config.cluster?.leaseTTL, logger: logger)
         let discovered: any DiscoveredStreams = storage.fleet.map { FleetDiscoveredStreams(leases: $0.leases) }
             ?? LocalDiscoveredStreams(supervisor: supervisor, pipeline: pipeline)
         discovery = StreamDiscovery(
@@ -230,8 +244,11 @@ public final class DaemonCore: Service, Sendable {
             await pool.run(work: matcher.match) { sample, matches in
                 supervisor.recordHashed(sample)
                 metrics.framesHashed.increment()
+                let focus = await pipeline.observe(sample, matches: matches)
+                // From the frame's arrival to its detection step done: what a match waits before
+                // its alert is raised.
                 metrics.sampleLag.recordNanoseconds(Int64(max(0, Date().timeIntervalSince(sample.observedAt)) * 1e9))
-                if let focus = await pipeline.observe(sample, matches: matches) { self.focus(sample, on: focus) }
+                if let focus { self.focus(sample, on: focus) }
             }
         }
         let committing = Task { await pipeline.run() }
@@ -243,6 +260,7 @@ public final class DaemonCore: Service, Sendable {
                 return true
             }
         }
+        let scanning = Task { await scans.run() }
         let leasing = fleet.map { fleet in Task { await fleet.run() } }
         // Bank loads can take seconds: never inside a lease round.
         let bankSyncing = fleetBanks.map { sync in
@@ -254,13 +272,17 @@ public final class DaemonCore: Service, Sendable {
         // Drain: stop reading, finish the hashing already queued, commit what it raised. Past
         // shutdown_timeout the service group cancels this task: then stop waiting at once.
         let started = ContinuousClock.now
-        let tasks = [delivery, housekeeping, pruning, hashing, committing, healthWatching] + [leasing, bankSyncing].compactMap { $0 }
+        let tasks = [delivery, housekeeping, pruning, hashing, committing, healthWatching, scanning] + [leasing, bankSyncing].compactMap { $0 }
         await withTaskCancellationHandler {
             bankSyncing?.cancel()
             // Stopping streams is no loss of health: the last reports are raised before the
             // pipeline finishes.
             healthWatching.cancel()
             await healthWatching.value
+            // Scan jobs stop first and go back to the queue: they hash on the pool, which
+            // finishes below, and another node (or the next start) reads them again.
+            scanning.cancel()
+            await scanning.value
             if let fleet, let leasing {
                 // Leases go first, so other nodes start reading these streams while this one stops.
                 leasing.cancel()
@@ -383,13 +405,15 @@ public final class DaemonCore: Service, Sendable {
     }
 
     /// Prunes delivered alerts older than `alerts.retention`, at a quarter of it (between a
-    /// second and an hour), until shutdown. A failure is reported and tried again next time.
+    /// second and an hour), until shutdown, and with them finished scan jobs older than
+    /// `scans.retention`. A failure is reported and tried again next time.
     private func pruneOutbox() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let retention = self.config.alerts.retention
                 let period = retention > 0 ? min(3600, max(1, retention / 4)) : 60
                 await repeatEvery(.milliseconds(Int(period * 1000)), on: self.clock) {
+                    await self.pruneScanJobs()
                     guard retention > 0 else { return self.config.alerts.retention == retention }
                     do {
                         let pruned = try await self.hub.outbox.prune(committedBefore: Date().addingTimeInterval(-retention))
@@ -476,7 +500,13 @@ public final class DaemonCore: Service, Sendable {
     /// Why the egress policy refuses an API stream's host (resolved first when it is a name),
     /// or nil when it is allowed. Files have no host; their own rule is `api.allow_file_sources`.
     private func egressRefusal(_ spec: StreamSpec) async -> String? {
-        guard !spec.isFile, let host = URLComponents(string: spec.url)?.host, !host.isEmpty else { return nil }
+        guard !spec.isFile else { return nil }
+        return await egressRefusal(url: spec.url)
+    }
+
+    /// Why the egress policy refuses the host of a network `url`, or nil.
+    func egressRefusal(url: String) async -> String? {
+        guard let host = URLComponents(string: url)?.host, !host.isEmpty else { return nil }
         do {
             return config.egress.refusal(host: host, addresses: try await HostResolver.addresses(of: host))
         } catch {
@@ -643,6 +673,7 @@ public final class DaemonCore: Service, Sendable {
         let old = config
         configuration.withLock { $0 = new }
         tokens.store(new.apiTokens)
+        scanSettings.store(new.scans)
         if old.listen != new.listen || old.stateDirectory != new.stateDirectory || old.alerts != new.alerts || old.hashing != new.hashing {
             logger.warning("listen, state_dir, alerts and hashing changes take effect at the next restart")
         }
@@ -704,7 +735,7 @@ public final class DaemonCore: Service, Sendable {
         guard !api.bankRoots.isEmpty else {
             return "adding banks over the API is disabled; list allowed folders in api.bank_roots"
         }
-        for path in spec.paths where !isInside(path, roots: api.bankRoots) {
+        for path in spec.paths where !FolderRoots.contain(path, roots: api.bankRoots) {
             return "path \(path.debugDescription) is outside api.bank_roots"
         }
         return nil
@@ -715,14 +746,6 @@ public final class DaemonCore: Service, Sendable {
     /// checked apart: it needs name lookups.
     private static func apiStreamRefusal(_ spec: StreamSpec, api: APIConfig) -> String? {
         StreamURLPolicy.problem(with: spec.url, allowFiles: api.allowFileSources).map { "url: \($0)" }
-    }
-
-    private static func isInside(_ path: String, roots: [String]) -> Bool {
-        let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        return roots.contains { root in
-            let base = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
-            return resolved == base || resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/")
-        }
     }
 
     /// Passes detection's focus request to the sample's source, if the daemon-wide budget has room.

@@ -22,8 +22,10 @@ public final class DaemonMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
             .seconds(30), .seconds(60), .seconds(300),
         ]
+        // Fine steps below a second: a p99 difference of 200 ms must be measurable from them.
         factory.durationHistogramBuckets["vigil_sample_lag_seconds"] = [
-            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(75), .milliseconds(100),
+            .milliseconds(150), .milliseconds(200), .milliseconds(250), .milliseconds(300), .milliseconds(400),
             .milliseconds(500), .milliseconds(750), .seconds(1), .milliseconds(1500), .seconds(2), .seconds(5),
             .seconds(10), .seconds(30),
         ]
@@ -47,8 +49,9 @@ public final class DaemonMetrics: Sendable {
     public var hashingQueueDepth: CoreMetrics.Meter { CoreMetrics.Meter(label: "vigil_hashing_queue_depth", factory: factory) }
     /// Frames hashed.
     public var framesHashed: CoreMetrics.Counter { CoreMetrics.Counter(label: "vigil_hashing_frames_total", factory: factory) }
-    /// From a sampled picture's data arriving to its hash matched against the banks: how far
-    /// behind live the daemon watches.
+    /// From a sampled picture's data arriving to its detection step done (hashed, matched against
+    /// the banks, judged; an alert it calls for is raised then): how far behind live the daemon
+    /// watches, and what a key frame of known material waits for its alert.
     public var sampleLag: CoreMetrics.Timer { CoreMetrics.Timer(label: "vigil_sample_lag_seconds", preferredDisplayUnit: .seconds, factory: factory) }
     /// Frames dropped from the hashing queue because a fresher frame of the stream arrived or the
     /// queue was full.
@@ -108,6 +111,25 @@ public final class DaemonMetrics: Sendable {
     /// Polls of a discovery source that failed (server down, an answer not its API's).
     public func discoveryPollFailures(source: String) -> CoreMetrics.Counter {
         CoreMetrics.Counter(label: "vigil_discovery_poll_failures_total", dimensions: [("source", source)], factory: factory)
+    }
+
+    // MARK: Scan jobs
+
+    /// Scan jobs this node is running.
+    public var scanJobsRunning: CoreMetrics.Meter {
+        CoreMetrics.Meter(label: "vigil_scan_jobs_running", factory: factory)
+    }
+    /// Scan jobs this node finished, by outcome (`done`, `failed`).
+    public func scanJobsFinished(outcome: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "vigil_scan_jobs_finished_total", dimensions: [("outcome", outcome)], factory: factory)
+    }
+    /// Media seconds scan jobs read to the end on this node.
+    public var scanMediaSeconds: CoreMetrics.FloatingPointCounter {
+        CoreMetrics.FloatingPointCounter(label: "vigil_scan_media_seconds_total", factory: factory)
+    }
+    /// Scan jobs refused because the queue was full.
+    public var scanJobsRefused: CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "vigil_scan_jobs_refused_total", factory: factory)
     }
 
     // MARK: Banks

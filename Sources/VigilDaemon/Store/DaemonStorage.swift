@@ -23,6 +23,8 @@ struct DaemonStorage: Sendable {
     let streams: any StreamStore
     /// API-added banks.
     let banks: any BankStore
+    /// Scan jobs (in a fleet, the fleet's queue).
+    let scans: any ScanJobStore
     /// The fleet's database; nil for a single node.
     let fleet: Fleet?
     /// Alerts waiting for the outbox: a single node's in a file, a fleet node's in its state database.
@@ -55,6 +57,7 @@ struct DaemonStorage: Sendable {
             do {
                 let store = try DaemonStore(database: local.database)
                 (outbox, streams, banks, fleet) = (local, store, store, nil)
+                scans = try LocalScanJobs(database: local.database)
             } catch {
                 throw DaemonError("state_dir: cannot open the state database \(config.databasePath): \(error)")
             }
@@ -73,6 +76,7 @@ struct DaemonStorage: Sendable {
             spool = try DatabaseAlertSpool(database: local.database)
             outbox = FleetOutbox(database: database, node: cluster.nodeID, window: config.alerts.window, sinkLeaseTTL: cluster.leaseTTL)
             (streams, banks, self.fleet) = (fleet.leases, fleet.banks, fleet)
+            scans = try LocalScanJobs(database: local.database)
         } catch {
             throw DaemonError("cluster: \(error)")
         }

@@ -39,6 +39,14 @@ final class FormatContext {
         avformat_close_input(&context)
     }
 
+    /// The input's size in bytes as its protocol reports it (a file's size, an HTTP answer's
+    /// length); nil when unknown (a stream, a chunked answer).
+    var byteSize: Int64? {
+        guard let io = pointer.pointee.pb else { return nil }
+        let size = avio_size(io)
+        return size > 0 ? size : nil
+    }
+
     /// Probes the streams, decoding a few packets if the header is not enough.
     ///
     /// - Parameter maxPixels: passed to the probing decoders so a hostile header cannot make

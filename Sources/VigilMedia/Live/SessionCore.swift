@@ -70,7 +70,11 @@ final class SessionCore: Sendable {
             return !shared.started
         }
         guard first else { return }
-        let thread = Thread { [self] in run() }
+        let background = options.readsInBackground
+        let thread = Thread { [self] in
+            if background { ThreadPriority.lowerCurrentThread() }
+            run()
+        }
         thread.name = "vigil.stream"
         thread.start()
     }

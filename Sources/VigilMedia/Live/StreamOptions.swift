@@ -38,6 +38,9 @@ public struct StreamOptions: Sendable, Equatable {
     /// Slots shared with other streams' readers for opening connections: each connection waits
     /// for one before its open and probe deadlines start. `nil`: connections open at once.
     public var connectionGate: ConnectionGate?
+    /// Whether the reader's thread (and the decoder threads it starts) run at the lowest CPU
+    /// priority, so that work which can wait (on-demand scans) never slows live streams.
+    public var readsInBackground = false
 
     /// The deadlines for `source`: ``timeouts``, or the defaults for its kind.
     public func timeouts(for source: StreamSource) -> StreamTimeouts {

@@ -12,7 +12,7 @@ struct ScanReporter {
         let entry = finding.match.entry
         if json {
             var object: [String: Any] = [
-                "type": "match", "input": finding.input, "pts": Self.rounded(finding.ptsSeconds),
+                "type": "match", "input": finding.input, "pts": VerdictJSON.rounded(finding.ptsSeconds),
                 "keyframe": finding.isKeyframe, "bank": finding.match.bank, "entry": entry.reference,
                 "entry_hash": entry.hash.hex, "hash": finding.hash.hex, "distance": finding.match.distance,
                 "quality": finding.quality, "entries_within_threshold": finding.entriesWithinThreshold,
@@ -35,26 +35,7 @@ struct ScanReporter {
 
     func report(_ verdict: Verdict) {
         if json {
-            write([
-                "type": "verdict", "input": verdict.input, "matched": verdict.matched,
-                "frames_hashed": verdict.framesHashed, "frames_matched": verdict.framesMatched,
-                "image_matches": verdict.imageMatches,
-                "video_matches": verdict.videoMatches.map { match -> [String: Any] in
-                    ["bank": match.bank, "video": match.videoID, "frames_matched": match.framesMatched,
-                     "query_pct": Self.rounded(match.result.queryPercent, places: 1),
-                     "compared_pct": Self.rounded(match.result.comparedPercent, places: 1),
-                     "aligned_frames": match.result.alignedFrames,
-                     "matched_at": match.matchedAt.map { Self.rounded($0) } ?? NSNull()]
-                },
-                "near_videos": verdict.nearVideos.map { near -> [String: Any] in
-                    ["bank": near.bank, "video": near.videoID, "best_distance": near.bestDistance,
-                     "frames_matched": near.framesMatched, "aligned_frames": near.result.alignedFrames]
-                },
-                "file_matches": verdict.fileMatches.map { match -> [String: Any] in
-                    ["bank": match.bank, "md5": match.entry.md5, "ids": match.entry.ids, "label": match.entry.label ?? NSNull()]
-                },
-                "suppressed": verdict.suppressions,
-            ])
+            output.write(String(decoding: VerdictJSON.data(verdict), as: UTF8.self))
             return
         }
         let silenced = verdict.suppressions.keys.sorted().map { "\(verdict.suppressions[$0] ?? 0) silenced by allow-list \($0)" }
@@ -77,12 +58,6 @@ struct ScanReporter {
     }
 
     private func write(_ object: [String: Any]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        output.write(String(decoding: data, as: UTF8.self))
-    }
-
-    private static func rounded(_ value: Double, places: Int = 3) -> Double {
-        let scale = pow(10, Double(places))
-        return (value * scale).rounded() / scale
+        output.write(String(decoding: VerdictJSON.encode(object), as: UTF8.self))
     }
 }
