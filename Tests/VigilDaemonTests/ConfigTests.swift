@@ -164,6 +164,10 @@ struct ConfigTests {
         ("api_token: 0123456789abcdef\napi: {tls: {certificate: c.pem}}", "api.tls: key is required"),
         ("api_token: &token 0123456789abcdef\nstreams: []", "vigil.yml:1: api_token: YAML anchors and aliases are not supported in the config (found &token)"),
         ("api_token: 0123456789abcdef\nbanks:\n  - &bank {name: k, path: k.txt}\n  - *bank", "vigil.yml:3: banks[0]: YAML anchors and aliases"),
+        ("api_token: 0123456789abcdef\nscans: {concurrency: 0}", "scans.concurrency: 0 is outside"),
+        ("api_token: 0123456789abcdef\nscans: {file_roots: [relative/dir]}", "scans.file_roots[0]: must be an absolute path"),
+        ("api_token: 0123456789abcdef\nscans: {max_duration: forever}", "scans.max_duration: \"forever\" is not a duration"),
+        ("api_token: 0123456789abcdef\nscans: {queu: 5}", "scans.queu: unknown key (did you mean \"queue\"?)"),
         ("api_token: 0123456789abcdef\nalerts:\n  webhooks:\n    - {url: 'ftp://x/token-in-path', secret: s}", "alerts.webhooks[0].url: must be an http:// or https:// URL with a host, not \"ftp://x/***\""),
     ])
     func errors(text: String, expected: String) {
@@ -173,6 +177,28 @@ struct ConfigTests {
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test("scans: every key reads into its setting")
+    func scans() throws {
+        let config = try ConfigLoader.parse("""
+            api_token: 0123456789abcdef
+            scans:
+              concurrency: 3
+              queue: 12
+              max_bytes: 2GiB
+              max_duration: 90m
+              file_roots: [/srv/uploads, /mnt/vod]
+              retention: 2d
+            """, environment: [:])
+        var expected = ScansConfig()
+        expected.concurrency = 3
+        expected.queue = 12
+        expected.maxBytes = 2 << 30
+        expected.maxDuration = 5400
+        expected.fileRoots = ["/srv/uploads", "/mnt/vod"]
+        expected.retention = 2 * 86_400
+        #expect(config.scans == expected)
     }
 
     @Test("a billion-laughs config is refused at its first anchor, before anything expands", .timeLimit(.minutes(1)))

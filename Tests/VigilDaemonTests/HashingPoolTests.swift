@@ -99,4 +99,47 @@ struct HashingPoolTests {
         running.cancel()
         await running.value
     }
+
+    @Test("background work waits while live frames are queued, and never takes the last free worker", .timeLimit(.minutes(3)))
+    func backgroundYieldsToLive() async throws {
+        let pool = HashingPool(width: 2, perStreamCapacity: 8, maxQueued: 100)
+        let order = Mutex<[String]>([])
+        // Queued before the workers start: two streams' frames, then background work.
+        for index in 0..<3 {
+            pool.submit(Self.job("a", index))
+            pool.submit(Self.job("b", index))
+        }
+        let running = Task { await pool.run { sample in order.withLock { $0.append(sample.stream) } } }
+        let background = try await pool.background.run { () -> Int in
+            order.withLock { $0.append("background") }
+            return 7
+        }
+        #expect(background == 7)
+        // Every live frame queued before it was handled before it: background ran last.
+        #expect(order.withLock { $0 }.last == "background")
+        #expect(order.withLock { $0 }.count == 7)
+        pool.finish()
+        await running.value
+    }
+
+    @Test("background work is refused once the pool finishes, and waiters are never left hanging")
+    func backgroundRefusedAfterFinish() async {
+        let pool = HashingPool(width: 1)
+        // Waiting, never started: the pool's workers are not running yet.
+        let waiting = Task { try await pool.background.run { 1 } }
+        try? await Task.sleep(for: .milliseconds(50))
+        pool.finish()
+        await #expect(throws: HashingPoolStopped.self) { try await waiting.value }
+        await #expect(throws: HashingPoolStopped.self) { try await pool.background.run { 2 } }
+    }
+
+    @Test("with one worker, background work runs when no live frame waits")
+    func backgroundOnOneWorker() async throws {
+        let pool = HashingPool(width: 1)
+        let running = Task { await pool.run { _ in } }
+        let value = try await pool.background.run { 42 }
+        #expect(value == 42)
+        pool.finish()
+        await running.value
+    }
 }

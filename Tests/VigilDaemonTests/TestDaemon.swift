@@ -62,6 +62,7 @@ struct APIResponse: Sendable {
     var status: Int
     var body: Data
     var contentType: String?
+    var retryAfter: String? = nil
 
     var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
     var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
@@ -88,7 +89,9 @@ enum API {
         }
         let response = try await client.execute(request, timeout: .seconds(15))
         let buffer = try await response.body.collect(upTo: 8 << 20)
-        return APIResponse(status: Int(response.status.code), body: Data(buffer: buffer), contentType: response.headers.first(name: "content-type"))
+        return APIResponse(
+            status: Int(response.status.code), body: Data(buffer: buffer), contentType: response.headers.first(name: "content-type"),
+            retryAfter: response.headers.first(name: "retry-after"))
     }
 
     static func json(_ object: [String: Any]) -> Data {

@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 import Testing
 import VigilDetect
 import VigilMatch
+import VigilMedia
 import VigilTestSupport
 
 /// `vigil scan`'s pipeline as a library: the sample bank against the sample media.
@@ -46,5 +48,55 @@ struct InputScannerTests {
         let scanner = InputScanner(matchers: [try Self.sampleBank()], jobs: 1)
         let path = Self.sample("banks/known/stills.csv")
         await #expect(throws: (any Error).self) { _ = try await scanner.scan(path) { _ in } }
+    }
+
+    @Test("on demand, a clip served over HTTP gets the verdict of the same file, read the same way", .timeLimit(.minutes(2)))
+    func onDemandHTTP() async throws {
+        let folder = Fixtures.root.appendingPathComponent("Samples")
+        let server = try await StaticFileServer(serving: folder)
+        defer { server.stop() }
+        var scanner = InputScanner(matchers: [try Self.sampleBank()], jobs: 1)
+        scanner.onDemand = true
+        scanner.readsInBackground = true
+        let steps = Mutex(0)
+        scanner.onStep = { _, _ in steps.withLock { $0 += 1 } }
+        for name in ["mandelbrot-zoom.mp4", "game-of-life.mp4"] {
+            let fromFile = try await scanner.scan(Self.sample(name)) { _ in }
+            let overHTTP = try await scanner.scan(server.url(name)) { _ in }
+            var fileJSON = VerdictJSON.object(fromFile)
+            var httpJSON = VerdictJSON.object(overHTTP)
+            #expect(httpJSON.removeValue(forKey: "input") as? String == server.url(name))
+            fileJSON["input"] = nil
+            #expect(VerdictJSON.encode(httpJSON) == VerdictJSON.encode(fileJSON), "\(name)")
+        }
+        #expect(steps.withLock { $0 } > 10)
+    }
+
+    @Test("limits refuse an input once it is opened, naming it and the limit", .timeLimit(.minutes(2)))
+    func limits() async throws {
+        var scanner = InputScanner(matchers: [try Self.sampleBank()], jobs: 1)
+        scanner.limits = InputLimits(maxBytes: 1000)
+        await #expect {
+            _ = try await scanner.scan(Self.sample("mandelbrot-zoom.mp4")) { _ in }
+        } throws: { error in
+            "\(error)".contains("mandelbrot-zoom.mp4: the input has") && "\(error)".contains("the limit is 1000 bytes")
+        }
+        scanner.limits = InputLimits(maxSeconds: 2)
+        await #expect {
+            _ = try await scanner.scan(Self.sample("mandelbrot-zoom.mp4")) { _ in }
+        } throws: { error in
+            "\(error)".contains("of media; the limit is 2 s")
+        }
+        scanner.limits = InputLimits(maxBytes: 1 << 30, maxSeconds: 3600)
+        #expect(try await scanner.scan(Self.sample("mandelbrot-zoom.mp4")) { _ in }.matched)
+    }
+
+    @Test("an on-demand scan refuses a live protocol before connecting")
+    func onDemandRefusesLive() async throws {
+        var scanner = InputScanner(matchers: [try Self.sampleBank()], jobs: 1)
+        scanner.onDemand = true
+        await #expect(throws: MediaError.self) {
+            _ = try await scanner.scan("rtmp://127.0.0.1:1/live/x") { _ in }
+        }
     }
 }

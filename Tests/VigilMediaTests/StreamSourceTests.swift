@@ -148,4 +148,16 @@ struct StreamSourceTests {
         #expect(answered.allSatisfy { !$0.problem.contains(url) && $0.description.contains(url) })
         #expect(MediaError.unsupportedFormat(url: url, format: "flv", kind: "udp").isTransient)
     }
+
+    @Test("On demand, HTTP(S) sources are recordings, files stay files, live protocols are refused")
+    func onDemand() throws {
+        let http = try StreamSource("http://127.0.0.1/upload.mp4").onDemand()
+        #expect(http.isOnDemand && !http.isLive && http.kind == .http)
+        #expect(http.allowedProtocols == (try StreamSource("http://127.0.0.1/upload.mp4")).allowedProtocols)
+        #expect(try !StreamSource("https://cdn.test/v.mp4").onDemand().isLive)
+        #expect(try !StreamSource("/srv/a.mp4").onDemand().isLive)
+        for url in ["rtmp://127.0.0.1/live/x", "rtsp://127.0.0.1/x", "srt://127.0.0.1:9000", "udp://127.0.0.1:5000"] {
+            #expect(throws: MediaError.self) { try StreamSource(url).onDemand() }
+        }
+    }
 }

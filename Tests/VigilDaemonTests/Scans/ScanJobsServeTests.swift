@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// Scan jobs through `vigil serve` itself, the built binary: what a platform submitting uploads sees.
+@Suite("Scan jobs with the built binary", .serialized)
+struct ScanJobsServeTests {
+    @Test("20 jobs at once, files and HTTP URLs: every verdict is vigil scan --json's for the same file; each known one alerts once, with its job",
+          .timeLimit(.minutes(6)))
+    func twentyJobs() async throws {
+        let harness = try ScanJobHarness()
+        defer { harness.remove() }
+        let clips = try await harness.clips()
+        let server = try await NginxFileServer.start(serving: harness.directory.appendingPathComponent("media"), in: harness.directory)
+        defer { server.stop() }
+        var expected: [String: [String: Any]] = [:]
+        for clip in clips { expected[clip.name] = try await harness.cliVerdict(clip.path) }
+        #expect(clips.filter(\.known).allSatisfy { expected[$0.name]?["matched"] as? Bool == true },
+                "every copy of the known clip matches with vigil scan: \(expected)")
+        #expect(clips.filter { !$0.known }.allSatisfy { expected[$0.name]?["matched"] as? Bool == false })
+
+        let apiPort = try freeLoopbackPort()
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 2)
+        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        defer { daemon.kill9() }
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+
+        // 8 clips as files and over HTTP, and the 4 known ones a second time as files: 20 jobs.
+        var submitted: [(id: String, clip: String, known: Bool)] = []
+        for (index, clip) in clips.enumerated() {
+            submitted.append(("file-\(index)", clip.name, clip.known))
+            submitted.append(("http-\(index)", clip.name, clip.known))
+        }
+        for (index, clip) in clips.enumerated() where clip.known { submitted.append(("again-\(index)", clip.name, true)) }
+        #expect(submitted.count == 20)
+        try await withThrowingTaskGroup(of: (String, Int).self) { group in
+            for job in submitted {
+                let path = clips.first { $0.name == job.clip }!.path
+                let source = job.id.hasPrefix("http") ? server.url(job.clip) : path
+                group.addTask {
+                    (job.id, try await harness.submit(base, source: source, id: job.id, callback: ["upload": job.id]).status)
+                }
+            }
+            for try await (id, status) in group { #expect(status == 202, "\(id)") }
+        }
+
+        var jobs: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(240)) {
+            jobs = try await harness.jobs(base)
+            return jobs.count == 20 && jobs.allSatisfy { ["done", "failed"].contains($0["state"] as? String) }
+        }
+        for job in jobs {
+            let id = job["id"] as? String ?? ""
+            let clip = try #require(submitted.first { $0.id == id }?.clip)
+            #expect(job["state"] as? String == "done", "\(id): \(job["error"] ?? "")")
+            var verdict = job["verdict"] as? [String: Any] ?? [:]
+            var reference = expected[clip] ?? [:]
+            if id.hasPrefix("http") {
+                // The same pictures read over HTTP: the verdict names the URL it read.
+                #expect(verdict.removeValue(forKey: "input") as? String == server.url(clip))
+                reference["input"] = nil
+            }
+            #expect(ScanJobHarness.canonical(verdict) == ScanJobHarness.canonical(reference), "\(id) (\(clip))")
+        }
+
+        // Alerts are committed as the jobs go; give the last a moment, then count.
+        var alerts: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(10)) {
+            alerts = try await harness.alerts(base)
+            return alerts.count >= submitted.filter(\.known).count
+        }
+        try await Task.sleep(for: .seconds(2))
+        alerts = try await harness.alerts(base)
+        for job in submitted {
+            let mine = alerts.filter { ($0["scan"] as? [String: Any])?["id"] as? String == job.id }
+            #expect(mine.count == (job.known ? 1 : 0), "\(job.id) (\(job.clip)): \(mine)")
+            for alert in mine {
+                #expect(alert["kind"] as? String == "match")
+                #expect(alert["stream"] as? String == "scan:\(job.id)")
+                #expect(((alert["scan"] as? [String: Any])?["callback"] as? [String: Any])?["upload"] as? String == job.id)
+            }
+        }
+        #expect(alerts.count == submitted.filter(\.known).count)
+        let lines = alerts.map { String(decoding: (try? JSONSerialization.data(withJSONObject: $0)) ?? Data(), as: UTF8.self) }
+        #expect(try await SchemaValidator.validate(lines, schema: SchemaValidator.schemaPath()).allSatisfy { $0 == "ok" })
+        #expect(await daemon.terminate(timeout: 20) == 0)
+    }
+
+    @Test("kill -9 with jobs queued and running: after a restart every job completes, each with one verdict, vigil scan's",
+          .timeLimit(.minutes(6)))
+    func killNine() async throws {
+        let harness = try ScanJobHarness()
+        defer { harness.remove() }
+        let clips = try await harness.clips()
+        let long = try await harness.longClip(times: 6)
+        let sources = [long] + clips.prefix(6).map(\.path)
+        var expected: [String: String] = [:]
+        for source in Set(sources) { expected[source] = ScanJobHarness.canonical(try await harness.cliVerdict(source)) }
+
+        let apiPort = try freeLoopbackPort()
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1)
+        let base = "http://127.0.0.1:\(apiPort)"
+        let first = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("first.log"))
+        defer { first.kill9() }
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        for (index, source) in sources.enumerated() {
+            #expect(try await harness.submit(base, source: source, id: "job-\(index)").status == 202)
+        }
+        // The long job is read (its progress stored), the others wait behind it.
+        try await waitUntil(timeout: .seconds(60)) {
+            let job = try await API.call(.GET, base + "/v1/scans/job-0", token: ScanJobHarness.token).json
+            return job?["state"] as? String == "running" && ((job?["progress"] as? [String: Any])?["frames_hashed"] as? Int ?? 0) > 0
+        }
+        let before = try await harness.jobs(base)
+        #expect(before.contains { $0["state"] as? String == "queued" }, "jobs are still queued at the kill")
+        first.kill9()
+        #expect(first.process.terminationReason == .uncaughtSignal)
+
+        let second = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("second.log"))
+        defer { second.kill9() }
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        var jobs: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(240)) {
+            jobs = try await harness.jobs(base)
+            return jobs.count == sources.count && jobs.allSatisfy { $0["state"] as? String == "done" }
+        }
+        for (index, source) in sources.enumerated() {
+            let job = try #require(jobs.first { $0["id"] as? String == "job-\(index)" })
+            #expect(ScanJobHarness.canonical(job["verdict"] ?? [:]) == expected[source], "job-\(index)")
+        }
+        let interrupted = try #require(jobs.first { $0["id"] as? String == "job-0" })
+        #expect(interrupted["attempts"] as? Int == 2, "the job running at the kill was read again: \(interrupted)")
+        #expect(jobs.filter { $0["id"] as? String != "job-0" }.allSatisfy { $0["attempts"] as? Int == 1 })
+        let log = (try? String(contentsOf: harness.directory.appendingPathComponent("second.log"), encoding: .utf8)) ?? ""
+        #expect(log.contains("scan jobs requeued"), "the restart said what it requeued")
+        #expect(await second.terminate(timeout: 20) == 0)
+    }
+
+    @Test("a full queue answers 429 with Retry-After; a repeated submission is answered with the job; another source under its id is refused",
+          .timeLimit(.minutes(3)))
+    func queueBounds() async throws {
+        let harness = try ScanJobHarness()
+        defer { harness.remove() }
+        let long = try await harness.longClip(times: 6)
+        let apiPort = try freeLoopbackPort()
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1) + ""
+        try (String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "  concurrency: 1\n", with: "  concurrency: 1\n  queue: 2\n"))
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        defer { daemon.kill9() }
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        #expect(try await harness.submit(base, source: long, id: "a").status == 202)
+        #expect(try await harness.submit(base, source: long, id: "b").status == 202)
+        let full = try await harness.submit(base, source: long, id: "c")
+        #expect(full.status == 429)
+        #expect(full.retryAfter.flatMap(Int.init).map { $0 > 0 } == true, "Retry-After: \(full.retryAfter ?? "none")")
+        let again = try await harness.submit(base, source: long, id: "a")
+        #expect(again.status == 200 && again.json?["id"] as? String == "a")
+        let other = try await harness.submit(base, source: "file://" + long, id: "a")
+        #expect(other.status == 409)
+        let outside = try await harness.submit(base, source: SampleClips.known, id: "outside")
+        #expect(outside.status == 403, "\(outside.text)")
+        #expect(try await API.call(.GET, base + "/v1/scans/nope", token: ScanJobHarness.token).status == 404)
+        #expect(try await API.call(.GET, base + "/v1/scans?state=sideways", token: ScanJobHarness.token).status == 400)
+        #expect(try await API.call(.POST, base + "/v1/scans", token: nil, body: API.json(["source": long])).status == 401)
+        let queued = try await API.call(.GET, base + "/v1/scans?state=queued", token: ScanJobHarness.token).json?["scans"] as? [[String: Any]] ?? []
+        #expect(queued.allSatisfy { $0["state"] as? String == "queued" })
+        let metrics = try await API.call(.GET, base + "/metrics", token: ScanJobHarness.token).text
+        #expect(metrics.contains("vigil_scan_jobs_refused_total 1"), "\(metrics)")
+        #expect(await daemon.terminate(timeout: 20) == 0)
+    }
+}
