@@ -151,7 +151,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "vigilTests", dependencies: ["vigil", "VigilHash", "VigilTestSupport"]),
-        .target(name: "VigilFuzzing", dependencies: ["VigilDaemon", "VigilHash", "VigilMatch"]),
+        .target(name: "VigilFuzzing", dependencies: ["VigilAlerts", "VigilDaemon", "VigilHash", "VigilMatch"]),
         .testTarget(name: "VigilFuzzingTests", dependencies: ["VigilFuzzing", "VigilTestSupport"]),
     ]
 )

@@ -10,7 +10,7 @@ binary=$1
 seconds=$2
 shift 2
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(bank hex config api-stream api-bank discovery); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(bank hex config api-stream api-bank api-scan discovery); fi
 work=$(mktemp -d /tmp/vigil-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 for target in "${targets[@]}"; do

@@ -1,4 +1,5 @@
 import Foundation
+import VigilAlerts
 import VigilDaemon
 import VigilHash
 import VigilMatch
@@ -22,6 +23,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case apiStream = "api-stream"
     /// A `POST /v1/banks` body.
     case apiBank = "api-bank"
+    /// A `POST /v1/scans` body.
+    case apiScan = "api-scan"
     /// A media server's statistics answer (nginx-rtmp XML, MediaMTX and SRS JSON), whose stream
     /// names publishers choose.
     case discovery
@@ -34,7 +37,20 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: Self.config(bytes)
         case .apiStream: _ = try? JSONConfigValue.stream(bytes, allowFiles: true)
         case .apiBank: _ = try? JSONConfigValue.bank(bytes)
+        case .apiScan: Self.scan(bytes)
         case .discovery: Self.discovery(bytes)
+        }
+    }
+
+    /// An accepted request names a job its alerts can carry, with a callback that stays what it
+    /// was through storage.
+    private static func scan(_ bytes: Data) {
+        guard let request = try? ScanRequest.parse(bytes) else { return }
+        if let id = request.id, ScanReference.streamName(job: id).count > 64 { fatalError("job id too long for an alert: \(id)") }
+        if let callback = request.callback {
+            let stored = callback.data
+            if stored.count > ScanRequest.maximumCallbackBytes { fatalError("callback over the limit accepted") }
+            if (try? JSONValue(parsing: stored)) != callback { fatalError("callback changed through storage: \(callback)") }
         }
     }
 

@@ -49,6 +49,12 @@ public final class LocalScanJobs: ScanJobStore {
 
     public func claim(limit: Int, node: String, now: Date) async throws -> [ScanJob] {
         guard limit > 0 else { return [] }
+        // The runner polls every second: an idle poll reads, and never writes (a full disk or a
+        // locked database then costs nothing until there is work).
+        let waiting = try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM vigil_scan_jobs WHERE state = 'queued')") ?? false
+        }
+        guard waiting else { return [] }
         return try await database.write { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM vigil_scan_jobs WHERE state = 'queued' ORDER BY seq LIMIT ?", arguments: [limit])
             for id in ids {
