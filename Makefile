@@ -38,7 +38,7 @@ release: deps
 # real-time senders and processes, and the crash test asserts that no other stream misses a frame.
 # So does the nginx-rtmp discovery test, which times publish-to-alert against a 10 s bound.
 HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests|BankReloadMemoryTests|PDQPropertyTests
-FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests
+FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests|ScanJobStoreContractTests
 ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests|NginxDiscoveryTests
 # Suites that drive outside programs for long (schemathesis, the threatexchange CLI, the built
 # binary under systemd's protocols or a pseudo-terminal, daemons playing whole clips) get a pass

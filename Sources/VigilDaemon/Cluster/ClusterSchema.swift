@@ -143,6 +143,32 @@ public enum ClusterSchema {
             )
             """,
         ],
+        // Version 4: the fleet's scan-job queue (`POST /v1/scans`); any node takes the next job.
+        // seq is the queue order, kept when a job is requeued. The JSON columns hold the same
+        // bytes a single node keeps in SQLite: jsonb would reorder keys and refuse some strings
+        // a client may send (a NUL escape). A running job's progress is rewritten every few
+        // seconds: free space in each page keeps those updates in place.
+        [
+            """
+            CREATE TABLE vigil_scan_jobs (
+                seq bigserial PRIMARY KEY,
+                id text NOT NULL UNIQUE,
+                source text NOT NULL,
+                callback bytea,
+                state text NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+                submitted_at timestamptz NOT NULL,
+                started_at timestamptz,
+                finished_at timestamptz,
+                attempts integer NOT NULL DEFAULT 0,
+                node text,
+                progress bytea,
+                verdict bytea,
+                error text
+            ) WITH (fillfactor = 70)
+            """,
+            // Claiming reads the queued jobs in seq order; listings by state read it backwards.
+            "CREATE INDEX vigil_scan_jobs_state ON vigil_scan_jobs (state, seq)",
+        ],
     ]
 
     /// The version this build knows.
