@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs Vigil's benchmarks side by side with Meta's references (see run_benchmarks.py).
 # Expects `make release` to have built .build/release/{vigil,vigil-bench}.
+# Arguments go to run_benchmarks.py: --quick (shorter runs), --no-scans (leave out the scan-job
+# benchmarks in Benchmarks/scans/, which start `vigil serve` and take 5 minutes or more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -5,11 +5,15 @@
    binding, on the same RGB frames, checking that both give the same hash.
 2. Hashing a 60 s 1080p H.264 clip (2 s GOP): `vigil hash --keyframes` against
    `vpdq.computeHash(file, seconds_per_hash=1)`, wall-clock.
+3. Scan jobs (`POST /v1/scans` on `vigil serve`): 720p clips checked per second of wall-clock
+   against vpdq on the same files, sequential and in parallel (Benchmarks/scans/throughput.py),
+   and the live sampling lag of 4 live streams before and during a burst of jobs
+   (Benchmarks/scans/live_priority.py). 5 minutes or more; `--no-scans` leaves them out.
 
 Results print as Markdown (also written to bench-output/results.md). Ratios are what to compare
 across machines; absolute times move with the machine and its load.
 
-Usage: python Benchmarks/run_benchmarks.py [--quick]
+Usage: python Benchmarks/run_benchmarks.py [--quick] [--no-scans]
 """
 import os
 import platform
@@ -26,6 +30,7 @@ OUT = os.path.join(ROOT, "bench-output")
 VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
 VIGIL_BENCH = os.path.join(ROOT, ".build", "release", "vigil-bench")
 QUICK = "--quick" in sys.argv
+SCANS = "--no-scans" not in sys.argv
 REPEATS = 1 if QUICK else 3
 
 
@@ -119,6 +124,27 @@ def video_benchmark():
     ])
 
 
+def scan_benchmarks():
+    """Runs the two scan-job scripts against the release binary and returns their Markdown."""
+    clips = os.path.join(OUT, "scan-clips")
+    scripts = os.path.join(ROOT, "Benchmarks", "scans")
+    if QUICK:
+        throughput = ["--clips", "2", "--seconds", "20"]
+        priority = ["--phase-a", "20", "--phase-b-max", "30", "--jobs", "8", "--job-clips", "2", "--job-seconds", "20"]
+    else:
+        throughput = ["--clips", "4", "--seconds", "60"]
+        priority = ["--phase-a", "40", "--phase-b-max", "60", "--jobs", "20", "--job-clips", "4", "--job-seconds", "60"]
+    sections = []
+    for title, script, args in [("Scan-job throughput (720p)", "throughput.py", throughput),
+                                ("Live sampling lag during a burst of scan jobs", "live_priority.py", priority)]:
+        result = subprocess.run([sys.executable, os.path.join(scripts, script), "--vigil", VIGIL, "--clips-dir", clips,
+                                 *args], capture_output=True, text=True)
+        body = result.stdout.strip() if result.returncode == 0 else (
+            f"Failed (exit {result.returncode}):\n\n```\n{(result.stdout + result.stderr).strip()[-3000:]}\n```")
+        sections += [f"### {title}", "", body, ""]
+    return sections
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cpu = "unknown"
@@ -131,6 +157,8 @@ def main():
               f"median of {REPEATS} run(s).")
     sections = [header, "", "### PDQ per frame, single thread", "", pdq_benchmark(), "",
                 "### Hashing a video file", "", video_benchmark(), ""]
+    if SCANS:
+        sections += scan_benchmarks()
     text = "\n".join(sections)
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write(text)
