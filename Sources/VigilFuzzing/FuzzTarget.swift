@@ -49,7 +49,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if let id = request.id, ScanReference.streamName(job: id).count > 64 { fatalError("job id too long for an alert: \(id)") }
         if let callback = request.callback {
             let stored = callback.data
-            if stored.count > ScanRequest.maximumCallbackBytes { fatalError("callback over the limit accepted") }
+            if stored.count > ScanRequest.maximumCallbackBytes || callback.depth > ScanRequest.maximumCallbackDepth {
+                fatalError("callback over the limits accepted")
+            }
             if (try? JSONValue(parsing: stored)) != callback { fatalError("callback changed through storage: \(callback)") }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Any JSON value, kept as given: a client's metadata echoed in alerts (a scan job's `callback`),
-/// or a stored document answered again (a scan job's verdict).
+/// or a stored document answered again (a scan job's verdict). Numbers are double-precision, as
+/// in JavaScript: an integer beyond 2^53 comes back rounded (send such ids as strings).
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
@@ -42,6 +43,15 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// Parses JSON text (any value at the top level).
     public init(parsing data: Data) throws {
         self = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Levels of arrays and objects: 0 for a scalar.
+    public var depth: Int {
+        switch self {
+        case .null, .bool, .number, .string: 0
+        case .array(let values): 1 + (values.map(\.depth).max() ?? 0)
+        case .object(let fields): 1 + (fields.values.map(\.depth).max() ?? 0)
+        }
     }
 
     /// The value as JSON text, keys sorted.

@@ -38,7 +38,14 @@ public struct APIError: Error, Sendable, HTTPResponseError {
 /// JSON responses with the alert encoder's conventions (sorted keys, millisecond UTC dates).
 enum JSONResponse {
     static func make(status: HTTPResponse.Status = .ok, _ value: some Encodable) -> Response {
-        let data = (try? APICoding.encoder.encode(value)) ?? Data(#"{"error":{"status":500,"message":"encoding failed"}}"#.utf8)
+        var status = status
+        let data: Data
+        do {
+            data = try APICoding.encoder.encode(value)
+        } catch {
+            status = .internalServerError
+            data = Data(#"{"error":{"status":500,"message":"encoding failed"}}"#.utf8)
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"

@@ -83,7 +83,9 @@ final class ScanJobRunner: Sendable {
                 }
             }
         }
-        await requeue(reason: "running when the daemon stopped")
+        // This task is cancelled by now, and the store's writes give up on a cancelled task: the
+        // requeue runs in a task of its own.
+        await Task { await self.requeue(reason: "running when the daemon stopped") }.value
     }
 
     private func claim() async -> [ScanJob] {
@@ -200,7 +202,8 @@ final class ScanJobRunner: Sendable {
         for found in verdict.fileMatches {
             await pipeline.raise(FileStreamDigests.alert(found, id: Self.fileAlertIDs.next(at: Date()), stream: stream, source: shown, scan: reference))
         }
-        if let read = position.withLock({ $0 }) { metrics.scanMediaSeconds.increment(by: read.seconds) }
+        // Read to the end: the whole duration was checked, not only up to the last sample.
+        if let read = position.withLock({ $0 }) { metrics.scanMediaSeconds.increment(by: read.duration ?? read.seconds) }
         return verdict
     }
 

@@ -18,6 +18,9 @@ public struct ScanRequest: Sendable, Equatable {
     public static let maximumIDLength = 48
     /// Largest `callback`, as JSON text: it is copied into every alert of the job.
     public static let maximumCallbackBytes = 4096
+    /// Deepest nesting of arrays and objects in a `callback`: every encoder on an alert's way
+    /// (the outbox, the sinks, the API) must take it, and some refuse a few hundred levels.
+    public static let maximumCallbackDepth = 16
 
     /// Creates a request.
     public init(id: String? = nil, source: String, callback: JSONValue? = nil) {
@@ -53,6 +56,9 @@ public struct ScanRequest: Sendable, Equatable {
         default: throw ScanRequestError("id: must be a string")
         }
         if let callback = fields["callback"], callback != .null {
+            guard callback.depth <= maximumCallbackDepth else {
+                throw ScanRequestError("callback: nested deeper than \(maximumCallbackDepth) arrays or objects")
+            }
             guard callback.data.count <= maximumCallbackBytes else {
                 throw ScanRequestError("callback: larger than \(maximumCallbackBytes) bytes as JSON")
             }

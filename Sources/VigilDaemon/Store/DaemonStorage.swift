@@ -76,7 +76,7 @@ struct DaemonStorage: Sendable {
             spool = try DatabaseAlertSpool(database: local.database)
             outbox = FleetOutbox(database: database, node: cluster.nodeID, window: config.alerts.window, sinkLeaseTTL: cluster.leaseTTL)
             (streams, banks, self.fleet) = (fleet.leases, fleet.banks, fleet)
-            scans = try LocalScanJobs(database: local.database)
+            scans = FleetScanJobs(database: database)
         } catch {
             throw DaemonError("cluster: \(error)")
         }

@@ -5,6 +5,9 @@ egress check, so a made-up name would send a DNS query off the machine. Right be
 the authority of a stream URL becomes 127.0.0.1 (scheme, port, path and query are kept, so the
 daemon's URL checks still see odd input), and every URL sent is logged for the test to check.
 
+Scan bodies name a source: a URL's authority becomes 127.0.0.1 the same way (and is logged), and
+a path is put under scans.file_roots, as bank paths are below.
+
 Bank bodies name files, which the daemon takes only under api.bank_roots: a `path` string becomes
 the test's bank file (so banks get added), and the other paths are put under the root (so odd
 names are tried there; an absolute one stays outside, and is refused).
@@ -18,6 +21,7 @@ import schemathesis
 URL_LOG = os.environ["VIGIL_OPENAPI_URL_LOG"]
 BANK_FILE = os.environ["VIGIL_OPENAPI_BANK_FILE"]
 BANK_ROOT = os.environ["VIGIL_OPENAPI_BANK_ROOT"]
+SCAN_ROOT = os.environ["VIGIL_OPENAPI_SCAN_ROOT"]
 
 
 def loopback(url):
@@ -34,6 +38,14 @@ def before_call(context, case, **kwargs):
         body["url"] = loopback(body["url"])
         with open(URL_LOG, "a", encoding="utf-8") as log:
             log.write(json.dumps(body["url"]) + "\n")
+    if case.operation.path == "/v1/scans" and isinstance(body.get("source"), str):
+        source = body["source"]
+        if "://" in source and not source.lower().startswith("file:"):
+            body["source"] = loopback(source)
+            with open(URL_LOG, "a", encoding="utf-8") as log:
+                log.write(json.dumps(body["source"]) + "\n")
+        elif not source.lower().startswith("file:"):
+            body["source"] = os.path.join(SCAN_ROOT, source)
     if case.operation.path == "/v1/banks":
         for key in ("path", "paths"):
             value = body.get(key)

@@ -129,10 +129,13 @@ struct OpenAPITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let roots = directory.appendingPathComponent("banks")
         try FileManager.default.createDirectory(at: roots, withIntermediateDirectories: true)
+        let scanRoot = directory.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: scanRoot, withIntermediateDirectories: true)
         let bankFile = roots.appendingPathComponent("known.txt")
         try (TestHashes.hex(0) + "\n" + TestHashes.hex(1) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
         let daemon = try await TestDaemon.start(stateDirectory: directory.appendingPathComponent("state")) { config in
             config.api.bankRoots = [roots.path]
+            config.scans.fileRoots = [scanRoot.path]
             config.banks = [BankSpec(name: "cfg", paths: [bankFile.path])]
             config.streams = [StreamSpec(id: "cam", url: "rtmp://127.0.0.1:1/live/cam")]
             config.alerts.jsonl = directory.appendingPathComponent("alerts.jsonl").path
@@ -164,6 +167,7 @@ struct OpenAPITests {
         environment["VIGIL_OPENAPI_URL_LOG"] = urlLog.path
         environment["VIGIL_OPENAPI_BANK_FILE"] = bankFile.path
         environment["VIGIL_OPENAPI_BANK_ROOT"] = roots.path
+        environment["VIGIL_OPENAPI_SCAN_ROOT"] = scanRoot.path
         // No proxy from the environment: every request goes to the daemon on loopback.
         for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] { environment[name] = nil }
         environment["NO_PROXY"] = "*"

@@ -56,6 +56,16 @@ struct ScanRequestTests {
         #expect(throws: ScanRequestError.self) { try Self.parse(#"{"source":"/a.mp4","callback":"\#(big)"}"#) }
     }
 
+    @Test("a callback nested deeper than 16 levels is refused before anything tries to encode it")
+    func callbackDepth() throws {
+        let deep = String(repeating: "[", count: 17) + String(repeating: "]", count: 17)
+        #expect(throws: ScanRequestError.self) { try Self.parse(#"{"source":"/a.mp4","callback":\#(deep)}"#) }
+        let fine = String(repeating: "[", count: 16) + String(repeating: "]", count: 16)
+        #expect(try Self.parse(#"{"source":"/a.mp4","callback":\#(fine)}"#).callback?.depth == 16)
+        let hostile = String(repeating: "[", count: 510) + String(repeating: "]", count: 510)
+        #expect(throws: ScanRequestError.self) { try Self.parse(#"{"source":"/a.mp4","callback":\#(hostile)}"#) }
+    }
+
     @Test("files must lie under scans.file_roots, symbolic links resolved")
     func fileRoots() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("scan-roots-\(UUID())")
