@@ -11,7 +11,6 @@ public struct NginxFileServer: Sendable {
         let port = try freeLoopbackPort()
         let root = directory.appendingPathComponent("nginx-files-\(port)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        // The http block's temp paths default to /var/lib/nginx, which the tests must not touch.
         let config = """
             daemon off;
             master_process off;
@@ -21,11 +20,7 @@ public struct NginxFileServer: Sendable {
             events { worker_connections 128; }
             http {
                 access_log off;
-                client_body_temp_path \(root.path)/client;
-                proxy_temp_path \(root.path)/proxy;
-                fastcgi_temp_path \(root.path)/fastcgi;
-                uwsgi_temp_path \(root.path)/uwsgi;
-                scgi_temp_path \(root.path)/scgi;
+                \(httpTemporaryPaths(under: root.path))
                 server {
                     listen 127.0.0.1:\(port);
                     root \(folder.path);
@@ -39,6 +34,13 @@ public struct NginxFileServer: Sendable {
             throw SetupError("nginx did not listen on \(port): \(process.log)")
         }
         return NginxFileServer(process: process, port: port)
+    }
+
+    /// nginx's http temporary folders, under `root`: they default to /var/lib/nginx, which the
+    /// tests must not touch.
+    static func httpTemporaryPaths(under root: String) -> String {
+        ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map { "\($0)_temp_path \(root)/\($0 == "client_body" ? "client" : $0);" }
+            .joined(separator: " ")
     }
 
     /// The URL of `path` under the folder.

@@ -18,7 +18,6 @@ public struct NginxRTMPServer: Sendable {
         let httpPort = try freeLoopbackPort()
         let root = directory.appendingPathComponent("nginx-\(rtmpPort)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        // The http block's temp paths default to /var/lib/nginx, which the tests must not touch.
         let temp = root.path
         let config = """
             load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
@@ -36,11 +35,7 @@ public struct NginxRTMPServer: Sendable {
             }
             http {
                 access_log off;
-                client_body_temp_path \(temp)/client;
-                proxy_temp_path \(temp)/proxy;
-                fastcgi_temp_path \(temp)/fastcgi;
-                uwsgi_temp_path \(temp)/uwsgi;
-                scgi_temp_path \(temp)/scgi;
+                \(NginxFileServer.httpTemporaryPaths(under: temp))
                 server {
                     listen 127.0.0.1:\(httpPort);
                     location /stat { rtmp_stat all; }

@@ -1,4 +1,5 @@
 import Foundation
+import VigilAlerts
 
 /// Reads API bodies through the config's validation, so a stream or bank added over the API is
 /// checked exactly like one in the config file.
@@ -33,35 +34,10 @@ public enum JSONConfigValue {
     }
 }
 
-/// Any JSON value, decoded without Foundation's untyped `Any`.
-private indirect enum JSONValue: Decodable {
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case string(String)
-    case number(String)
-    case bool(Bool)
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .number(String(value))
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(String(value))
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    var configValue: ConfigValue {
+extension JSONValue {
+    /// The value as the config reader sees YAML: numbers as their text (integers without a
+    /// fraction), strings quoted, keys in a fixed order.
+    fileprivate var configValue: ConfigValue {
         switch self {
         case .object(let members):
             return .mapping(members.keys.sorted().map { (key: $0, value: members[$0]!.configValue) }, line: nil)
@@ -69,8 +45,9 @@ private indirect enum JSONValue: Decodable {
             return .sequence(items.map(\.configValue), line: nil)
         case .string(let text):
             return .scalar(text, line: nil, quoted: true)
-        case .number(let text):
-            return .scalar(text, line: nil, quoted: false)
+        case .number(let value):
+            let integral = value.rounded() == value && abs(value) < 0x1p63
+            return .scalar(integral ? String(Int64(value)) : String(value), line: nil, quoted: false)
         case .bool(let value):
             return .scalar(value ? "true" : "false", line: nil, quoted: false)
         case .null:
