@@ -189,6 +189,7 @@ struct ConfigTests {
               max_bytes: 2GiB
               max_duration: 90m
               file_roots: [/srv/uploads, /mnt/vod]
+              timeout: 10m
               retention: 2d
             """, environment: [:])
         var expected = ScansConfig()
@@ -197,6 +198,7 @@ struct ConfigTests {
         expected.maxBytes = 2 << 30
         expected.maxDuration = 5400
         expected.fileRoots = ["/srv/uploads", "/mnt/vod"]
+        expected.timeout = 600
         expected.retention = 2 * 86_400
         #expect(config.scans == expected)
     }

@@ -6,8 +6,9 @@ public struct NginxFileServer: Sendable {
     public let process: ChildProcess
     public let port: Int
 
-    /// Starts nginx serving `folder`, with its own files under `directory`.
-    public static func start(serving folder: URL, in directory: URL) async throws -> NginxFileServer {
+    /// Starts nginx serving `folder`, with its own files under `directory`; `bytesPerSecond`
+    /// slows every answer to that rate (a source that trickles).
+    public static func start(serving folder: URL, in directory: URL, bytesPerSecond: Int? = nil) async throws -> NginxFileServer {
         let port = try freeLoopbackPort()
         let root = directory.appendingPathComponent("nginx-files-\(port)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -24,6 +25,7 @@ public struct NginxFileServer: Sendable {
                 server {
                     listen 127.0.0.1:\(port);
                     root \(folder.path);
+                    \(bytesPerSecond.map { "limit_rate \($0);" } ?? "")
                 }
             }
             """

@@ -62,7 +62,7 @@ public enum ConfigLoader {
     }
 
     private static func parseScans(_ scans: ConfigReader) throws(ConfigError) -> ScansConfig {
-        let keys = try scans.mapping(allowed: ["concurrency", "queue", "max_bytes", "max_duration", "file_roots", "retention"])
+        let keys = try scans.mapping(allowed: ["concurrency", "queue", "max_bytes", "max_duration", "file_roots", "timeout", "retention"])
         var config = ScansConfig()
         if let concurrency = keys["concurrency"] { config.concurrency = try concurrency.int(in: 1...256) }
         if let queue = keys["queue"] { config.queue = try queue.int(in: 1...1_000_000) }
@@ -75,6 +75,7 @@ public enum ConfigLoader {
                 return path
             }
         }
+        if let timeout = keys["timeout"] { config.timeout = try timeout.seconds(in: 1...(7 * 86_400)) }
         if let retention = keys["retention"] { config.retention = try retention.seconds(in: 60...(3650 * 86_400)) }
         return config
     }

@@ -16,6 +16,9 @@ public struct ScansConfig: Sendable, Equatable {
     public var maxDuration: Double = 4 * 3600
     /// Folders under which a job's file source must lie; none means jobs read over HTTP(S) only.
     public var fileRoots: [String] = []
+    /// Longest a job may run, in wall-clock seconds: a source that trickles its bytes (or a
+    /// decoder that crawls) fails the job rather than holding a slot for hours.
+    public var timeout: Double = 3600
     /// Seconds a finished job stays listed before it is pruned.
     public var retention: Double = 7 * 86_400
 

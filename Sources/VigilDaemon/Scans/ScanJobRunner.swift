@@ -146,7 +146,7 @@ final class ScanJobRunner: Sendable {
             outcome = .failed(error: "\(job.shownSource): \(refusal)")
         } else {
             do {
-                let verdict = try await scan(job, config: config)
+                let verdict = try await scanWithin(config.timeout, job, config: config)
                 outcome = .done(verdict: try JSONValue(parsing: VerdictJSON.data(verdict)))
             } catch {
                 // Shutting down: the job goes back to the queue and runs again from the start.
@@ -166,6 +166,22 @@ final class ScanJobRunner: Sendable {
         case .failed(let error):
             metrics.scanJobsFinished(outcome: "failed").increment()
             logger.notice("scan job failed", metadata: ["scan": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
+    /// ``scan(_:config:)``, given up after `timeout` seconds of the daemon's clock.
+    private func scanWithin(_ timeout: Double, _ job: ScanJob, config: ScansConfig) async throws -> Verdict {
+        try await withThrowingTaskGroup(of: Verdict?.self) { group in
+            group.addTask { try await self.scan(job, config: config) }
+            group.addTask {
+                await pause(seconds: timeout, on: self.clock)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let verdict = try await group.next() ?? nil else {
+                throw ScanTimedOut(source: job.shownSource, seconds: timeout)
+            }
+            return verdict
         }
     }
 
@@ -223,7 +239,7 @@ final class ScanJobRunner: Sendable {
                 logger.error("cannot store a scan job's outcome; retrying", metadata: [
                     "scan": "\(job.id)", "error": "\(error)", "tries": "\(failures)",
                 ])
-                await pause(seconds: min(5, failures), on: self.clock)
+                await pause(seconds: Double(min(5, failures)), on: self.clock)
             }
         }
     }
@@ -238,6 +254,16 @@ extension JSONValue {
 }
 
 /// Sleeps `seconds` on `clock` (the existential opened here); returns early when cancelled.
-private func pause<C: Clock<Duration>>(seconds: Int, on clock: C) async {
-    try? await clock.sleep(for: .seconds(seconds))
+private func pause<C: Clock<Duration>>(seconds: Double, on clock: C) async {
+    try? await clock.sleep(for: .milliseconds(Int64(seconds * 1000)))
+}
+
+/// A job that ran past `scans.timeout`.
+struct ScanTimedOut: Error, CustomStringConvertible {
+    var source: String
+    var seconds: Double
+
+    var description: String {
+        "\(source): not read to the end within scans.timeout (\(Int(seconds)) s)"
+    }
 }

@@ -171,4 +171,37 @@ struct ScanJobsServeTests {
         #expect(metrics.contains("vigil_scan_jobs_refused_total 1"), "\(metrics)")
         #expect(await daemon.terminate(timeout: 20) == 0)
     }
+
+    @Test("a source that trickles its bytes fails at scans.timeout, and the next job runs", .timeLimit(.minutes(3)))
+    func timeout() async throws {
+        let harness = try ScanJobHarness()
+        defer { harness.remove() }
+        let long = try await harness.longClip(times: 6)
+        let media = harness.directory.appendingPathComponent("media")
+        let slow = try await NginxFileServer.start(serving: media, in: harness.directory, bytesPerSecond: 8192)
+        defer { slow.stop() }
+        let apiPort = try freeLoopbackPort()
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1)
+        try (String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "  concurrency: 1\n", with: "  concurrency: 1\n  timeout: 3s\n"))
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        defer { daemon.kill9() }
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        #expect(try await harness.submit(base, source: slow.url("known-long.mp4"), id: "trickle").status == 202)
+        let short = media.appendingPathComponent("known.mp4").path
+        try FileManager.default.copyItem(atPath: SampleClips.known, toPath: short)
+        #expect(try await harness.submit(base, source: short, id: "after").status == 202)
+        var jobs: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(60)) {
+            jobs = try await harness.jobs(base)
+            return jobs.count == 2 && jobs.allSatisfy { ["done", "failed"].contains($0["state"] as? String) }
+        }
+        let trickle = try #require(jobs.first { $0["id"] as? String == "trickle" })
+        #expect(trickle["state"] as? String == "failed")
+        #expect((trickle["error"] as? String ?? "").contains("scans.timeout"), "\(trickle)")
+        let after = jobs.first { $0["id"] as? String == "after" }
+        #expect(after?["state"] as? String == "done", "\(after ?? [:])")
+        #expect(await daemon.terminate(timeout: 20) == 0)
+    }
 }
