@@ -37,17 +37,17 @@ release: deps
 # The stream-switch test and the 10-stream ingest-crash test each run alone too: both hold many
 # real-time senders and processes, and the crash test asserts that no other stream misses a frame.
 # So does the nginx-rtmp discovery test, which times publish-to-alert against a 10 s bound, and the
-# test that measures live streams' sample lag while a burst of scan jobs runs.
+# test that measures live streams' sample lag while a burst of scan jobs runs, and the scan-job
+# suite: its jobs read at nice 19 and would wait for every other test's work.
 HEAVY_HASHING_TESTS = VPDQCompatibilityTests|MemoryBoundTests|BankReloadMemoryTests|PDQPropertyTests
 FLEET_TESTS = FleetProcesses|ClusterSchemaTests|StreamLeasesTests|OutboxContractTests|StoreContractTests|FleetBanksTests|ScanJobStoreContractTests
-ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests|NginxDiscoveryTests|ScanLivePriorityTests
+ALONE_TESTS = StreamHealthLiveTests|IngestIsolationTests|NginxDiscoveryTests|ScanLivePriorityTests|ScanJobsServeTests
 # Suites that drive outside programs for long (schemathesis, the threatexchange CLI, the built
 # binary under systemd's protocols or a pseudo-terminal, daemons playing whole clips) get a pass
 # of their own after the parallel one: among its hundreds of tests they starved the timed ones.
 # The storage-fault suite (a tmpfs filled while alerts flow, a database locked by sqlite3) joins
-# them: its recovery deadlines were missed once in the parallel pass. So do the scan-job suites,
-# which run vigil serve and vigil scan over whole clips.
-TOOL_TESTS = OpenAPITests|ThreatExchangeTests|ServeSystemdTests|SystemdNotifierTests|GrafanaDashboardTests|ScanProgressTests|AllowListServeTests|FileStreamDigestTests|StorageFaultTests|ScanJobsServeTests
+# them: its recovery deadlines were missed once in the parallel pass.
+TOOL_TESTS = OpenAPITests|ThreatExchangeTests|ServeSystemdTests|SystemdNotifierTests|GrafanaDashboardTests|ScanProgressTests|AllowListServeTests|FileStreamDigestTests|StorageFaultTests
 test: reference build
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip 'EndToEndTests|$(FLEET_TESTS)|$(HEAVY_HASHING_TESTS)|$(ALONE_TESTS)|$(TOOL_TESTS)'
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(TOOL_TESTS)'
@@ -57,6 +57,7 @@ test: reference build
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter IngestIsolationTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter NginxDiscoveryTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter ScanLivePriorityTests
+	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter ScanJobsServeTests
 	VIGIL_BINARY=$(CURDIR)/$(BIN_DEBUG)/vigil $(SWIFT) test --skip-build --filter '$(FLEET_TESTS)'
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 

@@ -22,11 +22,11 @@ struct BankPollingTests {
         }
         #expect(try await entries() == 1)
         try (TestHashes.hex(0) + "\n" + TestHashes.hex(1) + "\n").write(to: bankFile, atomically: true, encoding: .utf8)
-        // Every timer (incident flush, bank poll, stream-health check, outbox pruning) asleep:
-        // short of the interval, nothing is read.
-        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 4 }
+        // Every timer (incident flush, bank poll, stream-health check, outbox pruning, scan-queue
+        // poll) asleep: short of the interval, nothing is read.
+        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 5 }
         clock.advance(by: .seconds(4))
-        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 4 }
+        try await waitUntil(timeout: .seconds(10)) { clock.sleepers == 5 }
         #expect(try await entries() == 1)
         clock.advance(by: .seconds(1))
         try await waitUntil(timeout: .seconds(10)) { try await entries() == 2 }
