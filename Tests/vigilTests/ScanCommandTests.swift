@@ -225,4 +225,29 @@ struct ScanCommandTests {
         #expect(result.stdout.isEmpty)
         #expect(result.stderrText.contains("broken.txt:2:"), "\(result.stderrText)")
     }
+
+    @Test("--recording: a clip served over HTTP gets the verdict of the same file, as a scan job's; a live protocol is refused")
+    func recordingOverHTTP() async throws {
+        let (directory, bank) = try await Self.makeBank()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("copy.mp4")
+        // An MP4 with its index at the end: read over HTTP only with range requests, as nginx serves.
+        try await SyntheticMedia.ffmpeg(["-i", Self.known, "-vf", "scale=320:-2", "-c:v", "libx264", "-g", "48", "-an", copy.path])
+        let server = try await NginxFileServer.start(serving: directory, in: directory)
+        defer { server.stop() }
+        let fromFile = try await VigilBinary.run(["scan", "--json", copy.path, "--bank", bank])
+        let overHTTP = try await VigilBinary.run(["scan", "--json", "--recording", server.url("copy.mp4"), "--bank", bank])
+        #expect(fromFile.status == 1 && overHTTP.status == 1, "\(overHTTP.stderrText)")
+        var fileVerdict = try #require(try Self.jsonLines(fromFile.stdoutText).last)
+        var httpVerdict = try #require(try Self.jsonLines(overHTTP.stdoutText).last)
+        #expect(httpVerdict.removeValue(forKey: "input") as? String == server.url("copy.mp4"))
+        fileVerdict["input"] = nil
+        let canonical = { (object: [String: Any]) in
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        #expect(try canonical(httpVerdict) == canonical(fileVerdict))
+        let live = try await VigilBinary.run(["scan", "--recording", "rtmp://127.0.0.1:1/live/x", "--bank", bank])
+        #expect(live.status == 2)
+        #expect(live.stderrText.contains("live protocol"), "\(live.stderrText)")
+    }
 }

@@ -26,6 +26,7 @@ struct ScanCommand: AsyncParsableCommand {
             Examples:
               vigil scan upload.mp4 --bank known.csv
               vigil scan rtmp://127.0.0.1/live/cam --bank banks/ --max-duration 60s --json
+              vigil scan --recording https://media.example/uploads/7f3a.mp4 --bank known.csv
             """
     )
 
@@ -44,6 +45,11 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON lines instead of text.")
     var json = false
 
+    @Flag(help: ArgumentHelp(
+        "Read HTTP(S) inputs as recordings (an upload, a VOD), as the daemon's scan jobs do: as fast as they decode, in step with detection, never reconnected; live protocols are refused.",
+        discussion: "Without it an HTTP(S) input is a live stream, sampled as it arrives."))
+    var recording = false
+
     @Option(help: ArgumentHelp("Stop each input after this much media time (e.g. 60s, 5m): needed for live streams.", valueName: "DURATION"))
     var maxDuration: MediaDuration?
 
@@ -56,6 +62,7 @@ struct ScanCommand: AsyncParsableCommand {
         let matchers = try banks.loadMatchersOrExit(errors: errors)
         var scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
                                    maxDuration: maxDuration?.seconds, luma: hashing.luma, jobs: hashing.jobs)
+        scanner.onDemand = recording
         let progress = ScanProgress.onTerminal(json: json)
         if let progress { scanner.onProgress = { progress.update($0) } }
         // A live input's trouble is told as it happens, not only when the scan gives up.
