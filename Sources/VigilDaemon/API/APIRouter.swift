@@ -196,7 +196,7 @@ enum APIRouter {
         case .invalid: APIError(.unprocessableContent, error.description)
         case .refused: APIError(.forbidden, error.description)
         case .idTaken: APIError(.conflict, error.description)
-        case .queueFull(_, let retryAfter): APIError(.tooManyRequests, error.description, retryAfter: retryAfter)
+        case .queueFull: APIError(.tooManyRequests, error.description, retryAfter: DaemonCore.scanRetryAfter)
         case .notFound: APIError(.notFound, error.description)
         case .storeUnavailable: APIError(.serviceUnavailable, error.description, retryAfter: DaemonCore.scanRetryAfter)
         }

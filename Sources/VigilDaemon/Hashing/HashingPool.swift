@@ -153,13 +153,18 @@ public final class HashingPool: Sendable {
     /// Stops accepting frames and background work; ``run(work:handler:)`` returns once the
     /// waiting frames are hashed. Background work not started is refused.
     public func finish() {
+        state.withLock { $0.finished = true }
+        refuseWaitingBackground()
+        wakeUps.continuation.yield()
+    }
+
+    /// Refuses the background work no worker started, so that its waiters never hang.
+    private func refuseWaitingBackground() {
         let refused = state.withLock { state -> [BackgroundWork] in
-            state.finished = true
             defer { state.background = [] }
             return state.background
         }
         for work in refused { work.refuse() }
-        wakeUps.continuation.yield()
     }
 
     /// The pool's workers for work that yields to live frames (on-demand scans).
@@ -194,8 +199,11 @@ public final class HashingPool: Sendable {
                 // Start a frame for every free worker, streams in turn.
                 while let (next, depth) = state.withLock({ state in state.takeNext(width: width).map { ($0, state.queued) } }) {
                     onDepth(depth)
-                    guard case .frame(let job) = next else {
-                        guard case .background(let work) = next else { continue }
+                    let job: HashJob
+                    switch next {
+                    case .frame(let frame):
+                        job = frame
+                    case .background(let work):
                         group.addTask {
                             if (try? await threads.runIfActive(work.run)) == nil { work.refuse() }
                             self.done(stream: nil)
@@ -219,12 +227,8 @@ public final class HashingPool: Sendable {
                 guard await wakeUps.next() != nil else { break }
             }
         }
-        // Cancelled with background work waiting: its waiters must not hang.
-        let refused = state.withLock { state -> [BackgroundWork] in
-            defer { state.background = [] }
-            return state.background
-        }
-        for work in refused { work.refuse() }
+        // Cancelled with background work waiting.
+        refuseWaitingBackground()
         try? await threads.shutdownGracefully()
     }
 

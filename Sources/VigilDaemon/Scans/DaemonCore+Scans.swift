@@ -38,7 +38,7 @@ extension DaemonCore {
             return (stored, false)
         case .full:
             metrics.scanJobsRefused.increment()
-            throw .queueFull(queue: settings.queue, retryAfter: Self.scanRetryAfter)
+            throw .queueFull(queue: settings.queue)
         }
     }
 

@@ -6,8 +6,8 @@ public enum ScanJobError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused(String)
     /// The id is taken by a job with another source or callback.
     case idTaken(String)
-    /// `scans.queue` jobs are queued or running; try again after the given seconds.
-    case queueFull(queue: Int, retryAfter: Int)
+    /// `scans.queue` jobs are queued or running; try again later.
+    case queueFull(queue: Int)
     /// No job has the id.
     case notFound(String)
     /// The job store cannot be written or read now (see the log).
@@ -18,7 +18,7 @@ public enum ScanJobError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalid(let problem): problem
         case .refused(let reason): "source: \(reason)"
         case .idTaken(let id): "a scan job with id \(id.debugDescription) exists with another source or callback"
-        case .queueFull(let queue, _): "\(queue) scan jobs are queued or running (scans.queue); try again later"
+        case .queueFull(let queue): "\(queue) scan jobs are queued or running (scans.queue); try again later"
         case .notFound(let id): "no scan job with id \(id.debugDescription)"
         case .storeUnavailable: "the scan-job queue cannot be reached; see the daemon's log"
         }

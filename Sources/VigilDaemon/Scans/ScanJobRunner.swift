@@ -68,13 +68,15 @@ final class ScanJobRunner: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await repeatEvery(Self.pollInterval, on: self.clock) {
+                    // Once a poll, not at every wake-up: in a fleet it is a write to every
+                    // running job's row.
+                    await self.takeOverAbandoned()
                     self.wake()
                     return true
                 }
             }
             // Ends (nil) when the task is cancelled.
             for await _ in wakeUps.stream {
-                await takeOverAbandoned()
                 for job in await claim() {
                     group.addTask {
                         await self.execute(job)

@@ -50,9 +50,9 @@ struct ScanJobHarness {
         return path
     }
 
-    /// Writes the daemon's config: the sample bank, scans reading under `media/`, loopback HTTP
-    /// allowed, and `extra` appended (streams).
-    func writeConfig(apiPort: Int, concurrency: Int, extra: String = "") throws -> String {
+    /// Writes the daemon's config: the sample bank, scans reading under `media/` (with `scans`,
+    /// further `key: value` settings), loopback HTTP allowed, and `extra` appended (streams).
+    func writeConfig(apiPort: Int, concurrency: Int, scans: [String] = [], extra: String = "") throws -> String {
         let config = directory.appendingPathComponent("vigil.yml").path
         try """
             listen: 127.0.0.1:\(apiPort)
@@ -63,12 +63,20 @@ struct ScanJobHarness {
               - {name: known, path: \(Self.bank), threshold: 31, min_quality: 50}
             scans:
               concurrency: \(concurrency)
-              file_roots: [\(directory.appendingPathComponent("media").path)]
+            \(scans.map { "  \($0)\n" }.joined())  file_roots: [\(directory.appendingPathComponent("media").path)]
             egress:
               allow_hosts: [127.0.0.1]
             \(extra)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return config
+    }
+
+    /// Starts `vigil serve` on `config` (logging to `log` in the folder) and waits until its API
+    /// answers on `apiPort`.
+    func serve(config: String, apiPort: Int, log: String = "serve.log") async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent(log))
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, "http://127.0.0.1:\(apiPort)/healthz"))?.status == 200 }
+        return daemon
     }
 
     /// The verdict line `vigil scan --json` prints for `path`, as a JSON object.

@@ -21,10 +21,9 @@ struct ScanJobsServeTests {
 
         let apiPort = try freeLoopbackPort()
         let config = try harness.writeConfig(apiPort: apiPort, concurrency: 2)
-        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        let daemon = try await harness.serve(config: config, apiPort: apiPort, log: "serve.log")
         defer { daemon.kill9() }
         let base = "http://127.0.0.1:\(apiPort)"
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
 
         // 8 clips as files and over HTTP, and the 4 known ones a second time as files: 20 jobs.
         var submitted: [(id: String, clip: String, known: Bool)] = []
@@ -101,9 +100,8 @@ struct ScanJobsServeTests {
         let apiPort = try freeLoopbackPort()
         let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1)
         let base = "http://127.0.0.1:\(apiPort)"
-        let first = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("first.log"))
+        let first = try await harness.serve(config: config, apiPort: apiPort, log: "first.log")
         defer { first.kill9() }
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
         for (index, source) in sources.enumerated() {
             #expect(try await harness.submit(base, source: source, id: "job-\(index)").status == 202)
         }
@@ -117,9 +115,8 @@ struct ScanJobsServeTests {
         first.kill9()
         #expect(first.process.terminationReason == .uncaughtSignal)
 
-        let second = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("second.log"))
+        let second = try await harness.serve(config: config, apiPort: apiPort, log: "second.log")
         defer { second.kill9() }
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
         var jobs: [[String: Any]] = []
         try await waitUntil(timeout: .seconds(240)) {
             jobs = try await harness.jobs(base)
@@ -144,13 +141,10 @@ struct ScanJobsServeTests {
         defer { harness.remove() }
         let long = try await harness.longClip(times: 6)
         let apiPort = try freeLoopbackPort()
-        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1) + ""
-        try (String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "  concurrency: 1\n", with: "  concurrency: 1\n  queue: 2\n"))
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1, scans: ["queue: 2"])
+        let daemon = try await harness.serve(config: config, apiPort: apiPort, log: "serve.log")
         defer { daemon.kill9() }
         let base = "http://127.0.0.1:\(apiPort)"
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
         #expect(try await harness.submit(base, source: long, id: "a").status == 202)
         #expect(try await harness.submit(base, source: long, id: "b").status == 202)
         let full = try await harness.submit(base, source: long, id: "c")
@@ -176,18 +170,16 @@ struct ScanJobsServeTests {
     func timeout() async throws {
         let harness = try ScanJobHarness()
         defer { harness.remove() }
-        let long = try await harness.longClip(times: 6)
+        // known-long.mp4, served slowly below.
+        _ = try await harness.longClip(times: 6)
         let media = harness.directory.appendingPathComponent("media")
         let slow = try await NginxFileServer.start(serving: media, in: harness.directory, bytesPerSecond: 8192)
         defer { slow.stop() }
         let apiPort = try freeLoopbackPort()
-        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1)
-        try (String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "  concurrency: 1\n", with: "  concurrency: 1\n  timeout: 3s\n"))
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1, scans: ["timeout: 3s"])
+        let daemon = try await harness.serve(config: config, apiPort: apiPort, log: "serve.log")
         defer { daemon.kill9() }
         let base = "http://127.0.0.1:\(apiPort)"
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
         #expect(try await harness.submit(base, source: slow.url("known-long.mp4"), id: "trickle").status == 202)
         let short = media.appendingPathComponent("known.mp4").path
         try FileManager.default.copyItem(atPath: SampleClips.known, toPath: short)

@@ -38,10 +38,9 @@ struct ScanLivePriorityTests {
         let apiPort = try freeLoopbackPort()
         let streams = "streams:\n" + ports.enumerated().map { "  - {id: live\($0.offset), url: \"udp://127.0.0.1:\($0.element)\"}" }.joined(separator: "\n")
         let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1, extra: streams)
-        let daemon = try DaemonProcess(executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"))
+        let daemon = try await harness.serve(config: config, apiPort: apiPort, log: "serve.log")
         defer { daemon.kill9() }
         let base = "http://127.0.0.1:\(apiPort)"
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
         // The known clip on every stream, looped: every key frame is a match to be alerted.
         let senders = try ports.map { try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\($0)?pkt_size=1316", seconds: 150) }
         defer { for sender in senders { stopRealTimeSender(sender) } }
