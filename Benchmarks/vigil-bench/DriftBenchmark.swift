@@ -8,8 +8,10 @@ import VigilMedia
 ///
 /// Each file is decoded three times, every frame, with nothing dropped or cropped: as bit-exact
 /// RGB (what `vigil hash` and vPDQ hash), as the decoder's luma plane (the sampling default), and
-/// as luma shrunk to 512 px on its long side. Frames are paired by their position. Prints one CSV
-/// line per file (`file,frames,luma_p50,luma_p99,luma_max,small_p50,small_p99,small_max`) and a
+/// as luma shrunk to 512 px on its long side. The luma plane is hashed twice: with the exact
+/// downsampling and with the direct one (the sampling default). Frames are paired by their
+/// position. Prints one CSV line per file (`file,frames,` then p50, p99 and max of the distance
+/// for the luma plane with exact downsampling, with direct downsampling, and shrunk) and a
 /// last line `all,...` over every frame, then the same over the frames matching considers: those
 /// whose bit-exact quality passes the default gate of 50 (flat and dark pictures below it have
 /// hashes that flip with any noise, and are never matched). `DRIFT_FRAMES=1` also writes each
@@ -28,43 +30,44 @@ struct DriftBenchmark {
     static let smallSide = 512
 
     func run() async throws {
-        print("file,frames,luma_p50,luma_p99,luma_max,small_p50,small_p99,small_max")
-        var allLuma: [Int] = []
-        var allSmall: [Int] = []
-        var gatedLuma: [Int] = []
-        var gatedSmall: [Int] = []
+        print("file,frames,luma_exact_p50,luma_exact_p99,luma_exact_max,luma_direct_p50,luma_direct_p99,luma_direct_max,small_p50,small_p99,small_max")
+        var all: [[Int]] = [[], [], []]
+        var gated: [[Int]] = [[], [], []]
         for path in paths {
-            let exact = try await Self.hashes(of: path, format: .rgb24, maxDimension: nil)
-            let luma = try await Self.hashes(of: path, format: .luma8, maxDimension: nil)
-            let small = try await Self.hashes(of: path, format: .luma8, maxDimension: Self.smallSide)
-            guard exact.count == luma.count, exact.count == small.count else {
-                throw BenchmarkError("\(path): \(exact.count), \(luma.count) and \(small.count) frames decoded")
+            let exact = try await Self.hashes(of: path, format: .rgb24, maxDimension: nil, downsampling: .exact)
+            let lumaExact = try await Self.hashes(of: path, format: .luma8, maxDimension: nil, downsampling: .exact)
+            let lumaDirect = try await Self.hashes(of: path, format: .luma8, maxDimension: nil, downsampling: .direct)
+            let small = try await Self.hashes(of: path, format: .luma8, maxDimension: Self.smallSide, downsampling: .direct)
+            guard [lumaExact.count, lumaDirect.count, small.count].allSatisfy({ $0 == exact.count }) else {
+                throw BenchmarkError("\(path): \(exact.count), \(lumaExact.count), \(lumaDirect.count) and \(small.count) frames decoded")
             }
-            let lumaDistances = zip(exact, luma).map { $0.hash.distance(to: $1.hash) }
-            let smallDistances = zip(exact, small).map { $0.hash.distance(to: $1.hash) }
+            let distances = [lumaExact, lumaDirect, small].map { variant in
+                zip(exact, variant).map { $0.hash.distance(to: $1.hash) }
+            }
             if ProcessInfo.processInfo.environment["DRIFT_FRAMES"] != nil {
                 for index in exact.indices {
-                    FileHandle.standardError.write(Data("\(index) \(lumaDistances[index]) \(smallDistances[index]) \(exact[index].quality)\n".utf8))
+                    let row = distances.map { String($0[index]) }.joined(separator: " ")
+                    FileHandle.standardError.write(Data("\(index) \(row) \(exact[index].quality)\n".utf8))
                 }
             }
-            allLuma += lumaDistances
-            allSmall += smallDistances
-            for index in exact.indices where exact[index].quality >= Self.qualityGate {
-                gatedLuma.append(lumaDistances[index])
-                gatedSmall.append(smallDistances[index])
+            for variant in 0..<3 {
+                all[variant] += distances[variant]
+                for index in exact.indices where exact[index].quality >= Self.qualityGate {
+                    gated[variant].append(distances[variant][index])
+                }
             }
-            print(Self.line(label: URL(fileURLWithPath: path).lastPathComponent, lumaDistances, smallDistances))
+            print(Self.line(label: URL(fileURLWithPath: path).lastPathComponent, distances))
         }
-        print(Self.line(label: "all", allLuma, allSmall))
-        print(Self.line(label: "all-quality-\(Self.qualityGate)", gatedLuma, gatedSmall))
+        print(Self.line(label: "all", all))
+        print(Self.line(label: "all-quality-\(Self.qualityGate)", gated))
     }
 
     /// The default `--min-quality` of banks.
     static let qualityGate = 50
 
-    private static func line(label: String, _ luma: [Int], _ small: [Int]) -> String {
-        let a = summary(luma), b = summary(small)
-        return "\(label),\(luma.count),\(a.p50),\(a.p99),\(a.max),\(b.p50),\(b.p99),\(b.max)"
+    private static func line(label: String, _ variants: [[Int]]) -> String {
+        let columns = variants.map { summary($0) }.map { "\($0.p50),\($0.p99),\($0.max)" }
+        return "\(label),\(variants[0].count),\(columns.joined(separator: ","))"
     }
 
     private static func summary(_ values: [Int]) -> (p50: Int, p99: Int, max: Int) {
@@ -75,7 +78,9 @@ struct DriftBenchmark {
     }
 
     /// Every frame's hash and quality, in decoding order, with vPDQ's single-precision luma for RGB.
-    private static func hashes(of path: String, format: PictureFormat, maxDimension: Int?) async throws -> [PDQResult] {
+    private static func hashes(
+        of path: String, format: PictureFormat, maxDimension: Int?, downsampling: PDQDownsampling
+    ) async throws -> [PDQResult] {
         var options = StreamOptions(media: MediaReaderOptions(sampling: .everyFrame), policy: .exact)
         options.policy.pictureFormat = format
         options.sampleMaxDimension = maxDimension
@@ -83,8 +88,11 @@ struct DriftBenchmark {
         let hasher = PDQHasher(lumaPrecision: .single)
         var hashes: [PDQResult] = []
         for try await frame in session.frames {
-            let hashed = HashedFrame(frame, hasher: hasher)
-            hashes.append(PDQResult(hash: hashed.hash, quality: hashed.quality))
+            hashes.append(frame.pixels.withUnsafeBufferPointer { buffer in
+                let layout: PixelView.Layout = frame.format == .luma8 ? .grey8 : .rgb24
+                let view = PixelView(base: buffer.baseAddress!, width: frame.width, height: frame.height, layout: layout)
+                return hasher.hash(view, downsampling: downsampling)
+            })
         }
         let end = await session.finished()
         if let reason = end.reason { throw reason }

@@ -40,13 +40,16 @@ public struct HashedFrame: Sendable {
     public init(_ frame: Frame, hasher: PDQHasher, dihedral wantsDihedral: Bool = false) {
         let result: (PDQHash, Int, [PDQHash]?) = frame.pixels.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (.zero, 0, nil) }
-            let layout: PixelView.Layout = frame.format == .luma8 ? .grey8 : .rgb24
-            let view = PixelView(base: base, width: frame.width, height: frame.height, layout: layout)
+            // A decoder's luma plane is not the reference's RGB luma to begin with, so its
+            // pictures take the direct downsampling; RGB pictures stay bit-exact.
+            let isLuma = frame.format == .luma8
+            let view = PixelView(base: base, width: frame.width, height: frame.height, layout: isLuma ? .grey8 : .rgb24)
+            let downsampling: PDQDownsampling = isLuma ? .direct : .exact
             if wantsDihedral {
-                let all = hasher.dihedralHashes(view)
+                let all = hasher.dihedralHashes(view, downsampling: downsampling)
                 return (all[.original], all.quality, all.hashes)
             }
-            let single = hasher.hash(view)
+            let single = hasher.hash(view, downsampling: downsampling)
             return (single.hash, single.quality, nil)
         }
         self.init(

@@ -37,29 +37,28 @@ final class PictureConverter {
     }
 
     private static func fullRangeCopy(of plane: LumaPlane) -> [UInt8] {
-        let table = plane.isFullRange ? identity : videoToFullRange
         let width = plane.width
         return [UInt8](unsafeUninitializedCapacity: width * plane.height) { output, initialized in
             guard let destination = output.baseAddress else { initialized = 0; return }
-            table.withUnsafeBufferPointer { table in
-                for row in 0..<plane.height {
-                    let source = plane.base + row * plane.stride
-                    let target = destination + row * width
-                    for column in 0..<width {
-                        target[column] = table[Int(source[column])]
-                    }
+            for row in 0..<plane.height {
+                let source = plane.base + row * plane.stride
+                let target = destination + row * width
+                if plane.isFullRange {
+                    target.update(from: source, count: width)
+                } else {
+                    // Arithmetic rather than a table lookup, so the loop vectorises.
+                    for column in 0..<width { target[column] = fullRange(videoLevel: source[column]) }
                 }
             }
             initialized = width * plane.height
         }
     }
 
-    private static let identity: [UInt8] = (0...255).map { UInt8($0) }
-
-    /// Video range puts black at 16 and white at 235; values outside are clamped, as an RGB
-    /// conversion clamps them.
-    private static let videoToFullRange: [UInt8] = (0...255).map { value in
-        let stretched = (Double(value - 16) * 255 / 219).rounded()
-        return UInt8(min(255, max(0, stretched)))
+    /// Video range puts black at 16 and white at 235: `(level - 16) · 255 / 219`, rounded, with
+    /// values outside clamped as an RGB conversion clamps them. Computed as a multiply and a
+    /// shift whose results equal that rounding for every 8-bit level (a test checks all 256).
+    @inline(__always)
+    static func fullRange(videoLevel level: UInt8) -> UInt8 {
+        UInt8(clamping: ((Int32(level) - 16) &* 2385 &+ 986) >> 11)
     }
 }

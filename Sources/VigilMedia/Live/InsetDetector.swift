@@ -116,7 +116,8 @@ enum InsetDetector {
         let cell: Int
         let columns: Int
         let rows: Int
-        private let luma: [Int32]
+        /// Mean luma, row-major: `rows` rows of `columns` cells.
+        let luma: [Int32]
 
         init(_ picture: ConvertedPicture) {
             let width = picture.width
@@ -125,31 +126,13 @@ enum InsetDetector {
             let columns = width / cell
             let rows = height / cell
             var sums = [Int32](repeating: 0, count: columns * rows)
-            let channels = picture.format.bytesPerPixel
             picture.pixels.withUnsafeBufferPointer { pixels in
                 sums.withUnsafeMutableBufferPointer { sums in
-                    for y in 0..<(rows * cell) {
-                        let row = (y / cell) * columns
-                        var offset = y * width * channels
-                        // Cell by cell along the row: no division per pixel, which cost more than
-                        // the luma itself.
-                        for column in 0..<columns {
-                            var sum: Int32 = 0
-                            if channels == 1 {
-                                for _ in 0..<cell {
-                                    sum += Int32(pixels[offset])
-                                    offset += 1
-                                }
-                            } else {
-                                for _ in 0..<cell {
-                                    // Integer BT.601 luma: precision does not matter for finding edges.
-                                    let value = 77 * Int32(pixels[offset]) + 150 * Int32(pixels[offset + 1]) + 29 * Int32(pixels[offset + 2])
-                                    sum += value >> 8
-                                    offset += 3
-                                }
-                            }
-                            sums[row + column] += sum
-                        }
+                    guard let pixels = pixels.baseAddress, let sums = sums.baseAddress else { return }
+                    if picture.format == .luma8 {
+                        Self.sumLuma(pixels, width: width, cell: cell, columns: columns, rows: rows, into: sums)
+                    } else {
+                        Self.sumRGB(pixels, width: width, cell: cell, columns: columns, rows: rows, into: sums)
                     }
                 }
             }
@@ -161,6 +144,61 @@ enum InsetDetector {
         }
 
         subscript(column: Int, row: Int) -> Int32 { luma[row * columns + column] }
+
+        /// Cell sums of a luma plane: a band of `cell` rows is first summed column by column (whole
+        /// rows at a time, which vectorises), then each cell's columns of that band.
+        private static func sumLuma(
+            _ pixels: UnsafePointer<UInt8>, width: Int, cell: Int, columns: Int, rows: Int,
+            into sums: UnsafeMutablePointer<Int32>
+        ) {
+            let band = UnsafeMutablePointer<UInt32>.allocate(capacity: width)
+            defer { band.deallocate() }
+            let vectors = width / 16
+            let rawBand = UnsafeMutableRawPointer(band)
+            for row in 0..<rows {
+                band.update(repeating: 0, count: width)
+                for y in (row * cell)..<((row + 1) * cell) {
+                    let line = UnsafeRawPointer(pixels + y * width)
+                    for v in 0..<vectors {
+                        let bytes = line.loadUnaligned(fromByteOffset: v * 16, as: SIMD16<UInt8>.self)
+                        let sum = rawBand.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<UInt32>.self)
+                            &+ SIMD16<UInt32>(truncatingIfNeeded: bytes)
+                        rawBand.storeBytes(of: sum, toByteOffset: v * 64, as: SIMD16<UInt32>.self)
+                    }
+                    for x in (vectors * 16)..<width { band[x] &+= UInt32(pixels[y * width + x]) }
+                }
+                var x = 0
+                for column in 0..<columns {
+                    var sum: UInt32 = 0
+                    for _ in 0..<cell {
+                        sum &+= band[x]
+                        x += 1
+                    }
+                    sums[row * columns + column] = Int32(sum)
+                }
+            }
+        }
+
+        /// Cell sums of an RGB picture's integer BT.601 luma (precision does not matter for
+        /// finding edges), cell by cell along each row: no division per pixel.
+        private static func sumRGB(
+            _ pixels: UnsafePointer<UInt8>, width: Int, cell: Int, columns: Int, rows: Int,
+            into sums: UnsafeMutablePointer<Int32>
+        ) {
+            for y in 0..<(rows * cell) {
+                let row = (y / cell) * columns
+                var offset = y * width * 3
+                for column in 0..<columns {
+                    var sum: Int32 = 0
+                    for _ in 0..<cell {
+                        let value = 77 * Int32(pixels[offset]) + 150 * Int32(pixels[offset + 1]) + 29 * Int32(pixels[offset + 2])
+                        sum += value >> 8
+                        offset += 3
+                    }
+                    sums[row + column] += sum
+                }
+            }
+        }
     }
 
     /// Where the grid has an edge along one direction's lines, with running counts per line so
@@ -171,28 +209,49 @@ enum InsetDetector {
         let length: Int
         /// `counts[line * (length + 1) + a]`: edge cells before `a` on the line, counting a cell
         /// when the edge is on the line or one cell either side of it.
-        private var counts: [Int32]
-        private var edges: [Bool]
+        private let counts: [Int32]
+        private let edges: [Bool]
 
         init(_ grid: LumaCells, vertical: Bool) {
-            lineCount = vertical ? grid.columns : grid.rows
-            length = vertical ? grid.rows : grid.columns
-            edges = [Bool](repeating: false, count: lineCount * length)
-            for line in 2..<max(2, lineCount - 1) {
-                for along in 1..<max(1, length - 1) {
-                    edges[line * length + along] = Self.isEdge(grid, line: line, along: along, vertical: vertical)
+            let lineCount = vertical ? grid.columns : grid.rows
+            let length = vertical ? grid.rows : grid.columns
+            self.lineCount = lineCount
+            self.length = length
+            // Cell (line p, along a) sits at p · lineStride + a · alongStride in the grid.
+            let lineStride = vertical ? 1 : grid.columns
+            let alongStride = vertical ? grid.columns : 1
+            var edges = [Bool](repeating: false, count: lineCount * length)
+            var counts = [Int32](repeating: 0, count: lineCount * (length + 1))
+            grid.luma.withUnsafeBufferPointer { luma in
+                edges.withUnsafeMutableBufferPointer { edges in
+                    for line in 2..<max(2, lineCount - 1) {
+                        for along in 1..<max(1, length - 1) {
+                            edges[line * length + along] = Self.isEdge(
+                                luma, at: line * lineStride + along * alongStride,
+                                lineStride: lineStride, alongStride: alongStride)
+                        }
+                    }
                 }
             }
-            counts = [Int32](repeating: 0, count: lineCount * (length + 1))
-            for line in 0..<lineCount {
-                var running: Int32 = 0
-                for along in 0..<length {
-                    counts[line * (length + 1) + along] = running
-                    let near = (max(0, line - 1)...min(lineCount - 1, line + 1)).contains { edges[$0 * length + along] }
-                    if near { running += 1 }
+            edges.withUnsafeBufferPointer { edges in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for line in 0..<lineCount {
+                        // A cell counts when the edge is on this line or a neighbouring one.
+                        let previous = edges.baseAddress! + max(0, line - 1) * length
+                        let this = edges.baseAddress! + line * length
+                        let next = edges.baseAddress! + min(lineCount - 1, line + 1) * length
+                        let lineCounts = counts.baseAddress! + line * (length + 1)
+                        var running: Int32 = 0
+                        for along in 0..<length {
+                            lineCounts[along] = running
+                            if previous[along] || this[along] || next[along] { running &+= 1 }
+                        }
+                        lineCounts[length] = running
+                    }
                 }
-                counts[line * (length + 1) + length] = running
             }
+            self.edges = edges
+            self.counts = counts
         }
 
         /// Whether the boundary before cell `line` is a step edge at `along`, running along the
@@ -200,12 +259,17 @@ enum InsetDetector {
         /// ``InsetDetector/edgeStep`` on average (two cells a side absorb an edge blurred across a
         /// cell boundary), and by clearly more than the picture changes along the line there. The
         /// second test is what rejects texture and curved outlines, whose edges point every way.
-        private static func isEdge(_ grid: LumaCells, line: Int, along: Int, vertical: Bool) -> Bool {
-            func value(_ p: Int, _ a: Int) -> Int32 { vertical ? grid[p, a] : grid[a, p] }
-            let across = abs(value(line, along) + value(line + 1, along) - value(line - 1, along) - value(line - 2, along))
+        /// `cell` is the grid index of (line, along).
+        @inline(__always)
+        private static func isEdge(
+            _ luma: UnsafeBufferPointer<Int32>, at cell: Int, lineStride: Int, alongStride: Int
+        ) -> Bool {
+            // Cell means are 0...255, so wrapping arithmetic cannot wrap.
+            let before = cell &- lineStride
+            let across = abs(luma[cell] &+ luma[cell &+ lineStride] &- luma[before] &- luma[before &- lineStride])
             guard across >= Int32(2 * InsetDetector.edgeStep) else { return false }
-            let alongBefore = abs(value(line - 1, along + 1) - value(line - 1, along - 1))
-            let alongAfter = abs(value(line, along + 1) - value(line, along - 1))
+            let alongBefore = abs(luma[before &+ alongStride] &- luma[before &- alongStride])
+            let alongAfter = abs(luma[cell &+ alongStride] &- luma[cell &- alongStride])
             // `across` sums two cells a side; the along-line changes are single-cell differences.
             return across >= 3 * max(alongBefore, alongAfter)
         }

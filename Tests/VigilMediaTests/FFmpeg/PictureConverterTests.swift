@@ -50,6 +50,14 @@ struct PictureConverterTests {
         #expect(smallLevels.black <= 1 && smallLevels.white >= 254, "\(smallLevels)")
     }
 
+    @Test("video-range levels stretch to full range exactly as rounding (level - 16) · 255 / 219 does")
+    func videoRangeStretch() {
+        for level in 0...255 {
+            let expected = min(255, max(0, (Double(level - 16) * 255 / 219).rounded()))
+            #expect(Int(PictureConverter.fullRange(videoLevel: UInt8(level))) == Int(expected), "level \(level)")
+        }
+    }
+
     @Test("full-range luma is kept as it is")
     func fullRange() async throws {
         let directory = try Fixtures.temporaryDirectory()
