@@ -6,9 +6,9 @@ import VigilMedia
 /// `vigil-bench drift`: how far the hashes of the fast picture paths land from the bit-exact RGB
 /// ones, on every frame of each video given.
 ///
-/// Each file is decoded three times, every frame, with nothing dropped or cropped: as bit-exact
+/// Each file is decoded four times, every frame, with nothing dropped or cropped: as bit-exact
 /// RGB (what `vigil hash` and vPDQ hash), as the decoder's luma plane (the sampling default), and
-/// as luma shrunk to 512 px on its long side. The luma plane is hashed twice: with the exact
+/// as luma shrunk to 512 px on its long side. The luma plane is read twice: hashed with the exact
 /// downsampling and with the direct one (the sampling default). Frames are paired by their
 /// position. Prints one CSV line per file (`file,frames,` then p50, p99 and max of the distance
 /// for the luma plane with exact downsampling, with direct downsampling, and shrunk) and a
