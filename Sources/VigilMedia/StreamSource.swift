@@ -217,9 +217,11 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
         // Probing ends as soon as the video's parameters are known, about a second into a stream
         // that starts with a key frame. A live stream joined between key frames has no picture
         // size until the next one: analyse up to 5 s of it (a second less than the probe timeout)
-        // or 5 MB, so that such a join waits for the next key frame instead of failing and
-        // starting over after a backoff.
-        options["probesize"] = "5000000"
+        // or 2 MB (a 2 s GOP at 8 Mbit/s), so that such a join waits for the next key frame
+        // instead of failing and starting over after a backoff. Not more: the MPEG-TS demuxer
+        // (HLS segments, UDP, SRT) keeps a read-back buffer of this size for the stream's life,
+        // the largest single part of a stream's memory.
+        options["probesize"] = "2000000"
         options["analyzeduration"] = Self.microseconds(max(1, min(5, timeouts.probe - 1)))
         return options
     }

@@ -39,7 +39,7 @@ struct StreamSourceTests {
         // Up to 5 s of analysis, a second less than the probe timeout: enough to wait for a key
         // frame of a stream joined between two.
         let analysis = kind == .http || kind == .https ? "5000000" : "4000000"
-        #expect(options["probesize"] == "5000000" && options["analyzeduration"] == analysis)
+        #expect(options["probesize"] == "2000000" && options["analyzeduration"] == analysis)
         #expect(!source.allowedProtocols.contains("file"))
     }
 
