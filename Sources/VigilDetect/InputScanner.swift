@@ -134,7 +134,10 @@ public struct InputScanner: Sendable {
         options.acknowledgedHandOff = !isLive && sampling == .keyframes
         options.readsInBackground = readsInBackground
         if !isLive {
-            options.media.decoderThreads = 0
+            // Key frames are decoded one at a time (each drained before the next), which decoder
+            // threads cannot overlap: they would only add hand-offs. Decoding every picture, they
+            // run ahead in parallel.
+            options.media.decoderThreads = sampling == .keyframes ? 1 : 0
             options.frameBufferCapacity = 2 * jobs
         }
         return options

@@ -67,21 +67,14 @@ struct DirectDownsampler {
         }
     }
 
-    /// `target[i] += weight * source[i]` over `count` bytes, sixteen at a time.
+    /// `target[i] += weight * source[i]` over `count` bytes.
     @inline(__always)
     private static func addScaled(
         _ source: UnsafePointer<UInt8>, _ weight: Float, into target: UnsafeMutablePointer<Float>, count: Int
     ) {
-        let vectors = count / 16
-        let from = UnsafeRawPointer(source)
-        let to = UnsafeMutableRawPointer(target)
-        let scale = SIMD16<Float>(repeating: weight)
-        for v in 0..<vectors {
-            let bytes = SIMD16<Int32>(truncatingIfNeeded: from.loadUnaligned(fromByteOffset: v * 16, as: SIMD16<UInt8>.self))
-            let sum = to.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self) + scale * SIMD16<Float>(bytes)
-            to.storeBytes(of: sum, toByteOffset: v * 64, as: SIMD16<Float>.self)
-        }
-        for i in (vectors * 16)..<count {
+        // A plain loop: the compiler vectorises it, converting sixteen bytes at a time, where
+        // SIMD16's integer-to-float initialiser stays a generic call.
+        for i in 0..<count {
             target[i] += weight * Float(source[i])
         }
     }
