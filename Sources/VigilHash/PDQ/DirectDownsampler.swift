@@ -67,34 +67,23 @@ struct DirectDownsampler {
         }
     }
 
-    /// `target[i] += weight * source[i]` over `count` bytes.
+    /// `target[i] += weight * source[i]` over `count` bytes. A plain loop: the compiler
+    /// vectorises it, where SIMD16's integer-to-float initialiser stays a generic call.
     @inline(__always)
     private static func addScaled(
         _ source: UnsafePointer<UInt8>, _ weight: Float, into target: UnsafeMutablePointer<Float>, count: Int
     ) {
-        // A plain loop: the compiler vectorises it, converting sixteen bytes at a time, where
-        // SIMD16's integer-to-float initialiser stays a generic call.
         for i in 0..<count {
             target[i] += weight * Float(source[i])
         }
     }
 
-    /// `target[i] += weight * source[i]` over `count` floats, sixteen at a time.
+    /// `target[i] += weight * source[i]` over `count` floats.
     @inline(__always)
     private static func addScaled(
         _ source: UnsafePointer<Float>, _ weight: Float, into target: UnsafeMutablePointer<Float>, count: Int
     ) {
-        let vectors = count / 16
-        let from = UnsafeRawPointer(source)
-        let to = UnsafeMutableRawPointer(target)
-        let scale = SIMD16<Float>(repeating: weight)
-        for v in 0..<vectors {
-            let offset = v * 64
-            let sum = to.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
-                + scale * from.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
-            to.storeBytes(of: sum, toByteOffset: offset, as: SIMD16<Float>.self)
-        }
-        for i in (vectors * 16)..<count {
+        for i in 0..<count {
             target[i] += weight * source[i]
         }
     }
