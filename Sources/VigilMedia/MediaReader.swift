@@ -426,16 +426,13 @@ public final class MediaReader {
         try send(packet)
         _ = decoder.send(nil)
         try receiveAll(untilEnd: true)
-        // A live stream's key frames come seconds apart: holding full-size pictures in between,
-        // per stream, would dominate the memory of many idle-looking streams. A flushed decoder
-        // keeps its picture pool, so a live stream's decoder is opened afresh instead (a fraction
-        // of a millisecond against the key frame's decoding). A file's key frames come at once.
-        if source.isLive {
-            converter.releaseScratch()
-            try reopenDecoder()
-        } else {
-            decoder.flush()
-        }
+        // Flushed, not opened afresh: a flushed decoder keeps the parameter sets it has seen, and
+        // a stream that sends them once (and never before a later key frame) stays decodable.
+        // The price is the picture pool the decoder keeps between key frames.
+        decoder.flush()
+        // A live stream's key frames come seconds apart: holding a full-size picture in between,
+        // per stream, would dominate the memory of many idle-looking streams. A file's come at once.
+        if source.isLive { converter.releaseScratch() }
     }
 
     /// Decodes a packet as part of the continuous sequence.
@@ -573,17 +570,12 @@ public final class MediaReader {
     /// A stream may switch codec midway (a new PMT in MPEG-TS); the decoder follows.
     private func followCodecChanges() throws(MediaError) {
         guard let codec = format.codecID(ofStream: streamIndex), codec != decoder.codecID else { return }
-        try reopenDecoder()
-        context.counters.update { $0.formatChanges += 1 }
-    }
-
-    /// Replaces the decoder with a new one for the stream's current parameters.
-    private func reopenDecoder() throws(MediaError) {
         let name = format.stream(at: streamIndex)?.codecName ?? "unknown"
         decoder = try Self.openDecoder(
             format: format, streamIndex: streamIndex, options: options, keyframesOnly: !decodesEverything,
             lowLatency: source.isLive, codecName: name, allowedCodecs: source.allowedVideoCodecs, url: source.url
         )
+        context.counters.update { $0.formatChanges += 1 }
     }
 
     // MARK: Sampling

@@ -27,9 +27,8 @@ public struct StreamLimits: Sendable, Equatable {
     /// Decoded pictures a decoder may hold while it decodes every picture: 16 references plus
     /// its delay.
     public static let decoderPicturesDecodingEverything = 18
-    /// Decoded pictures a decoder holds while it decodes a key frame alone (a file's decoder is
-    /// flushed after each, a live stream's opened afresh): the key picture and the spares its
-    /// buffer pool keeps.
+    /// Decoded pictures a decoder holds while it decodes key frames alone, flushed after each:
+    /// the key picture and the spares its buffer pool keeps.
     public static let decoderPicturesDecodingKeyframes = 3
 
     /// The memory a stream's reader needs at a picture size: `decoderPictures` decoded pictures

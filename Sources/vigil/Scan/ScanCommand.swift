@@ -56,6 +56,11 @@ struct ScanCommand: AsyncParsableCommand {
     @OptionGroup(title: "Hashing")
     var hashing: HashingOptions
 
+    /// How long an input runs before its progress line shows; hidden, for tests whose inputs
+    /// scan faster than the default delay on a fast machine.
+    @Option(help: .hidden)
+    var progressDelayMilliseconds: Int?
+
     func run() async throws {
         let output = LineWriter(FileHandle.standardOutput)
         let errors = LineWriter(FileHandle.standardError)
@@ -63,7 +68,8 @@ struct ScanCommand: AsyncParsableCommand {
         var scanner = InputScanner(matchers: matchers, sampling: sampling.mode, dihedral: dihedral,
                                    maxDuration: maxDuration?.seconds, luma: hashing.luma, jobs: hashing.jobs)
         scanner.onDemand = recording
-        let progress = ScanProgress.onTerminal(json: json)
+        let progress = ScanProgress.onTerminal(
+            json: json, delay: progressDelayMilliseconds.map { .milliseconds(max(0, $0)) } ?? ScanProgress.delay)
         if let progress { scanner.onProgress = { progress.update($0) } }
         // A live input's trouble is told as it happens, not only when the scan gives up.
         scanner.onInterruption = { reason in

@@ -13,7 +13,7 @@ import VigilDetect
 final class ScanProgress: Sendable {
     /// Longest between redraws.
     static let interval: Duration = .milliseconds(250)
-    /// How long an input runs before its progress is shown.
+    /// How long an input runs before its progress is shown, by default.
     static let delay: Duration = .milliseconds(300)
 
     private struct State {
@@ -26,16 +26,19 @@ final class ScanProgress: Sendable {
 
     private let state = Mutex(State())
     private let descriptor: Int32
+    /// How long an input runs before its progress is shown.
+    private let delay: Duration
 
     /// A progress line on standard error, or nil when it must not be shown (`--json`, or standard
     /// output or standard error not a terminal).
-    static func onTerminal(json: Bool) -> ScanProgress? {
+    static func onTerminal(json: Bool, delay: Duration = delay) -> ScanProgress? {
         guard !json, isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
-        return ScanProgress(descriptor: STDERR_FILENO)
+        return ScanProgress(descriptor: STDERR_FILENO, delay: delay)
     }
 
-    private init(descriptor: Int32) {
+    private init(descriptor: Int32, delay: Duration) {
         self.descriptor = descriptor
+        self.delay = delay
     }
 
     /// A frame was hashed: redraw if it is time.
@@ -44,7 +47,7 @@ final class ScanProgress: Sendable {
         let line = state.withLock { state -> String? in
             if state.last?.input != position.input { state = State(started: now, matches: 0) }
             state.last = position
-            guard let started = state.started, now - started >= Self.delay else { return nil }
+            guard let started = state.started, now - started >= delay else { return nil }
             if let drawn = state.drawn, now - drawn < Self.interval { return nil }
             state.drawn = now
             state.visible = true
