@@ -11,6 +11,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/dict.h>
+#include <libavutil/pixdesc.h>
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -45,6 +46,56 @@ static inline int vigil_av_time_base(void) { return AV_TIME_BASE; }
 static inline const char *vigil_av_error_string(int code, char *buffer, size_t size) {
     av_strerror(code, buffer, size);
     return buffer;
+}
+
+/// A decoder's `get_buffer2` that gives every picture buffers of its own, freed when the picture
+/// is, instead of FFmpeg's default, whose per-decoder pool keeps every buffer it ever handed out
+/// until the decoder is closed. For live streams decoded a key frame at a time, seconds apart, the
+/// pool would hold several full-size pictures per stream between key frames; a decoder that is
+/// kept (rather than reopened) keeps the parameter sets the stream sent.
+///
+/// Sizes, alignment and padding are computed as FFmpeg's default does (the codec's dimension and
+/// line alignment, linesizes widened until every plane is aligned, plane sizes plus 16 and 64
+/// bytes of padding), and buffers are zeroed as the default's are. Anything the default treats
+/// specially (codecs without direct rendering, palette formats, hardware frames) goes to the
+/// default.
+static inline int vigil_get_buffer_unpooled(struct AVCodecContext *context, AVFrame *frame, int flags) {
+    const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get((enum AVPixelFormat)frame->format);
+    if (!(context->codec->capabilities & AV_CODEC_CAP_DR1) || context->codec_type != AVMEDIA_TYPE_VIDEO
+        || descriptor == NULL || (descriptor->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL))
+        || frame->width <= 0 || frame->height <= 0) {
+        return avcodec_default_get_buffer2(context, frame, flags);
+    }
+    int width = frame->width;
+    int height = frame->height;
+    int align[AV_NUM_DATA_POINTERS];
+    avcodec_align_dimensions2(context, &width, &height, align);
+    int linesizes[4];
+    int unaligned;
+    do {
+        int filled = av_image_fill_linesizes(linesizes, (enum AVPixelFormat)frame->format, width);
+        if (filled < 0) return filled;
+        // Widen by the lowest set bit of the width until every plane's line is aligned.
+        width += width & ~(width - 1);
+        unaligned = 0;
+        for (int plane = 0; plane < 4; plane++) unaligned |= linesizes[plane] % align[plane];
+    } while (unaligned);
+    ptrdiff_t strides[4];
+    for (int plane = 0; plane < 4; plane++) strides[plane] = linesizes[plane];
+    size_t sizes[4];
+    int sized = av_image_fill_plane_sizes(sizes, (enum AVPixelFormat)frame->format, height, strides);
+    if (sized < 0) return sized;
+    for (int plane = 0; plane < 4 && sizes[plane] > 0; plane++) {
+        frame->buf[plane] = av_buffer_allocz(sizes[plane] + 16 + 64 - 1);
+        if (frame->buf[plane] == NULL) {
+            for (int taken = 0; taken < plane; taken++) av_buffer_unref(&frame->buf[taken]);
+            return AVERROR(ENOMEM);
+        }
+        frame->data[plane] = frame->buf[plane]->data;
+        frame->linesize[plane] = linesizes[plane];
+    }
+    frame->extended_data = frame->data;
+    return 0;
 }
 
 /// Whether a frame is a key frame (the flag moved from a field to `flags` across FFmpeg versions).

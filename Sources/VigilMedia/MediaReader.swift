@@ -427,8 +427,8 @@ public final class MediaReader {
         _ = decoder.send(nil)
         try receiveAll(untilEnd: true)
         // Flushed, not opened afresh: a flushed decoder keeps the parameter sets it has seen, and
-        // a stream that sends them once (and never before a later key frame) stays decodable.
-        // The price is the picture pool the decoder keeps between key frames.
+        // a stream that sends them once (and never before a later key frame) stays decodable. A
+        // live decoder's pictures are not pooled, so nothing full-size stays between key frames.
         decoder.flush()
         // A live stream's key frames come seconds apart: holding a full-size picture in between,
         // per stream, would dominate the memory of many idle-looking streams. A file's come at once.
@@ -860,7 +860,7 @@ public final class MediaReader {
                 format: format, streamIndex: streamIndex,
                 configuration: .init(
                     threads: options.media.decoderThreads, keyframesOnly: keyframesOnly,
-                    maxPixels: options.media.maxPixels, lowLatency: lowLatency
+                    maxPixels: options.media.maxPixels, lowLatency: lowLatency, unpooledPictures: lowLatency
                 )
             )
         } catch {

@@ -21,6 +21,10 @@ final class Decoder {
         /// Slice threading only: frame threading holds pictures back by one frame per thread,
         /// latency a live source cannot afford.
         var lowLatency: Bool = false
+        /// Every picture in buffers of its own, freed with it, instead of FFmpeg's pool, which
+        /// keeps every buffer until the decoder closes: for live streams, whose key frames come
+        /// seconds apart.
+        var unpooledPictures: Bool = false
     }
 
     private var pointer: UnsafeMutablePointer<AVCodecContext>
@@ -44,6 +48,9 @@ final class Decoder {
         context.pointee.max_pixels = Int64(clamping: configuration.maxPixels)
         if configuration.keyframesOnly {
             context.pointee.skip_frame = AVDISCARD_NONKEY
+        }
+        if configuration.unpooledPictures {
+            context.pointee.get_buffer2 = vigil_get_buffer_unpooled
         }
         let opened = avcodec_open2(context, codec, nil)
         if opened < 0 { throw .failed(AVFailure(code: opened)) }
