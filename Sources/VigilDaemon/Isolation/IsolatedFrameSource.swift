@@ -227,7 +227,13 @@ public final class IsolatedFrameSource: FrameSource {
                 broken = "the ingest process read no packet for \(Int(settings.silenceLimit)) s while live (hung)"
                 break
             }
-            if ready == 0 { continue }
+            if ready == 0 {
+                // A child that died leaves its output open while another process holds the pipe's
+                // write end (one started at the same moment can inherit it), so its end is seen
+                // here, not only as the end of the pipe. Nothing was left to read: poll said so.
+                if !process.isRunning { break }
+                continue
+            }
             if ready < 0 {
                 if errno == EINTR { continue }
                 break
