@@ -143,8 +143,6 @@ enum InsetDetector {
             luma = sums.map { $0 / area }
         }
 
-        subscript(column: Int, row: Int) -> Int32 { luma[row * columns + column] }
-
         /// Cell sums of a luma plane: a band of `cell` rows is first summed column by column (whole
         /// rows at a time, which vectorises), then each cell's columns of that band.
         private static func sumLuma(

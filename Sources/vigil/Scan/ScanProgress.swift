@@ -31,7 +31,7 @@ final class ScanProgress: Sendable {
 
     /// A progress line on standard error, or nil when it must not be shown (`--json`, or standard
     /// output or standard error not a terminal).
-    static func onTerminal(json: Bool, delay: Duration = delay) -> ScanProgress? {
+    static func onTerminal(json: Bool, delay: Duration) -> ScanProgress? {
         guard !json, isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
         return ScanProgress(descriptor: STDERR_FILENO, delay: delay)
     }
