@@ -149,7 +149,7 @@ public final class MediaReader {
         }
         inputGuard.setDeadline(secondsFromNow: Self.bounded(timeouts.probe, by: sessionEnd))
         do {
-            try format.findStreamInfo(maxPixels: options.media.maxPixels)
+            try format.findStreamInfo(maxPixels: options.media.maxPixels, probeBytes: source.probeBytes)
         } catch {
             throw Self.classify(error, operation: "probing", seconds: timeouts.probe, guard: inputGuard, url: url)
         }

@@ -214,16 +214,31 @@ public struct StreamSource: Sendable, Equatable, CustomStringConvertible {
         case .rtp:
             options["timeout"] = stall
         }
-        // Probing ends as soon as the video's parameters are known, about a second into a stream
-        // that starts with a key frame. A live stream joined between key frames has no picture
-        // size until the next one: analyse up to 5 s of it (a second less than the probe timeout)
-        // or 2 MB (a 2 s GOP at 8 Mbit/s), so that such a join waits for the next key frame
-        // instead of failing and starting over after a backoff. Not more: the MPEG-TS demuxer
-        // (HLS segments, UDP, SRT) keeps a read-back buffer of this size for the stream's life,
-        // the largest single part of a stream's memory.
-        options["probesize"] = "2000000"
+        // The MPEG-TS demuxer (HLS segments, UDP, SRT) keeps a read-back buffer for the stream's
+        // life, sized by the probe size in force when it opens: the largest single part of a
+        // stream's memory. The input opens with a small one (the demuxer keeps at least 72 KB);
+        // probing the streams' parameters then gets ``probeBytes``.
+        options["probesize"] = String(Self.openingProbeBytes)
         options["analyzeduration"] = Self.microseconds(max(1, min(5, timeouts.probe - 1)))
         return options
+    }
+
+    /// Bytes read at most while opening a live source: enough for a transport stream's program
+    /// tables several times over.
+    static let openingProbeBytes = 256_000
+
+    /// Bytes read at most while probing a live source's streams, nil for files (FFmpeg's default).
+    ///
+    /// Probing ends as soon as the video's parameters are known, about a second into a stream that
+    /// starts with a key frame. A live stream joined between key frames has no picture size until
+    /// the next one: up to 2 MB (a 2 s GOP at 8 Mbit/s) is read, within the analysis time, so
+    /// that such a join waits for the next key frame instead of failing and starting over after a
+    /// backoff.
+    var probeBytes: Int64? {
+        switch kind {
+        case .file, .pipe: nil
+        default: 2_000_000
+        }
     }
 
     /// Seconds as FFmpeg's microsecond option text.

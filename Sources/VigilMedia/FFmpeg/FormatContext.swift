@@ -49,9 +49,12 @@ final class FormatContext {
 
     /// Probes the streams, decoding a few packets if the header is not enough.
     ///
-    /// - Parameter maxPixels: passed to the probing decoders so a hostile header cannot make
-    ///   them allocate a huge picture before the caller has seen the dimensions.
-    func findStreamInfo(maxPixels: Int) throws(AVFailure) {
+    /// - Parameters:
+    ///   - maxPixels: passed to the probing decoders so a hostile header cannot make them allocate
+    ///     a huge picture before the caller has seen the dimensions.
+    ///   - probeBytes: the most bytes read while probing, when not the limit the input opened with.
+    func findStreamInfo(maxPixels: Int, probeBytes: Int64? = nil) throws(AVFailure) {
+        if let probeBytes { pointer.pointee.probesize = probeBytes }
         let count = Int(pointer.pointee.nb_streams)
         var perStream = [OpaquePointer?](repeating: nil, count: count)
         for index in perStream.indices {

@@ -19,6 +19,7 @@ struct IngestCommand: AsyncParsableCommand {
     var daemon: Int32?
 
     func run() async throws {
+        AllocatorArenas.limitToCores()
         let parsed: IngestChild.Configuration
         do {
             parsed = try IngestChild.readConfiguration()

@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        AllocatorArenas.limitToCores()
         var settings: DaemonConfig
         do {
             settings = try ConfigLoader.load(path: config)
