@@ -2,7 +2,7 @@ import VigilHash
 
 /// One multi-index table: the entries grouped by the value of one bit substring of their hash.
 ///
-/// Entry numbers are sorted by key (a counting sort), and `offsets[key]..<offsets[key + 1]` is
+/// Entry numbers are sorted by key (a radix sort), and `offsets[key]..<offsets[key + 1]` is
 /// the bucket of `key`, so a lookup is two array reads and the bucket is contiguous. Entry numbers
 /// take three bytes when the index holds fewer than 2^24 hashes (every bank up to 16.7M), four
 /// otherwise.
@@ -17,55 +17,96 @@ struct SubstringTable: Sendable {
     init(bits: Range<Int>, hashes: HashHalves, count: Int, scratch: UnsafeMutableBufferPointer<UInt64>) {
         self.bits = bits
         let buckets = 1 << bits.count
-        // (key, entry) pairs sorted by key: a radix sort reads and writes sequentially, where
-        // placing each entry straight into its bucket would cost two cache misses an entry.
-        let sorted = Self.sortKeys(bits: bits, hashes: hashes, count: count, scratch: scratch)
-        // Every offset is written below, in order.
+        // Every offset is written by the build, in order.
         var offsets = [UInt32](unsafeUninitializedCapacity: buckets + 1) { _, initialized in initialized = buckets + 1 }
         var entries = EntryNumbers(count: count)
         offsets.withUnsafeMutableBufferPointer { offsets in
             entries.withWriter { write in
-                var bucket = 0
-                for (slot, pair) in sorted.enumerated() {
-                    let key = Int(pair >> 32)
-                    while bucket <= key {
-                        offsets[bucket] = UInt32(slot)
-                        bucket += 1
-                    }
-                    write(slot, UInt32(truncatingIfNeeded: pair))
-                }
-                while bucket <= buckets {
-                    offsets[bucket] = UInt32(count)
-                    bucket += 1
-                }
+                Self.sort(bits: bits, hashes: hashes, count: count, scratch: scratch, offsets: offsets, write: write)
             }
         }
         self.offsets = offsets
         self.entries = entries
     }
 
-    /// `key << 32 | entry` for every entry, sorted by key and, within a key, by entry, in one
-    /// half of `scratch`.
-    private static func sortKeys(
-        bits: Range<Int>, hashes: HashHalves, count: Int, scratch: UnsafeMutableBufferPointer<UInt64>
-    ) -> UnsafeMutableBufferPointer<UInt64> {
-        var pairs = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
-        var target = UnsafeMutableBufferPointer(rebasing: scratch[count..<(2 * count)])
+    /// Sorts the entry numbers by key (and, within a key, by number) into `write`, and writes
+    /// where each key's bucket starts into `offsets`.
+    ///
+    /// A two-digit radix sort, most significant digit first: one pass makes `key << 32 | entry`
+    /// pairs and counts the high digits, one groups the pairs by high digit, both reading and
+    /// writing memory in sequence. Each group (a few thousand pairs at millions of entries) then
+    /// fits in the processor's caches, and is sorted by its low digit straight into the table,
+    /// where placing each entry into its bucket in one pass over millions would cost two cache
+    /// misses an entry.
+    private static func sort(
+        bits: Range<Int>, hashes: HashHalves, count: Int, scratch: UnsafeMutableBufferPointer<UInt64>,
+        offsets: UnsafeMutableBufferPointer<UInt32>, write: (Int, UInt32) -> Void
+    ) {
+        let lowBits = bits.count / 2
+        let highDigits = 1 << (bits.count - lowBits)
+        let lowDigits = 1 << lowBits
+        let lowMask = UInt64(lowDigits - 1)
+        let highShift = UInt64(32 + lowBits)
+        let pairs = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
+        let grouped = UnsafeMutableBufferPointer(rebasing: scratch[count..<(2 * count)])
+        let highStarts = UnsafeMutableBufferPointer<Int>.allocate(capacity: highDigits + 1)
+        let lowStarts = UnsafeMutableBufferPointer<Int>.allocate(capacity: lowDigits)
+        defer {
+            highStarts.deallocate()
+            lowStarts.deallocate()
+        }
+        highStarts.initialize(repeating: 0)
+        lowStarts.initialize(repeating: 0)
         // Read only the half that holds the key, where one does: half the memory traffic.
         if bits.upperBound <= 128 || bits.lowerBound >= 128 {
             let half = bits.upperBound <= 128 ? hashes.low : hashes.high
             let halfBits = bits.upperBound <= 128 ? bits : (bits.lowerBound - 128)..<(bits.upperBound - 128)
             for entry in 0..<count {
                 let words = (half[2 * entry], half[2 * entry + 1], UInt64(0), UInt64(0))
-                pairs[entry] = UInt64(key(words, bits: halfBits)) << 32 | UInt64(entry)
+                let pair = UInt64(key(words, bits: halfBits)) << 32 | UInt64(entry)
+                pairs[entry] = pair
+                highStarts[Int(pair >> highShift) + 1] += 1
             }
         } else {
             for entry in 0..<count {
-                pairs[entry] = UInt64(key(hashes.words(entry), bits: bits)) << 32 | UInt64(entry)
+                let pair = UInt64(key(hashes.words(entry), bits: bits)) << 32 | UInt64(entry)
+                pairs[entry] = pair
+                highStarts[Int(pair >> highShift) + 1] += 1
             }
         }
-        RadixSort.sort(&pairs, scratch: &target, bits: 32..<(32 + bits.count))
-        return pairs
+        for digit in 0..<highDigits {
+            highStarts[digit + 1] += highStarts[digit]
+        }
+        let cursors = UnsafeMutableBufferPointer<Int>.allocate(capacity: highDigits)
+        defer { cursors.deallocate() }
+        _ = cursors.initialize(from: highStarts[0..<highDigits])
+        for pair in pairs {
+            let digit = Int(pair >> highShift)
+            grouped[cursors[digit]] = pair
+            cursors[digit] += 1
+        }
+        for high in 0..<highDigits {
+            let groupStart = highStarts[high]
+            let groupEnd = highStarts[high + 1]
+            lowStarts.update(repeating: 0)
+            for slot in groupStart..<groupEnd {
+                lowStarts[Int((grouped[slot] >> 32) & lowMask)] += 1
+            }
+            var position = groupStart
+            for low in 0..<lowDigits {
+                offsets[high << lowBits | low] = UInt32(truncatingIfNeeded: position)
+                let size = lowStarts[low]
+                lowStarts[low] = position
+                position += size
+            }
+            for slot in groupStart..<groupEnd {
+                let pair = grouped[slot]
+                let low = Int((pair >> 32) & lowMask)
+                write(lowStarts[low], UInt32(truncatingIfNeeded: pair))
+                lowStarts[low] += 1
+            }
+        }
+        offsets[highDigits << lowBits] = UInt32(truncatingIfNeeded: count)
     }
 
     var memoryBytes: Int { offsets.count * 4 + entries.memoryBytes }
