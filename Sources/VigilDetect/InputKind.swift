@@ -10,7 +10,7 @@ public struct InputKind: Sendable {
     public var lumaPrecision: LumaPrecision
 
     /// Waits for `session` to open its input and describes it, refusing pictures too small for PDQ.
-    public static func describe(_ session: StreamSession, path: String, luma: LumaChoice) async throws -> InputKind {
+    public static func describe(_ session: some SampledInput, path: String, luma: LumaChoice) async throws -> InputKind {
         let info = try await session.opened()
         guard info.width >= PDQHasher.minimumDimension, info.height >= PDQHasher.minimumDimension else {
             throw UnhashableInput(path: path, width: info.width, height: info.height)

@@ -58,11 +58,19 @@ public struct InputScanner: Sendable {
         self.jobs = jobs
     }
 
+    /// Reads inputs that are not live outside this process (the daemon reads scan jobs' uploads in
+    /// ingest children), given the input and this scanner (the child's session is made by
+    /// ``makeSession(_:)`` from the same settings); nil reads every input here.
+    public var isolatedReader: (@Sendable (_ input: String, _ scanner: InputScanner) throws -> any SampledInput)?
+
     /// Scans `input`, handing each finding to `report` as it happens.
     public func scan(_ input: String, report: (FrameFinding) -> Void) async throws -> Verdict {
-        let named = try StreamSource(input)
-        let source = onDemand ? try named.onDemand() : named
-        let options = sessionOptions(for: source)
+        let (source, options) = try sessionSettings(input)
+        if let isolatedReader, !source.isLive {
+            let reader = try isolatedReader(input, self)
+            defer { reader.stop() }
+            return try await scan(reader, input: input, options: options, report: report)
+        }
         let session = StreamSession(source: source, options: options)
         defer { session.stop() }
         let watch = source.isLive ? LiveInputWatch(session: session, onInterruption: onInterruption) : nil
@@ -81,7 +89,19 @@ public struct InputScanner: Sendable {
         }
     }
 
-    private func scan(_ session: StreamSession, input: String, options: StreamOptions, report: (FrameFinding) -> Void) async throws -> Verdict {
+    /// The session that reads `input` as this scanner does (not started).
+    public func makeSession(_ input: String) throws(MediaError) -> StreamSession {
+        let (source, options) = try sessionSettings(input)
+        return StreamSession(source: source, options: options)
+    }
+
+    private func sessionSettings(_ input: String) throws(MediaError) -> (StreamSource, StreamOptions) {
+        let named = try StreamSource(input)
+        let source = onDemand ? try named.onDemand() : named
+        return (source, sessionOptions(for: source))
+    }
+
+    private func scan(_ session: some SampledInput, input: String, options: StreamOptions, report: (FrameFinding) -> Void) async throws -> Verdict {
         // Findings and the verdict name the input without its credentials: they are printed.
         let shown = RedactedURL(input).description
         let kind = try await InputKind.describe(session, path: shown, luma: luma)

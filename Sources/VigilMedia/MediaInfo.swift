@@ -1,5 +1,5 @@
 /// What is known about an input once it has been opened and probed.
-public struct MediaInfo: Sendable, Equatable {
+public struct MediaInfo: Sendable, Equatable, Codable {
     /// The input as it was given to the reader.
     public let url: String
     /// Width of the selected video stream in pixels.

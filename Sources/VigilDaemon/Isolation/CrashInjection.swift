@@ -1,11 +1,11 @@
 import Foundation
 import Synchronization
 
-/// A test-only fault: makes the ingest child of one stream abort after a number of frames, once
+/// A test-only fault: makes the ingest child of one stream (or scan job) abort after a number of frames, once
 /// (a marker file records that it did), so tests can show what a decoder crash costs. Compiled
 /// only into debug builds; a release build ignores the variable.
 ///
-/// `VIGIL_TEST_INGEST_CRASH=<stream id>:<frames>:<marker path>`
+/// `VIGIL_TEST_INGEST_CRASH=<stream or scan job id>:<frames>:<marker path>`
 final class CrashInjection: Sendable {
     static let variable = "VIGIL_TEST_INGEST_CRASH"
 

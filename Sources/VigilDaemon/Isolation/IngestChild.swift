@@ -36,9 +36,14 @@ public enum IngestChild {
     /// The longest configuration line read: far above any real one.
     static let maxConfigurationBytes = 1 << 20
 
-    /// Reads the configuration line from standard input, byte by byte so that nothing after the
-    /// line (the focus requests) is consumed.
+    /// Reads the configuration line from standard input.
     public static func readConfiguration() throws(IngestConfigurationError) -> Configuration {
+        try readConfigurationLine(Configuration.self)
+    }
+
+    /// Reads a child's configuration, one JSON line, from standard input, byte by byte so that
+    /// nothing after the line (the control lines) is consumed.
+    static func readConfigurationLine<Value: Decodable>(_ type: Value.Type) throws(IngestConfigurationError) -> Value {
         var line = Data()
         var byte: UInt8 = 0
         while true {
@@ -52,7 +57,7 @@ public enum IngestChild {
             }
         }
         do {
-            return try JSONDecoder().decode(Configuration.self, from: line)
+            return try JSONDecoder().decode(type, from: line)
         } catch {
             throw IngestConfigurationError(problem: "the configuration line is not an ingest configuration: \(error)")
         }
@@ -126,7 +131,7 @@ public enum IngestChild {
     }
 
     /// No core files (they would hold decoded pictures), a bounded address space, and few files.
-    private static func limitResources(memory: Int) {
+    static func limitResources(memory: Int) {
         var core = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core)
         var space = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))

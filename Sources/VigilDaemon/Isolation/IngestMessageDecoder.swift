@@ -39,15 +39,24 @@ struct IngestMessageDecoder {
         guard available >= 5 else { return nil }
         let kind = buffer[start]
         let length = Int(Self.uint32(buffer[...], at: start + 1))
-        guard kind == IngestMessage.frameKind || kind == IngestMessage.statusKind else {
+        guard (IngestMessage.frameKind...IngestMessage.endedKind).contains(kind) else {
             throw IngestProtocolError("unknown message kind \(kind)")
         }
-        guard length <= maxPayload else { throw IngestProtocolError("message of \(length) bytes, over the limit of \(maxPayload)") }
+        let limit = kind == IngestMessage.frameKind ? maxPayload : Self.maxJSONPayload
+        guard length <= limit else { throw IngestProtocolError("message of \(length) bytes, over the limit of \(limit)") }
         guard available >= 5 + length else { return nil }
         let payload = buffer[(start + 5)..<(start + 5 + length)]
         start += 5 + length
-        return kind == IngestMessage.frameKind ? .frame(try frame(payload)) : .status(try status(payload))
+        switch kind {
+        case IngestMessage.frameKind: return .frame(try frame(payload))
+        case IngestMessage.statusKind: return .status(try json(SourceStatus.self, payload, "status"))
+        case IngestMessage.openedKind: return .opened(try json(MediaInfo.self, payload, "input description"))
+        default: return .ended(try json(IngestMessage.Ending.self, payload, "ending"))
+        }
     }
+
+    /// Largest status, description or ending accepted: far above any real one.
+    static let maxJSONPayload = 1 << 20
 
     private func frame(_ payload: ArraySlice<UInt8>) throws(IngestProtocolError) -> Frame {
         guard payload.count >= 4 else { throw IngestProtocolError("frame message without a header") }
@@ -76,11 +85,11 @@ struct IngestMessageDecoder {
             pixels: Array(pixels), format: header.format, observedAt: Date(timeIntervalSince1970: header.observedAt), crop: header.crop)
     }
 
-    private func status(_ payload: ArraySlice<UInt8>) throws(IngestProtocolError) -> SourceStatus {
+    private func json<Value: Decodable>(_ type: Value.Type, _ payload: ArraySlice<UInt8>, _ what: String) throws(IngestProtocolError) -> Value {
         do {
-            return try JSONDecoder().decode(SourceStatus.self, from: Data(payload))
+            return try JSONDecoder().decode(type, from: Data(payload))
         } catch {
-            throw IngestProtocolError("status is not valid JSON: \(error)")
+            throw IngestProtocolError("\(what) is not valid JSON: \(error)")
         }
     }
 

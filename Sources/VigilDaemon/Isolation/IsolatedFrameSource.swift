@@ -279,6 +279,9 @@ public final class IsolatedFrameSource: FrameSource {
                         if status.state != .live || status.counters.packets != progress.packets {
                             progress = (now, status.counters.packets)
                         }
+                    case .opened, .ended:
+                        broken = "the ingest process of a live stream sent a scan job's message"
+                        break reading
                     }
                 }
             } catch {
@@ -311,7 +314,7 @@ public final class IsolatedFrameSource: FrameSource {
     /// hardly contend, and each extra arena kept its own freed pictures, so a 1080p child holds
     /// about 21 MB of private memory instead of 51 (BENCHMARKS.md). A debug build passes on the
     /// test-only crash injection.
-    private static func childEnvironment() -> [String: String] {
+    static func childEnvironment() -> [String: String] {
         var environment = ["SWIFT_BACKTRACE": "enable=no", "MALLOC_ARENA_MAX": "1"]
         #if DEBUG
         environment[CrashInjection.variable] = ProcessInfo.processInfo.environment[CrashInjection.variable]

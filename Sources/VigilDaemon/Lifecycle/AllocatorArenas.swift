@@ -10,7 +10,8 @@ import Foundation
 /// 899 to 646 MiB at the same CPU and sampling lag (`Benchmarks/serve/capacity.py`).
 public enum AllocatorArenas {
     /// Limits the arenas to one per core, and at least two, unless `MALLOC_ARENA_MAX` sets the
-    /// limit; called before the daemon's threads start (arenas already made stay).
+    /// limit (as it does for ingest children: one); called before the daemon's threads start
+    /// (arenas already made stay).
     public static func limitToCores() {
         guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
         let cores = ProcessInfo.processInfo.activeProcessorCount

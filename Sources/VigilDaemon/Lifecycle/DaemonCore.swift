@@ -111,7 +111,10 @@ public final class DaemonCore: Service, Sendable {
         self.scanSettings = scanSettings
         scans = ScanJobRunner(
             store: storage.scans, node: config.cluster?.nodeID ?? "local", settings: { scanSettings.load() },
-            matchers: { registry.loaded().map(\.matcher) }, hashing: pool.background, pipeline: pipeline, metrics: metrics,
+            matchers: { registry.loaded().map(\.matcher) }, hashing: pool.background,
+            isolation: config.ingest.isolation
+                ? IsolatedScanInput.Settings(executable: config.ingest.childExecutable, memoryLimit: config.ingest.memoryPerProcess) : nil,
+            pipeline: pipeline, metrics: metrics,
             clock: clock, staleAfter: config.cluster?.leaseTTL, logger: logger)
         let discovered: any DiscoveredStreams = storage.fleet.map { FleetDiscoveredStreams(leases: $0.leases) }
             ?? LocalDiscoveredStreams(supervisor: supervisor, pipeline: pipeline)

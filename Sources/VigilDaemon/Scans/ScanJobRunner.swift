@@ -11,7 +11,9 @@ import VigilMatch
 /// stores the verdict; matches raise alerts through the same ``AlertPipeline`` as streams.
 ///
 /// A job yields to live streams: its reading and decoding run at the lowest CPU priority, and its
-/// frames are hashed on the shared pool's workers only when no live frame waits.
+/// frames are hashed on the shared pool's workers only when no live frame waits. With ingest
+/// isolation (the default) its input is read in a child process (``IsolatedScanInput``): an
+/// upload is hostile media.
 final class ScanJobRunner: Sendable {
     private let store: any ScanJobStore
     private let node: String
@@ -20,6 +22,8 @@ final class ScanJobRunner: Sendable {
     /// The banks serving now.
     private let matchers: @Sendable () -> [BankMatcher]
     private let hashing: any HashingThreads
+    /// How jobs' inputs are read in ingest children; nil reads them in the daemon.
+    private let isolation: IsolatedScanInput.Settings?
     private let pipeline: AlertPipeline
     private let metrics: DaemonMetrics
     private let logger: Logger
@@ -41,14 +45,15 @@ final class ScanJobRunner: Sendable {
 
     init(
         store: any ScanJobStore, node: String, settings: @escaping @Sendable () -> ScansConfig,
-        matchers: @escaping @Sendable () -> [BankMatcher], hashing: any HashingThreads, pipeline: AlertPipeline,
-        metrics: DaemonMetrics, clock: any Clock<Duration>, staleAfter: Double?, logger: Logger
+        matchers: @escaping @Sendable () -> [BankMatcher], hashing: any HashingThreads, isolation: IsolatedScanInput.Settings?,
+        pipeline: AlertPipeline, metrics: DaemonMetrics, clock: any Clock<Duration>, staleAfter: Double?, logger: Logger
     ) {
         self.store = store
         self.node = node
         self.settings = settings
         self.matchers = matchers
         self.hashing = hashing
+        self.isolation = isolation
         self.pipeline = pipeline
         self.metrics = metrics
         self.clock = clock
@@ -194,6 +199,11 @@ final class ScanJobRunner: Sendable {
         scanner.readsInBackground = true
         scanner.hashingThreads = hashing
         scanner.limits = InputLimits(maxBytes: config.maxBytes, maxSeconds: config.maxDuration)
+        if let isolation {
+            scanner.isolatedReader = { input, scanner in
+                try IsolatedScanInput(input: input, scanner: scanner, settings: isolation, label: job.id)
+            }
+        }
         let (pipeline, reference) = (self.pipeline, job.reference)
         let (stream, shown) = (ScanReference.streamName(job: job.id), job.shownSource)
         let position = Mutex<ScanPosition?>(nil)

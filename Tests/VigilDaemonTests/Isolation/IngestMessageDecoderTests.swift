@@ -46,6 +46,24 @@ struct IngestMessageDecoderTests {
         }
     }
 
+    @Test("a scan job's description and ending arrive intact, failures with their error")
+    func scanMessages() throws {
+        let info = MediaInfo(
+            url: "/uploads/a.mp4", width: 1280, height: 720, codecName: "h264", frameRate: 25, durationSeconds: 12, isStillImage: false,
+            byteSize: 4096)
+        let failure = MediaError.decodeFailed(url: "/uploads/a.mp4", reason: "invalid data")
+        let sent: [IngestMessage] = [.opened(info), .frame(Self.frame()), .ended(.init(error: nil)), .ended(.init(error: failure))]
+        let bytes = try sent.flatMap { try $0.encoded() }
+        for chunk in [1, 3, bytes.count] {
+            let received = try Self.decodeAll(bytes, chunk: chunk)
+            #expect(received.count == 4, "chunk \(chunk)")
+            guard received.count == 4, case .opened(let got) = received[0], case .frame = received[1],
+                  case .ended(let success) = received[2], case .ended(let failed) = received[3] else { continue }
+            #expect(got == info)
+            #expect(success.error == nil && failed.error == failure)
+        }
+    }
+
     /// A frame message with `header` as its JSON and `pixels` bytes of pixels.
     static func frameBytes(header: String, pixels: Int) -> [UInt8] {
         let json = Array(header.utf8)
@@ -53,17 +71,23 @@ struct IngestMessageDecoderTests {
         return [IngestMessage.frameKind] + IngestMessage.bigEndian(UInt32(payload.count)) + payload
     }
 
-    @Test("hostile bytes are refused with what is wrong, never believed, never a crash", arguments: [
+    /// Bytes a broken or subverted child might send, and what the refusal says.
+    static let hostileInputs: [([UInt8], String)] = [
         ([UInt8]([9, 0, 0, 0, 1, 0]), "unknown message kind 9"),
         ([1, 0xFF, 0xFF, 0xFF, 0xFF], "over the limit"),
         ([1, 0, 0, 0, 2, 0, 0], "without a header"),
         ([1, 0, 0, 0, 8, 0, 0, 0x10, 0, 1, 2, 3, 4], "frame header of 4096 bytes"),
         ([2, 0, 0, 0, 3] + Array("{x}".utf8), "status is not valid JSON"),
+        ([UInt8]([3, 0, 0, 0, 2]) + [UInt8]("{}".utf8), "input description is not valid JSON"),
+        ([UInt8]([4, 0, 0, 0, 12]) + [UInt8](#"{"error":17}"#.utf8), "ending is not valid JSON"),
+        ([UInt8]([4, 0, 0x20, 0, 0]), "over the limit of 1048576"),
         (frameBytes(header: #"{"index":0,"ptsSeconds":0,"isKeyframe":true,"width":1,"height":1,"format":"cmyk","observedAt":0}"#, pixels: 4),
          "frame header is not valid JSON"),
         (frameBytes(header: #"{"index":0,"ptsSeconds":0,"isKeyframe":true,"width":1,"height":1,"observedAt":0}"#, pixels: 3),
          "frame header is not valid JSON"),
-    ])
+    ]
+
+    @Test("hostile bytes are refused with what is wrong, never believed, never a crash", arguments: hostileInputs)
     func hostile(bytes: [UInt8], expected: String) {
         var decoder = Self.decoder()
         bytes.withUnsafeBytes { decoder.append($0) }

@@ -196,4 +196,43 @@ struct ScanJobsServeTests {
         #expect(after?["state"] as? String == "done", "\(after ?? [:])")
         #expect(await daemon.terminate(timeout: 20) == 0)
     }
+
+    @Test("a job's input is read in an ingest child: the child crashing fails that job with the reason, the daemon and the next job go on",
+          .timeLimit(.minutes(3)))
+    func childCrash() async throws {
+        let harness = try ScanJobHarness()
+        defer { harness.remove() }
+        let media = harness.directory.appendingPathComponent("media")
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        let clip = media.appendingPathComponent("known.mp4").path
+        try FileManager.default.copyItem(atPath: SampleClips.known, toPath: clip)
+        let apiPort = try freeLoopbackPort()
+        let config = try harness.writeConfig(apiPort: apiPort, concurrency: 1)
+        // A debug build's test-only fault: the child reading job "crashy" aborts after its 2nd frame.
+        let marker = harness.directory.appendingPathComponent("crashed").path
+        let daemon = try DaemonProcess(
+            executable: harness.executable, config: config, log: harness.directory.appendingPathComponent("serve.log"),
+            environment: ["VIGIL_TEST_INGEST_CRASH": "crashy:2:\(marker)"])
+        defer { daemon.kill9() }
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        #expect(try await harness.submit(base, source: clip, id: "crashy").status == 202)
+        #expect(try await harness.submit(base, source: clip, id: "after").status == 202)
+        var jobs: [[String: Any]] = []
+        try await waitUntil(timeout: .seconds(90)) {
+            jobs = try await harness.jobs(base)
+            return jobs.count == 2 && jobs.allSatisfy { ["done", "failed"].contains($0["state"] as? String) }
+        }
+        #expect(FileManager.default.fileExists(atPath: marker), "the injected crash happened")
+        let crashy = try #require(jobs.first { $0["id"] as? String == "crashy" })
+        #expect(crashy["state"] as? String == "failed")
+        #expect((crashy["error"] as? String ?? "").contains("crashed"), "\(crashy)")
+        #expect((crashy["error"] as? String ?? "").contains(clip), "the error names the input: \(crashy)")
+        let after = try #require(jobs.first { $0["id"] as? String == "after" })
+        #expect(after["state"] as? String == "done", "\(after)")
+        let verdict = try await harness.cliVerdict(clip)
+        #expect(ScanJobHarness.canonical(after["verdict"] ?? [:]) == ScanJobHarness.canonical(verdict), "\(after)")
+        #expect((try? await API.call(.GET, base + "/healthz"))?.status == 200)
+        #expect(await daemon.terminate(timeout: 20) == 0)
+    }
 }

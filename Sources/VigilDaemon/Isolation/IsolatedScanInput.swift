@@ -1,0 +1,221 @@
+import Foundation
+import Synchronization
+import VigilDetect
+import VigilMedia
+
+/// A scan job's input read by an ingest child (``ScanChild``, `vigil ingest --scan`) instead of
+/// inside the daemon: an upload is hostile media, and its demuxing and decoding happen where a
+/// crash, a hang or a runaway allocation fails the job, with no token, secret or database in
+/// reach.
+///
+/// The child runs the session ``InputScanner`` would run here, so the frames, and the verdict,
+/// are the same. Its messages are read on a thread of their own by ``IngestMessageDecoder``,
+/// which trusts none of them; acknowledgements and focus requests go back over its standard
+/// input. A child that ends without saying how its reading ended (it crashed, or was killed for
+/// its memory) ends the scan with that as the error.
+final class IsolatedScanInput: SampledInput {
+    /// How children are made.
+    struct Settings: Sendable {
+        /// The `vigil` executable to run as `vigil ingest --scan`.
+        var executable: String
+        /// Each child's address-space limit.
+        var memoryLimit: Int
+    }
+
+    private struct State {
+        var info: MediaInfo?
+        /// Why the input could not be opened, once known.
+        var failure: MediaError?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// Frames received and not yet acknowledged.
+        var outstanding = 0
+        var stopped = false
+    }
+
+    let frames: AsyncThrowingStream<Frame, any Error>
+    private let state = Mutex(State())
+    private let process: Process
+    private let control: FileHandle
+    /// The input without its credentials, for errors.
+    private let shown: String
+
+    /// Starts a child reading `input` as `scanner` would.
+    init(input: String, scanner: InputScanner, settings: Settings, label: String) throws {
+        shown = RedactedURL(input).description
+        var line = try JSONEncoder().encode(ScanChild.Configuration(input: input, scanner: scanner, memoryLimit: settings.memoryLimit))
+        line.append(0x0A)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: settings.executable)
+        // The input goes through standard input: arguments are public to every user.
+        process.arguments = ["ingest", "--scan", "--stream", label, "--daemon", "\(getpid())"]
+        process.environment = IsolatedFrameSource.childEnvironment()
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw MediaError.openFailed(url: shown, reason: "cannot start the ingest process \(settings.executable): \(error)")
+        }
+        self.process = process
+        control = input.fileHandleForWriting
+        let (frames, continuation) = AsyncThrowingStream.makeStream(of: Frame.self, throwing: (any Error).self)
+        self.frames = frames
+        // A few kilobytes into an empty pipe: the write cannot block.
+        do {
+            try control.write(contentsOf: line)
+        } catch {
+            stop()
+            throw MediaError.openFailed(url: shown, reason: "cannot send the input to the ingest process: \(error)")
+        }
+        _ = fcntl(control.fileDescriptor, F_SETFL, O_NONBLOCK)
+        let limits = StreamOptions().media
+        let thread = Thread { [self] in
+            let outcome = readMessages(
+                from: output.fileHandleForReading.fileDescriptor, maxDimension: limits.maxDimension, maxPixels: limits.maxPixels,
+                frames: continuation)
+            finish(outcome, frames: continuation)
+        }
+        thread.name = "vigil-scan-\(label)"
+        thread.start()
+        continuation.onTermination = { [weak self] _ in self?.stop() }
+    }
+
+    var info: MediaInfo? { state.withLock { $0.info } }
+
+    func opened() async throws(MediaError) -> MediaInfo {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter in
+                let ready = state.withLock { state in
+                    guard state.info == nil, state.failure == nil else { return true }
+                    state.waiters.append(waiter)
+                    return false
+                }
+                if ready { waiter.resume() }
+            }
+        } onCancel: {
+            stop()
+        }
+        let (info, failure) = state.withLock { ($0.info, $0.failure) }
+        if let info { return info }
+        throw failure ?? .cancelled(url: shown)
+    }
+
+    func focus(_ request: FocusRequest) {
+        guard var line = try? JSONEncoder().encode(request) else { return }
+        line.append(0x0A)
+        send(line)
+    }
+
+    func acknowledge() {
+        let owed = state.withLock { state in
+            guard state.outstanding > 0 else { return false }
+            state.outstanding -= 1
+            return true
+        }
+        if owed { send(Data((ScanChild.acknowledgement + "\n").utf8)) }
+    }
+
+    func stop() {
+        let running = state.withLock { state in
+            defer { state.stopped = true }
+            return !state.stopped
+        }
+        guard running else { return }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? control.close()
+    }
+
+    /// Writes a control line, under the lock so the descriptor cannot be closed (and its number
+    /// reused) in between. The pipe is non-blocking: a child that stopped reading (hung) loses the
+    /// line, and the job's timeout ends it.
+    private func send(_ line: Data) {
+        state.withLock { state in
+            guard !state.stopped else { return }
+            _ = line.withUnsafeBytes { write(control.fileDescriptor, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Reads the child's messages until its output ends or it breaks the protocol (then it is
+    /// killed); says how the reading ended. Runs on its own thread.
+    private func readMessages(
+        from descriptor: Int32, maxDimension: Int, maxPixels: Int, frames: AsyncThrowingStream<Frame, any Error>.Continuation
+    ) -> Result<Void, MediaError> {
+        var decoder = IngestMessageDecoder(maxDimension: maxDimension, maxPixels: maxPixels)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var ending: IngestMessage.Ending?
+        var broken: String?
+        reading: while ending == nil {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            do {
+                while let message = try decoder.next() {
+                    switch message {
+                    case .opened(let info):
+                        resolveOpening(info: info, failure: nil)
+                    case .frame(let frame):
+                        let outstanding = state.withLock { state in
+                            state.outstanding += 1
+                            return state.outstanding
+                        }
+                        // The child waits for acknowledgements: more is a subverted child
+                        // filling the daemon's memory.
+                        guard outstanding <= ScanChild.window else {
+                            broken = "the ingest process sent \(outstanding) frames without waiting for them to be taken"
+                            break reading
+                        }
+                        frames.yield(frame)
+                    case .ended(let end):
+                        ending = end
+                        break reading
+                    case .status:
+                        broken = "the ingest process of a scan job sent a live stream's status"
+                        break reading
+                    }
+                }
+            } catch {
+                broken = "the ingest process broke the protocol: \(error)"
+                break reading
+            }
+        }
+        if ending == nil { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        if let ending { return ending.error.map { .failure($0) } ?? .success(()) }
+        if let broken { return .failure(.decodeFailed(url: shown, reason: broken)) }
+        if state.withLock({ $0.stopped }) { return .failure(.cancelled(url: shown)) }
+        switch process.terminationReason {
+        case .uncaughtSignal:
+            return .failure(.decodeFailed(url: shown, reason: "the ingest process reading it crashed (signal \(process.terminationStatus))"))
+        default:
+            return .failure(.decodeFailed(url: shown, reason: "the ingest process reading it exited with status \(process.terminationStatus) before the end"))
+        }
+    }
+
+    private func finish(_ outcome: Result<Void, MediaError>, frames: AsyncThrowingStream<Frame, any Error>.Continuation) {
+        switch outcome {
+        case .success:
+            resolveOpening(info: nil, failure: .noFrames(url: shown))
+            frames.finish()
+        case .failure(let error):
+            resolveOpening(info: nil, failure: error)
+            frames.finish(throwing: error)
+        }
+    }
+
+    /// Wakes those waiting for the input to open; the first answer stands.
+    private func resolveOpening(info: MediaInfo?, failure: MediaError?) {
+        let waiters = state.withLock { state in
+            if state.info == nil, state.failure == nil {
+                state.info = info
+                state.failure = info == nil ? failure : nil
+            }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
