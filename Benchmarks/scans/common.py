@@ -97,13 +97,14 @@ def process_tree(pid):
 
 
 def cpu_seconds(pids):
-    """User + system CPU seconds of the processes (all their threads), from /proc/<pid>/stat."""
+    """User + system CPU seconds of the processes (all their threads) and of the children they
+    have reaped (scan jobs' ingest processes that ended), from /proc/<pid>/stat."""
     total = 0.0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICKS
+            total += sum(int(field) for field in fields[11:15]) / TICKS
         except OSError:
             pass
     return total

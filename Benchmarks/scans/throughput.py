@@ -8,7 +8,8 @@ wall-clock through `POST /v1/scans`, against Meta's vpdq reading the same files.
    `scans: {file_roots: [the clips' folder], concurrency: C}`; submits every clip as a job at once;
    polls GET /v1/scans until all are done. Wall-clock runs from the first job's `submitted_at` to
    the last job's `finished_at` (the daemon's own millisecond timestamps); the daemon's CPU time
-   (user + system, /proc/<pid>/stat of it and any child) is read before the first submit and
+   (user + system, /proc/<pid>/stat of it, its running children and those it reaped: each job's
+   input is read by an ingest child) is read before the first submit and
    after the last job ended.
 3. Times `vpdq.computeHash(path, seconds_per_hash=1)` on the same files: one file after another
    (one worker process), then with C worker processes at once (multiprocessing), C being the
