@@ -130,6 +130,7 @@ public final class IsolatedFrameSource: FrameSource {
         // all probe together, and time out together.
         let slot = await openingSlot()
         if Task.isCancelled { return "stopped" }
+        _ = Self.brokenPipesIgnored
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.executable)
         // The configuration goes through standard input: arguments are public to every user.
@@ -307,6 +308,12 @@ public final class IsolatedFrameSource: FrameSource {
         if heldBack > 0 { metadata["interruptions_not_logged"] = "\(heldBack)" }
         logger.warning("stream interrupted", metadata: metadata)
     }
+
+    /// Set before the first child starts: writing to a child that has died (a focus request, an
+    /// acknowledgement) must fail with `EPIPE`, not end the daemon with `SIGPIPE`.
+    static let brokenPipesIgnored: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
 
     /// Nothing of the daemon's environment reaches the child (it may hold secrets). A crash
     /// ends the child at once, without the runtime's backtracer (which would take seconds over a

@@ -44,6 +44,7 @@ final class IsolatedScanInput: SampledInput {
         shown = RedactedURL(input).description
         var line = try JSONEncoder().encode(ScanChild.Configuration(input: input, scanner: scanner, memoryLimit: settings.memoryLimit))
         line.append(0x0A)
+        _ = IsolatedFrameSource.brokenPipesIgnored
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.executable)
         // The input goes through standard input: arguments are public to every user.
@@ -182,7 +183,9 @@ final class IsolatedScanInput: SampledInput {
                 break reading
             }
         }
-        if ending == nil { kill(process.processIdentifier, SIGKILL) }
+        // Done or broken, the child has nothing more to give; one that closed its output on its
+        // own gets a moment to exit with its status.
+        if ending != nil || broken != nil || !exits(within: 2) { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         if let ending { return ending.error.map { .failure($0) } ?? .success(()) }
         if let broken { return .failure(.decodeFailed(url: shown, reason: broken)) }
@@ -193,6 +196,16 @@ final class IsolatedScanInput: SampledInput {
         default:
             return .failure(.decodeFailed(url: shown, reason: "the ingest process reading it exited with status \(process.terminationStatus) before the end"))
         }
+    }
+
+    /// Whether the child exits within `seconds`.
+    private func exits(within seconds: Double) -> Bool {
+        let deadline = ProcessInfo.processInfo.systemUptime + seconds
+        while process.isRunning {
+            guard ProcessInfo.processInfo.systemUptime < deadline else { return false }
+            usleep(20_000)
+        }
+        return true
     }
 
     private func finish(_ outcome: Result<Void, MediaError>, frames: AsyncThrowingStream<Frame, any Error>.Continuation) {
