@@ -106,9 +106,18 @@ public enum IngestChild {
         if let bytes = try? IngestMessage.status(status).encoded() { output.send(status: bytes) }
     }
 
-    /// Focus requests from the daemon, on a thread of their own (reading blocks); the child exits
-    /// when the daemon closes its end.
+    /// Focus requests from the daemon.
     private static func readFocusRequests(into source: SessionFrameSource) {
+        readControlLines(threadName: "vigil-ingest-control") { line in
+            if let request = try? JSONDecoder().decode(FocusRequest.self, from: line) {
+                source.feedback?.focus(request)
+            }
+        }
+    }
+
+    /// Hands each line the daemon writes to standard input to `handle`, on a thread of its own
+    /// (reading blocks); the child exits when the daemon closes its end.
+    static func readControlLines(threadName: String, _ handle: @escaping @Sendable (Data) -> Void) {
         let thread = Thread {
             var pending = Data()
             while true {
@@ -120,13 +129,11 @@ public enum IngestChild {
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = pending[pending.startIndex..<newline]
                     pending.removeSubrange(pending.startIndex...newline)
-                    if let request = try? JSONDecoder().decode(FocusRequest.self, from: line) {
-                        source.feedback?.focus(request)
-                    }
+                    handle(Data(line))
                 }
             }
         }
-        thread.name = "vigil-ingest-control"
+        thread.name = threadName
         thread.start()
     }
 

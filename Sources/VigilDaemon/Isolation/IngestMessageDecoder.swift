@@ -33,6 +33,18 @@ struct IngestMessageDecoder {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Reads what `descriptor` has into `chunk` (blocking until something comes) and takes it;
+    /// false at the end of the input or on a read error.
+    mutating func read(from descriptor: Int32, using chunk: inout [UInt8]) -> Bool {
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return false }
+            chunk.withUnsafeBytes { append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            return true
+        }
+    }
+
     /// The next complete message, nil when more bytes are needed.
     mutating func next() throws(IngestProtocolError) -> IngestMessage? {
         let available = buffer.count - start

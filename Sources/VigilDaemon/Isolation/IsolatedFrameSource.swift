@@ -121,47 +121,29 @@ public final class IsolatedFrameSource: FrameSource {
         let configuration = IngestChild.Configuration(
             stream: stream, timeouts: settings.session.timeouts, reconnect: settings.session.reconnect,
             memoryLimit: settings.memoryLimit)
-        guard var line = try? JSONEncoder().encode(configuration) else {
+        guard let line = try? JSONEncoder().encode(configuration) else {
             return "cannot describe the stream to the ingest process"
         }
-        line.append(0x0A)
         // The child's first connection opens under one of the daemon's slots for opening
         // connections: a daemon starting hundreds of children at once would otherwise have them
         // all probe together, and time out together.
         let slot = await openingSlot()
         if Task.isCancelled { return "stopped" }
-        _ = Self.brokenPipesIgnored
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.executable)
-        // The configuration goes through standard input: arguments are public to every user.
-        process.arguments = ["ingest", "--stream", stream.id, "--daemon", "\(getpid())"]
-        process.environment = Self.childEnvironment()
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let child: IngestProcess
         do {
-            try process.run()
+            child = try IngestProcess.start(
+                executable: settings.executable, arguments: ["--stream", stream.id, "--daemon", "\(getpid())"], configuration: line)
         } catch {
-            return "cannot start the ingest process \(settings.executable): \(error)"
+            return error.description
         }
-        // A few kilobytes into an empty pipe: the write cannot block.
-        do {
-            try input.fileHandleForWriting.write(contentsOf: line)
-        } catch {
-            process.terminate()
-            process.waitUntilExit()
-            return "cannot send the configuration to the ingest process: \(error)"
-        }
-        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFL, O_NONBLOCK)
-        state.withLock { $0.control = input.fileHandleForWriting }
+        let process = child.process
+        state.withLock { $0.control = child.control }
         let (ended, reader) = AsyncStream.makeStream(of: String.self)
         // The limits the child's own session works to: the daemon holds what it sends to them.
         let childOptions = SessionFrameSource.options(for: stream, settings: settings.session)
         let thread = Thread { [self] in
             let why = readMessages(
-                from: output.fileHandleForReading.fileDescriptor, options: childOptions, process: process, openingSlot: slot, emit: emit)
+                from: child.output.fileDescriptor, options: childOptions, process: process, openingSlot: slot, emit: emit)
             reader.yield(why)
             reader.finish()
         }
@@ -176,7 +158,7 @@ public final class IsolatedFrameSource: FrameSource {
         }
         state.withLock { state in
             state.control = nil
-            try? input.fileHandleForWriting.close()
+            try? child.control.close()
         }
         return why
     }
@@ -240,10 +222,7 @@ public final class IsolatedFrameSource: FrameSource {
                 break
             }
             heard = now
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
-            buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            guard decoder.read(from: descriptor, using: &buffer) else { break }
             do {
                 while let message = try decoder.next() {
                     switch message {
@@ -307,26 +286,6 @@ public final class IsolatedFrameSource: FrameSource {
         var metadata: Logger.Metadata = ["stream": "\(stream.id)", "reason": "\(fault.error)"]
         if heldBack > 0 { metadata["interruptions_not_logged"] = "\(heldBack)" }
         logger.warning("stream interrupted", metadata: metadata)
-    }
-
-    /// Set before the first child starts: writing to a child that has died (a focus request, an
-    /// acknowledgement) must fail with `EPIPE`, not end the daemon with `SIGPIPE`.
-    static let brokenPipesIgnored: Void = {
-        signal(SIGPIPE, SIG_IGN)
-    }()
-
-    /// Nothing of the daemon's environment reaches the child (it may hold secrets). A crash
-    /// ends the child at once, without the runtime's backtracer (which would take seconds over a
-    /// process full of decoded pictures). The allocator keeps one arena: a child's few threads
-    /// hardly contend, and each extra arena kept its own freed pictures, so a 1080p child holds
-    /// about 21 MB of private memory instead of 51 (BENCHMARKS.md). A debug build passes on the
-    /// test-only crash injection.
-    static func childEnvironment() -> [String: String] {
-        var environment = ["SWIFT_BACKTRACE": "enable=no", "MALLOC_ARENA_MAX": "1"]
-        #if DEBUG
-        environment[CrashInjection.variable] = ProcessInfo.processInfo.environment[CrashInjection.variable]
-        #endif
-        return environment
     }
 }
 

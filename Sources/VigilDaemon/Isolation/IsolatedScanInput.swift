@@ -42,40 +42,22 @@ final class IsolatedScanInput: SampledInput {
     /// Starts a child reading `input` as `scanner` would.
     init(input: String, scanner: InputScanner, settings: Settings, label: String) throws {
         shown = RedactedURL(input).description
-        var line = try JSONEncoder().encode(ScanChild.Configuration(input: input, scanner: scanner, memoryLimit: settings.memoryLimit))
-        line.append(0x0A)
-        _ = IsolatedFrameSource.brokenPipesIgnored
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.executable)
-        // The input goes through standard input: arguments are public to every user.
-        process.arguments = ["ingest", "--scan", "--stream", label, "--daemon", "\(getpid())"]
-        process.environment = IsolatedFrameSource.childEnvironment()
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let line = try JSONEncoder().encode(ScanChild.Configuration(input: input, scanner: scanner, memoryLimit: settings.memoryLimit))
+        let child: IngestProcess
         do {
-            try process.run()
+            child = try IngestProcess.start(
+                executable: settings.executable, arguments: ["--scan", "--stream", label, "--daemon", "\(getpid())"], configuration: line)
         } catch {
-            throw MediaError.openFailed(url: shown, reason: "cannot start the ingest process \(settings.executable): \(error)")
+            throw MediaError.openFailed(url: shown, reason: error.description)
         }
-        self.process = process
-        control = input.fileHandleForWriting
+        process = child.process
+        control = child.control
         let (frames, continuation) = AsyncThrowingStream.makeStream(of: Frame.self, throwing: (any Error).self)
         self.frames = frames
-        // A few kilobytes into an empty pipe: the write cannot block.
-        do {
-            try control.write(contentsOf: line)
-        } catch {
-            stop()
-            throw MediaError.openFailed(url: shown, reason: "cannot send the input to the ingest process: \(error)")
-        }
-        _ = fcntl(control.fileDescriptor, F_SETFL, O_NONBLOCK)
         let limits = StreamOptions().media
         let thread = Thread { [self] in
             let outcome = readMessages(
-                from: output.fileHandleForReading.fileDescriptor, maxDimension: limits.maxDimension, maxPixels: limits.maxPixels,
+                from: child.output.fileDescriptor, maxDimension: limits.maxDimension, maxPixels: limits.maxPixels,
                 frames: continuation)
             finish(outcome, frames: continuation)
         }
@@ -149,10 +131,7 @@ final class IsolatedScanInput: SampledInput {
         var ending: IngestMessage.Ending?
         var broken: String?
         reading: while ending == nil {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
-            buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            guard decoder.read(from: descriptor, using: &buffer) else { break }
             do {
                 while let message = try decoder.next() {
                     switch message {

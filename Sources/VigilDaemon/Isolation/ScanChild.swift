@@ -115,33 +115,18 @@ public enum ScanChild {
         }
     }
 
-    /// Acknowledgements and focus requests from the daemon, on a thread of their own (reading
-    /// blocks); each acknowledgement reaches the session and the returned stream. The child exits
-    /// when the daemon closes its end.
+    /// Acknowledgements and focus requests from the daemon; each acknowledgement reaches the
+    /// session and the returned stream.
     private static func readControl(into session: StreamSession) -> AsyncStream<Void> {
         let (acknowledgements, continuation) = AsyncStream.makeStream(of: Void.self)
-        let thread = Thread {
-            var pending = Data()
-            while true {
-                let chunk = FileHandle.standardInput.availableData
-                if chunk.isEmpty { exit(0) }
-                pending.append(chunk)
-                // A line longer than any request is a broken daemon end: drop it.
-                if pending.count > 1 << 20 { pending.removeAll() }
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    let line = pending[pending.startIndex..<newline]
-                    pending.removeSubrange(pending.startIndex...newline)
-                    if line.elementsEqual(acknowledgement.utf8) {
-                        session.acknowledge()
-                        continuation.yield()
-                    } else if let request = try? JSONDecoder().decode(FocusRequest.self, from: line) {
-                        session.focus(request)
-                    }
-                }
+        IngestChild.readControlLines(threadName: "vigil-scan-control") { line in
+            if line.elementsEqual(acknowledgement.utf8) {
+                session.acknowledge()
+                continuation.yield()
+            } else if let request = try? JSONDecoder().decode(FocusRequest.self, from: line) {
+                session.focus(request)
             }
         }
-        thread.name = "vigil-scan-control"
-        thread.start()
         return acknowledgements
     }
 }
