@@ -68,11 +68,7 @@ public enum IngestChild {
 
     /// Runs the stream until standard input closes; the process then exits.
     public static func run(_ configuration: Configuration) async -> Never {
-        signal(SIGPIPE, SIG_IGN)
-        // Standard output is the protocol: logs go to standard error (which the daemon discards;
-        // it logs the interruptions it learns of from the status reports).
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        limitResources(memory: configuration.memoryLimit)
+        prepareProcess(memoryLimit: configuration.memoryLimit)
         var settings = SessionFrameSource.Settings()
         settings.timeouts = configuration.timeouts
         settings.reconnect = configuration.reconnect
@@ -137,8 +133,17 @@ public enum IngestChild {
         thread.start()
     }
 
+    /// What every child does first: a daemon gone away is seen as a failed write, not a signal;
+    /// standard output is the protocol, so logs go to standard error (which the daemon discards;
+    /// it logs what it learns from the messages); and the resource limits.
+    static func prepareProcess(memoryLimit: Int) {
+        signal(SIGPIPE, SIG_IGN)
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        limitResources(memory: memoryLimit)
+    }
+
     /// No core files (they would hold decoded pictures), a bounded address space, and few files.
-    static func limitResources(memory: Int) {
+    private static func limitResources(memory: Int) {
         var core = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core)
         var space = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import VigilDetect
 import VigilMedia
 
@@ -68,9 +67,7 @@ public enum ScanChild {
     /// Reads the input to its end, then exits; `label` names the job (a debug build's test-only
     /// crash injection picks the child by it).
     public static func run(_ configuration: Configuration, label: String) async -> Never {
-        signal(SIGPIPE, SIG_IGN)
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        IngestChild.limitResources(memory: configuration.memoryLimit)
+        IngestChild.prepareProcess(memoryLimit: configuration.memoryLimit)
         let output = IngestOutput()
         let ending: IngestMessage.Ending
         do {
