@@ -45,6 +45,11 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// Whether a scan job raised the alert. A job raises one alert per bank entry over all its
+    /// attempts: when a job is read again (its node crashed or stopped mid-read), the outbox
+    /// keeps the first attempt's alert for an entry and commits no second one under a new id.
+    public var isScanJobAlert: Bool { ScanReference.isScanStream(stream) }
+
     /// The bank the alert names (a match's or a file match's); nil for stream health.
     public var bank: String? {
         switch self {

@@ -14,5 +14,10 @@ public struct ScanReference: Codable, Sendable, Equatable {
 
     /// The stream name a job's alerts carry: `scan:` and the job's id, apart from every stream id
     /// (which has no colon).
-    public static func streamName(job id: String) -> String { "scan:\(id)" }
+    public static func streamName(job id: String) -> String { "\(streamPrefix)\(id)" }
+
+    /// Whether `stream` is a scan job's (see ``streamName(job:)``).
+    public static func isScanStream(_ stream: String) -> Bool { stream.hasPrefix(streamPrefix) }
+
+    private static let streamPrefix = "scan:"
 }

@@ -41,15 +41,16 @@ public final class Outbox: AlertOutbox {
         } catch {
             throw OutboxError(operation: "encoding alert \(alert.id)", reason: "\(error)")
         }
-        try await write("committing alert \(alert.id)") { db in
+        let (bank, entry) = (alert.bank ?? "", alert.entryID ?? "")
+        return try await write("committing alert \(alert.id)") { db in
+            if alert.isScanJobAlert, try Self.earlierScanAlert(db, of: alert, bank: bank, entry: entry) { return false }
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO vigil_alerts (id, stream, bank, entry_id, created_at, payload, current)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [alert.id.rawValue, alert.stream, alert.bank ?? "", alert.entryID ?? "",
-                            now.timeIntervalSince1970, body, body])
-            guard db.changesCount > 0 else { return }
+                arguments: [alert.id.rawValue, alert.stream, bank, entry, now.timeIntervalSince1970, body, body])
+            guard db.changesCount > 0 else { return true }
             for sink in sinks {
                 try db.execute(
                     sql: """
@@ -58,8 +59,16 @@ public final class Outbox: AlertOutbox {
                         """,
                     arguments: [alert.id.rawValue, sink, now.timeIntervalSince1970, now.timeIntervalSince1970])
             }
+            return true
         }
-        return true
+    }
+
+    /// Whether an earlier attempt of the alert's scan job committed an alert for the same entry
+    /// (see ``RaisedAlert/isScanJobAlert``).
+    private static func earlierScanAlert(_ db: Database, of alert: RaisedAlert, bank: String, entry: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM vigil_alerts WHERE stream = ? AND bank = ? AND entry_id = ? AND id <> ?)
+            """, arguments: [alert.stream, bank, entry, alert.id.rawValue]) ?? false
     }
 
     /// Stores an open incident's new state (frames matched, last seen, best distance). What sinks
@@ -247,9 +256,9 @@ public final class Outbox: AlertOutbox {
 
     // MARK: Helpers
 
-    private func write(_ operation: String, _ body: @escaping @Sendable (Database) throws -> Void) async throws(OutboxError) {
+    private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(OutboxError) -> T {
         do {
-            try await database.write(body)
+            return try await database.write(body)
         } catch {
             throw OutboxError(operation: operation, reason: "\(error)")
         }

@@ -31,6 +31,10 @@ enum OutboxSchema {
                 CREATE INDEX vigil_deliveries_queue ON vigil_deliveries (sink, state, seq);
                 """)
         }
+        migrator.registerMigration("vigil-outbox-v2-subjects") { db in
+            // A scan job's earlier alert for an entry is looked up at every commit of its alerts.
+            try db.execute(sql: "CREATE INDEX vigil_alerts_subject ON vigil_alerts (stream, bank, entry_id)")
+        }
         try migrator.migrate(writer)
     }
 }

@@ -169,6 +169,8 @@ public enum ClusterSchema {
             // Claiming reads the queued jobs in seq order; listings by state read it backwards.
             "CREATE INDEX vigil_scan_jobs_state ON vigil_scan_jobs (state, seq)",
         ],
+        // A scan job read again looks up its earlier attempt's alert for an entry.
+        ["CREATE INDEX vigil_alerts_subject ON vigil_alerts (stream, bank, entry_id)"],
     ]
 
     /// The version this build knows.

@@ -54,6 +54,8 @@ public final class FleetOutbox: AlertOutbox {
         let key = [alert.stream, alert.bank, subject].joined(separator: "\n")
         let id = alert.id.rawValue
         let windowStart = Int64(alert.firstSeen.timeIntervalSince1970.rounded(.down))
+        // A scan job's incident spans all its attempts, however long apart.
+        let wholeJob = RaisedAlert.match(alert).isScanJobAlert
         let row = AlertRow(id: id, stream: alert.stream, bank: alert.bank, entryID: alert.entry.id, node: node, body: body, enqueuedAt: now)
         return try await run("committing alert \(alert.id)") { database in
             try await database.transaction("alert commit") { connection in
@@ -63,7 +65,7 @@ public final class FleetOutbox: AlertOutbox {
                 for try await raised in try await connection.query("""
                     SELECT alert_id FROM vigil_incidents
                     WHERE stream = \(alert.stream) AND bank = \(alert.bank) AND subject = \(subject)
-                      AND (alert_id = \(id) OR last_seen >= \(alert.firstSeen) - make_interval(secs => \(window)))
+                      AND (alert_id = \(id) OR \(wholeJob) OR last_seen >= \(alert.firstSeen) - make_interval(secs => \(window)))
                     ORDER BY (alert_id = \(id)) DESC, last_seen DESC LIMIT 1
                     """, logger: logger).decode(String.self) {
                     earlier = raised
@@ -82,13 +84,22 @@ public final class FleetOutbox: AlertOutbox {
     }
 
     /// Commits a stream-health or file-match alert. Neither is an incident: the node that reads
-    /// the stream reports what it sees, so nothing is claimed across nodes.
+    /// the stream reports what it sees, so nothing is claimed across nodes — except that a scan
+    /// job read again commits no second alert for an entry (``RaisedAlert/isScanJobAlert``).
     private func enqueue(report: RaisedAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool {
         let row = AlertRow(
             id: report.id.rawValue, stream: report.stream, bank: report.bank ?? "", entryID: report.entryID ?? "", node: node,
             body: try Self.encode(report), enqueuedAt: now)
+        let scanJob = report.isScanJobAlert
         return try await run("committing alert \(report.id)") { database in
             try await database.transaction("alert commit") { connection in
+                if scanJob {
+                    let rows = try await connection.query("""
+                        SELECT 1 FROM vigil_alerts
+                        WHERE stream = \(row.stream) AND bank = \(row.bank) AND entry_id = \(row.entryID) AND id <> \(row.id) LIMIT 1
+                        """, logger: connection.logger)
+                    for try await _ in rows { return false }
+                }
                 try await row.insert(on: connection, sinks: sinks)
                 return true
             }

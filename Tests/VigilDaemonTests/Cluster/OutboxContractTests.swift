@@ -112,6 +112,30 @@ struct OutboxContractTests {
         #expect(try await outbox.deliveries(of: alerts[0].id).isEmpty)
         #expect(try await outbox.alerts(after: nil, limit: 100).map(\.alert.id) == Array(alerts[1...].map(\.id)) + health.map(\.id))
         #expect(try await outbox.dropSink("jsonl") == 0)
+
+        // A scan job read again (its node crashed mid-read) raises its alerts afresh under new
+        // ids, hours later: one alert per entry and job over all its attempts, matches and file
+        // matches alike. Another entry, or another job, still alerts.
+        let job = ScanReference.streamName(job: "job-1")
+        let first = alert(10, ids: ids, stream: job, entry: "clip")
+        #expect(try await outbox.enqueue(first, sinks: ["hook"], now: base))
+        let pending = try await outbox.pendingCount(sink: "hook")
+        #expect(try await outbox.enqueue(alert(11, ids: ids, stream: job, entry: "clip", seen: 4 * 3600), sinks: ["hook"], now: base) == false)
+        #expect(try await outbox.enqueue(first, sinks: ["hook"], now: base), "a repeat of the first attempt's alert is committed")
+        #expect(try await outbox.pendingCount(sink: "hook") == pending)
+        #expect(try await outbox.enqueue(alert(12, ids: ids, stream: job, entry: "still", seen: 4 * 3600), sinks: ["hook"], now: base))
+        #expect(try await outbox.enqueue(alert(13, ids: ids, stream: ScanReference.streamName(job: "job-2"), entry: "clip"), sinks: ["hook"], now: base))
+        let copies = (0..<2).map { number in
+            FileMatchAlert(
+                id: ids.next(at: base.addingTimeInterval(Double(number) * 3600)), stream: job, source: "/uploads/a.mp4", bank: "known",
+                entry: Alert.Entry(id: "md5-entry"), md5: String(repeating: "0", count: 32), raisedAt: base)
+        }
+        #expect(try await outbox.enqueue(.fileMatch(copies[0]), sinks: ["hook"], now: base))
+        #expect(try await outbox.enqueue(.fileMatch(copies[1]), sinks: ["hook"], now: base) == false)
+        #expect(try await outbox.enqueue(.fileMatch(copies[0]), sinks: ["hook"], now: base))
+        let scanAlerts = try await outbox.alerts(after: nil, limit: 100).filter(\.alert.isScanJobAlert).map(\.alert.id)
+        #expect(Set(scanAlerts).count == 4 && scanAlerts.contains(first.id) && scanAlerts.contains(copies[0].id))
+        #expect(try await outbox.pendingCount(sink: "hook") == pending + 3)
     }
 
     @Test("SQLite: every behaviour of the contract")

@@ -105,11 +105,14 @@ struct ScanJobsServeTests {
         for (index, source) in sources.enumerated() {
             #expect(try await harness.submit(base, source: source, id: "job-\(index)").status == 202)
         }
-        // The long job is read (its progress stored), the others wait behind it.
+        // The long job is read (its progress stored, its alert committed), the others wait behind it.
+        func scanID(_ alert: [String: Any]) -> String? { (alert["scan"] as? [String: Any])?["id"] as? String }
         try await waitUntil(timeout: .seconds(60)) {
             let job = try await API.call(.GET, base + "/v1/scans/job-0", token: ScanJobHarness.token).json
-            return job?["state"] as? String == "running" && ((job?["progress"] as? [String: Any])?["frames_hashed"] as? Int ?? 0) > 0
+            guard job?["state"] as? String == "running", ((job?["progress"] as? [String: Any])?["frames_hashed"] as? Int ?? 0) > 0 else { return false }
+            return try await harness.alerts(base).contains { scanID($0) == "job-0" }
         }
+        let firstAlert = try #require(try await harness.alerts(base).first { scanID($0) == "job-0" })
         let before = try await harness.jobs(base)
         #expect(before.contains { $0["state"] as? String == "queued" }, "jobs are still queued at the kill")
         first.kill9()
@@ -128,6 +131,15 @@ struct ScanJobsServeTests {
         }
         let interrupted = try #require(jobs.first { $0["id"] as? String == "job-0" })
         #expect(interrupted["attempts"] as? Int == 2, "the job running at the kill was read again: \(interrupted)")
+        // Read again, the interrupted job found its known clip again: still one alert, the first
+        // attempt's, and one alert for each other known job.
+        let alerts = try await harness.alerts(base)
+        let mine = alerts.filter { scanID($0) == "job-0" }
+        #expect(mine.count == 1 && mine.first?["id"] as? String == firstAlert["id"] as? String, "\(mine)")
+        for (index, source) in sources.enumerated() where index > 0 {
+            let matched = (jobs.first { $0["id"] as? String == "job-\(index)" }?["verdict"] as? [String: Any])?["matched"] as? Bool == true
+            #expect(alerts.filter { scanID($0) == "job-\(index)" }.count == (matched ? 1 : 0), "job-\(index): \(source)")
+        }
         #expect(jobs.filter { $0["id"] as? String != "job-0" }.allSatisfy { $0["attempts"] as? Int == 1 })
         let log = (try? String(contentsOf: harness.directory.appendingPathComponent("second.log"), encoding: .utf8)) ?? ""
         #expect(log.contains("scan jobs requeued"), "the restart said what it requeued")
