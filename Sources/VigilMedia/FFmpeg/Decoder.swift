@@ -54,6 +54,10 @@ final class Decoder {
         }
         let opened = avcodec_open2(context, codec, nil)
         if opened < 0 { throw .failed(AVFailure(code: opened)) }
+        // Most of a decoder's private context is never written (750 KB of which 50 KB are used,
+        // for H.264 key frames at 1080p), yet zeroing it made all of it resident: per live
+        // stream, a fifth of its memory.
+        _ = vigil_release_zero_pages(context.pointee.priv_data)
     }
 
     deinit {

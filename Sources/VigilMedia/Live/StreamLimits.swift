@@ -7,7 +7,9 @@ public struct StreamLimits: Sendable, Equatable {
     /// Largest compressed frame accepted, in bytes.
     public var maxPacketBytes: Int
     /// Most compressed data kept since the last key frame, so the reader can decode from it when
-    /// it has to fall back to continuous decoding. Reaching it starts the fallback early.
+    /// it has to fall back to continuous decoding. Reaching it starts the fallback early. The
+    /// default holds the default 4 s key-frame gap at 32 Mbit/s; it is reserved from the shared
+    /// memory budget for every stream, so it sets how many streams a budget admits.
     public var maxBufferedPacketBytes: Int
     /// Estimated memory one stream may need at its current picture size: decoder reference
     /// pictures, the frame buffer and the buffered packets.
@@ -16,7 +18,7 @@ public struct StreamLimits: Sendable, Equatable {
     /// Creates limits; the defaults allow 4K video with room to spare.
     public init(
         maxPacketBytes: Int = 16 << 20,
-        maxBufferedPacketBytes: Int = 32 << 20,
+        maxBufferedPacketBytes: Int = 16 << 20,
         maxMemoryBytes: Int = 1 << 30
     ) {
         self.maxPacketBytes = maxPacketBytes

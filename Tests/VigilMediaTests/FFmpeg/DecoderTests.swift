@@ -1,4 +1,5 @@
 import CFFmpeg
+import Glibc
 import Testing
 import VigilTestSupport
 
@@ -44,5 +45,30 @@ struct DecoderTests {
         let unpooled = try Self.keyFrameLuma(path, unpooled: true)
         #expect(pooled.count >= 3)
         #expect(unpooled == pooled)
+    }
+
+    @Test("a context's pages of zeros are handed back to the system, its contents unchanged")
+    func zeroPagesReleased() throws {
+        let size = (1 << 20) + 123
+        let block = try #require(av_mallocz(size)).assumingMemoryBound(to: UInt8.self)
+        defer { av_free(block) }
+        let written = [0, 4097, 300_000, 300_001, size - 1]
+        for (number, offset) in written.enumerated() { block[offset] = UInt8(number + 1) }
+        let page = sysconf(Int32(_SC_PAGESIZE))
+        let released = vigil_release_zero_pages(block)
+        // Every whole page but the (at most) four holding a written byte.
+        #expect(released >= size - 6 * page && released <= size)
+        #expect(released % page == 0)
+        for offset in 0..<size {
+            let expected = written.firstIndex(of: offset).map { UInt8($0 + 1) } ?? 0
+            if block[offset] != expected {
+                Issue.record("byte \(offset) is \(block[offset]), was \(expected)")
+                break
+            }
+        }
+        // A released page takes writes again.
+        block[600_000] = 9
+        #expect(block[600_000] == 9 && block[600_001] == 0)
+        #expect(vigil_release_zero_pages(nil) == 0)
     }
 }
