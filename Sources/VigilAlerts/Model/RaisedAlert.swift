@@ -45,10 +45,12 @@ public enum RaisedAlert: Codable, Sendable, Equatable {
         return nil
     }
 
-    /// Whether a scan job raised the alert. A job raises one alert per bank entry over all its
-    /// attempts: when a job is read again (its node crashed or stopped mid-read), the outbox
-    /// keeps the first attempt's alert for an entry and commits no second one under a new id.
-    public var isScanJobAlert: Bool { ScanReference.isScanStream(stream) }
+    /// Whether the alert is about a fixed input, so that one alert per bank entry is all it may
+    /// raise, for good: any alert of a scan job (a recording read to its end), and a file match
+    /// (a fact about a file's bytes). The outbox keeps the first alert of the stream for an entry
+    /// and commits no second one under a new id when a job is read again (its node crashed or
+    /// stopped mid-read) or a file stream starts again (a restart).
+    public var isOncePerEntry: Bool { kind == .fileMatch || ScanReference.isScanStream(stream) }
 
     /// The bank the alert names (a match's or a file match's); nil for stream health.
     public var bank: String? {

@@ -11,7 +11,8 @@ public protocol AlertOutbox: Sendable {
     /// Commits `alert` with a pending delivery for each of `sinks`; a repeat of the same alert id
     /// is a no-op. Returns false when nothing was committed because the alert's incident was
     /// raised already: a fleet's outbox keys incidents across nodes, and every outbox keeps one
-    /// alert per entry for a scan job over all its attempts (``RaisedAlert/isScanJobAlert``).
+    /// alert per entry for a scan job over all its attempts and for a file's match
+    /// (``RaisedAlert/isOncePerEntry``).
     @discardableResult
     func enqueue(_ alert: RaisedAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool
     /// Stores open incidents' new states (what sinks deliver stays the alert as first raised).

@@ -43,7 +43,7 @@ public final class Outbox: AlertOutbox {
         }
         let (bank, entry) = (alert.bank ?? "", alert.entryID ?? "")
         return try await write("committing alert \(alert.id)") { db in
-            if alert.isScanJobAlert, try Self.earlierScanAlert(db, of: alert, bank: bank, entry: entry) { return false }
+            if alert.isOncePerEntry, try Self.earlierAlert(db, of: alert, bank: bank, entry: entry) { return false }
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO vigil_alerts (id, stream, bank, entry_id, created_at, payload, current)
@@ -63,9 +63,9 @@ public final class Outbox: AlertOutbox {
         }
     }
 
-    /// Whether an earlier attempt of the alert's scan job committed an alert for the same entry
-    /// (see ``RaisedAlert/isScanJobAlert``).
-    private static func earlierScanAlert(_ db: Database, of alert: RaisedAlert, bank: String, entry: String) throws -> Bool {
+    /// Whether an alert of the same stream, bank and entry was committed under another id (see
+    /// ``RaisedAlert/isOncePerEntry``).
+    private static func earlierAlert(_ db: Database, of alert: RaisedAlert, bank: String, entry: String) throws -> Bool {
         try Bool.fetchOne(db, sql: """
             SELECT EXISTS (SELECT 1 FROM vigil_alerts WHERE stream = ? AND bank = ? AND entry_id = ? AND id <> ?)
             """, arguments: [alert.stream, bank, entry, alert.id.rawValue]) ?? false

@@ -55,7 +55,7 @@ public final class FleetOutbox: AlertOutbox {
         let id = alert.id.rawValue
         let windowStart = Int64(alert.firstSeen.timeIntervalSince1970.rounded(.down))
         // A scan job's incident spans all its attempts, however long apart.
-        let wholeJob = RaisedAlert.match(alert).isScanJobAlert
+        let wholeJob = RaisedAlert.match(alert).isOncePerEntry
         let row = AlertRow(id: id, stream: alert.stream, bank: alert.bank, entryID: alert.entry.id, node: node, body: body, enqueuedAt: now)
         return try await run("committing alert \(alert.id)") { database in
             try await database.transaction("alert commit") { connection in
@@ -84,16 +84,17 @@ public final class FleetOutbox: AlertOutbox {
     }
 
     /// Commits a stream-health or file-match alert. Neither is an incident: the node that reads
-    /// the stream reports what it sees, so nothing is claimed across nodes — except that a scan
-    /// job read again commits no second alert for an entry (``RaisedAlert/isScanJobAlert``).
+    /// the stream reports what it sees, so nothing is claimed across nodes — except that a file
+    /// match, or a scan job read again, commits no second alert for an entry
+    /// (``RaisedAlert/isOncePerEntry``).
     private func enqueue(report: RaisedAlert, sinks: [String], now: Date) async throws(OutboxError) -> Bool {
         let row = AlertRow(
             id: report.id.rawValue, stream: report.stream, bank: report.bank ?? "", entryID: report.entryID ?? "", node: node,
             body: try Self.encode(report), enqueuedAt: now)
-        let scanJob = report.isScanJobAlert
+        let oncePerEntry = report.isOncePerEntry
         return try await run("committing alert \(report.id)") { database in
             try await database.transaction("alert commit") { connection in
-                if scanJob {
+                if oncePerEntry {
                     let rows = try await connection.query("""
                         SELECT 1 FROM vigil_alerts
                         WHERE stream = \(row.stream) AND bank = \(row.bank) AND entry_id = \(row.entryID) AND id <> \(row.id) LIMIT 1

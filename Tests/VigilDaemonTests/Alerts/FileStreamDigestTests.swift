@@ -5,7 +5,7 @@ import VigilTestSupport
 
 @Suite("File streams against known files (video_md5)", .serialized)
 struct FileStreamDigestTests {
-    @Test("a file stream that is exactly a known file raises one file_match alert, valid against the schema; another file raises none",
+    @Test("a file stream that is exactly a known file raises one file_match alert, valid against the schema, and none again after a restart; another file raises none",
           .timeLimit(.minutes(2)))
     func fileMatch() async throws {
         let directory = try Fixtures.temporaryDirectory()
@@ -16,10 +16,15 @@ struct FileStreamDigestTests {
             signal_type,signal_str,collab,category,tags
             video_md5,\(md5),partner,POSITIVE_CLASS,
             """.write(toFile: bank, atomically: true, encoding: .utf8)
-        let daemon = try await TestDaemon.start(sources: SessionFrameSourceFactory()) { config in
-            config.banks = [BankSpec(name: "uploads", paths: [bank])]
-            config.streams = [StreamSpec(id: "copy", url: SampleClips.unrelated), StreamSpec(id: "other", url: SampleClips.known)]
+        let state = directory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        func start() async throws -> TestDaemon {
+            try await TestDaemon.start(stateDirectory: state, sources: SessionFrameSourceFactory()) { config in
+                config.banks = [BankSpec(name: "uploads", paths: [bank])]
+                config.streams = [StreamSpec(id: "copy", url: SampleClips.unrelated), StreamSpec(id: "other", url: SampleClips.known)]
+            }
         }
+        var daemon = try await start()
         var alerts: [[String: Any]] = []
         try await waitUntil(timeout: .seconds(30)) {
             alerts = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
@@ -33,6 +38,17 @@ struct FileStreamDigestTests {
         alerts = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
         await daemon.stop()
         #expect(alerts.count == 1, "\(alerts)")
+
+        // Started again on the same state, the file streams are read again and the copy found
+        // again: its file match is a fact about the file, already raised — no second alert.
+        daemon = try await start()
+        try await waitUntil(timeout: .seconds(40)) {
+            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+            return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
+        }
+        let again = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
+        await daemon.stop()
+        #expect(again.count == 1 && again.first?["id"] as? String == alerts.first?["id"] as? String, "\(again)")
         let alert = try #require(alerts.first)
         #expect(alert["kind"] as? String == "file_match")
         #expect(alert["stream"] as? String == "copy")

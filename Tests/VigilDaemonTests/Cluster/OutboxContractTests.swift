@@ -133,9 +133,18 @@ struct OutboxContractTests {
         #expect(try await outbox.enqueue(.fileMatch(copies[0]), sinks: ["hook"], now: base))
         #expect(try await outbox.enqueue(.fileMatch(copies[1]), sinks: ["hook"], now: base) == false)
         #expect(try await outbox.enqueue(.fileMatch(copies[0]), sinks: ["hook"], now: base))
-        let scanAlerts = try await outbox.alerts(after: nil, limit: 100).filter(\.alert.isScanJobAlert).map(\.alert.id)
+        let scanAlerts = try await outbox.alerts(after: nil, limit: 100).filter { ScanReference.isScanStream($0.alert.stream) }.map(\.alert.id)
         #expect(Set(scanAlerts).count == 4 && scanAlerts.contains(first.id) && scanAlerts.contains(copies[0].id))
         #expect(try await outbox.pendingCount(sink: "hook") == pending + 3)
+        // A file stream started again (a restart) finds its file's match again: kept once too.
+        let restarted = copies.map { copy in
+            var found = copy
+            (found.id, found.stream, found.scan) = (ids.next(at: copy.raisedAt.addingTimeInterval(7200)), "file-cam", nil)
+            return found
+        }
+        #expect(try await outbox.enqueue(.fileMatch(restarted[0]), sinks: ["hook"], now: base))
+        #expect(try await outbox.enqueue(.fileMatch(restarted[1]), sinks: ["hook"], now: base) == false)
+        #expect(try await outbox.pendingCount(sink: "hook") == pending + 4)
     }
 
     @Test("SQLite: every behaviour of the contract")
