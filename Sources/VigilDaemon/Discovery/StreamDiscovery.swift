@@ -64,6 +64,12 @@ final class StreamDiscovery: Sendable {
             metrics.discoveryStreams(source: poller.spec.name).set(0)
             logger.notice("discovery source removed; its streams are released", metadata: ["source": "\(poller.spec.name)"])
         }
+        // A new source is down with nothing found until its first poll answers; its series exist
+        // from the start, so a dashboard shows zero rather than nothing.
+        for spec in new {
+            metrics.discoveryUp(source: spec.name).set(0)
+            metrics.discoveryStreams(source: spec.name).set(0)
+        }
         state.withLock { state in
             guard !state.stopped else { return }
             for spec in new {

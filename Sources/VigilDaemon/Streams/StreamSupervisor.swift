@@ -100,6 +100,8 @@ public final class StreamSupervisor: Sendable {
         }
         guard added else { return false }
         order.withLock { $0.append(spec.id) }
+        // The stream's drop count exists from its start, at zero, rather than from its first drop.
+        metrics.hashingDrops(stream: spec.id).increment(by: 0)
         // The source's task holds the supervisor until it ends; stop(id:) and stopAll() end it.
         let task = Task {
             await runtime.source.run { frame in self.received(frame, runtime: runtime) }

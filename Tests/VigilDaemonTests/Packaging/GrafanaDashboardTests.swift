@@ -71,16 +71,26 @@ struct GrafanaDashboardTests {
         let refusing = WebhookReceiver { _ in .badRequest }
         try await refusing.start()
         let port = try freeLoopbackPort()
+        // Nothing listens there: a discovery source that is down.
+        let mediaServer = try freeLoopbackPort()
         let token = "dashboard-token-0123456789"
         let config = directory.appendingPathComponent("vigil.yml").path
+        let samples = Fixtures.root.appendingPathComponent("Samples")
+        // The still, a stream of its own, is in the known bank and in an allow-list: silenced.
         try """
             listen: 127.0.0.1:\(port)
             api_token: \(token)
             state_dir: \(directory.path)/state
             banks:
-              - {name: known, path: \(Fixtures.root.appendingPathComponent("Samples/banks/known").path)}
+              - {name: known, path: \(samples.appendingPathComponent("banks/known").path)}
+              - {name: benign, path: \(samples.appendingPathComponent("banks/known/stills.csv").path), role: allow}
             streams:
               - {id: known, url: \(SampleClips.known)}
+              - {id: still, url: \(samples.appendingPathComponent("mandelbrot-still.png").path)}
+            discovery:
+              - {name: edge, kind: nginx-rtmp, url: "http://127.0.0.1:\(mediaServer)/stat", play_url: "rtmp://127.0.0.1/{app}/{name}", interval: 1s}
+            scans:
+              file_roots: [\(samples.path)]
             alerts:
               retry: {initial: 100ms, max: 200ms}
               jsonl: \(directory.path)/state/alerts.jsonl
@@ -90,11 +100,16 @@ struct GrafanaDashboardTests {
         let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("log.txt"))
         var exposition = ""
         func missing() -> [String] { queried.filter { !PromQLNames.isExported($0, in: exposition) }.sorted() }
+        var submitted = false
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let response = try? await API.call(.GET, "http://127.0.0.1:\(port)/metrics", token: token), response.status == 200 {
                 exposition = response.text
                 if missing().isEmpty { break }
+                if !submitted {
+                    let job = try JSONSerialization.data(withJSONObject: ["source": SampleClips.known])
+                    submitted = try await API.call(.POST, "http://127.0.0.1:\(port)/v1/scans", token: token, body: job).status == 202
+                }
             }
             try await Task.sleep(for: .milliseconds(250))
         }
