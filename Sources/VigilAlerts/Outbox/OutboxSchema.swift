@@ -32,7 +32,8 @@ enum OutboxSchema {
                 """)
         }
         migrator.registerMigration("vigil-outbox-v2-subjects") { db in
-            // A scan job's earlier alert for an entry is looked up at every commit of its alerts.
+            // An earlier alert of the stream for the entry is looked up at every commit of a scan job's
+            // alerts and of file matches (`RaisedAlert.isOncePerEntry`).
             try db.execute(sql: "CREATE INDEX vigil_alerts_subject ON vigil_alerts (stream, bank, entry_id)")
         }
         try migrator.migrate(writer)

@@ -204,7 +204,7 @@ public actor AlertPipeline {
             // database's deadline; the merge tries the outbox every second.
             guard spooledLatest.isEmpty else { throw Spooling.earlierAlertsSpooled }
             if try await !hub.commit(alert) {
-                logger.info("incident raised already (by another node, or by an earlier attempt of the scan job); no second alert", metadata: [
+                logger.info("incident raised already (by another node, or before for this scan job or file); no second alert", metadata: [
                     "alert": "\(alert.id)", "stream": "\(alert.stream)",
                 ])
             }

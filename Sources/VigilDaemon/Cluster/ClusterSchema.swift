@@ -169,7 +169,7 @@ public enum ClusterSchema {
             // Claiming reads the queued jobs in seq order; listings by state read it backwards.
             "CREATE INDEX vigil_scan_jobs_state ON vigil_scan_jobs (state, seq)",
         ],
-        // A scan job read again looks up its earlier attempt's alert for an entry.
+        // Scan jobs' alerts and file matches look up an earlier alert of their stream for the entry.
         ["CREATE INDEX vigil_alerts_subject ON vigil_alerts (stream, bank, entry_id)"],
     ]
 
