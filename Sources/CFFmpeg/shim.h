@@ -109,7 +109,8 @@ static inline int vigil_get_buffer_unpooled(struct AVCodecContext *context, AVFr
 /// For a decoder's private context: FFmpeg allocates it zeroed, at its largest (about 750 KB for
 /// H.264, for features and sizes a stream may never use), and decoding 1080p key frames writes
 /// about 50 KB of it. `block` must come from FFmpeg's `av_malloc` family, which allocates from the C
-/// library's heap (`posix_memalign`), so `malloc_usable_size` gives its extent.
+/// library's heap (`posix_memalign`), so `malloc_usable_size` gives its extent; and no other thread
+/// may write the block meanwhile (a write between the check and the release would be lost).
 static inline size_t vigil_release_zero_pages(void *block) {
 #ifdef __linux__
     if (block == NULL) return 0;

@@ -56,8 +56,11 @@ final class Decoder {
         if opened < 0 { throw .failed(AVFailure(code: opened)) }
         // Most of a decoder's private context is never written (750 KB of which 50 KB are used,
         // for H.264 key frames at 1080p), yet zeroing it made all of it resident: per live
-        // stream, a fifth of its memory.
-        _ = vigil_release_zero_pages(context.pointee.priv_data)
+        // stream, a fifth of its memory. Only a decoder that runs on the calling thread alone
+        // (live streams): no other thread may write the context between the check and the release.
+        if context.pointee.thread_count == 1 {
+            _ = vigil_release_zero_pages(context.pointee.priv_data)
+        }
     }
 
     deinit {
