@@ -24,29 +24,28 @@ struct FileStreamDigestTests {
                 config.streams = [StreamSpec(id: "copy", url: SampleClips.unrelated), StreamSpec(id: "other", url: SampleClips.known)]
             }
         }
+        func storedAlerts(of daemon: TestDaemon) async throws -> [[String: Any]] {
+            (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
+        }
+        func bothPlayedOut(_ daemon: TestDaemon) async throws {
+            try await waitUntil(timeout: .seconds(40)) {
+                let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
+                return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
+            }
+        }
         var daemon = try await start()
-        var alerts: [[String: Any]] = []
-        try await waitUntil(timeout: .seconds(30)) {
-            alerts = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
-            return !alerts.isEmpty
-        }
+        try await waitUntil(timeout: .seconds(30)) { try await !storedAlerts(of: daemon).isEmpty }
         // Both streams play out; only the copy is known.
-        try await waitUntil(timeout: .seconds(40)) {
-            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
-            return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
-        }
-        alerts = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
+        try await bothPlayedOut(daemon)
+        let alerts = try await storedAlerts(of: daemon)
         await daemon.stop()
         #expect(alerts.count == 1, "\(alerts)")
 
         // Started again on the same state, the file streams are read again and the copy found
         // again: its file match is a fact about the file, already raised — no second alert.
         daemon = try await start()
-        try await waitUntil(timeout: .seconds(40)) {
-            let streams = try await API.call(.GET, daemon.base + "/v1/streams").json?["streams"] as? [[String: Any]] ?? []
-            return streams.count == 2 && streams.allSatisfy { $0["state"] as? String == "ended" }
-        }
-        let again = (try await API.call(.GET, daemon.base + "/v1/alerts").json?["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? [String: Any] }
+        try await bothPlayedOut(daemon)
+        let again = try await storedAlerts(of: daemon)
         await daemon.stop()
         #expect(again.count == 1 && again.first?["id"] as? String == alerts.first?["id"] as? String, "\(again)")
         let alert = try #require(alerts.first)
