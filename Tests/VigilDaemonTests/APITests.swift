@@ -73,6 +73,17 @@ struct APITests {
         #expect(missing.status == 404 && missing.errorMessage?.contains("nope") == true)
         let unknownRoute = try await API.call(.GET, daemon.base + "/v2/everything")
         #expect(unknownRoute.status == 404 && unknownRoute.errorMessage != nil)
+        // A known route with the wrong method: 405 naming the methods that work.
+        let wrongMethods: [(HTTPMethod, String, String)] = [
+            (.PUT, "/v1/streams", "GET, POST"), (.PATCH, "/v1/streams/cam-9", "DELETE, GET"),
+            (.DELETE, "/v1/alerts", "GET"), (.GET, "/v1/banks/known/reload", "POST"), (.POST, "/metrics", "GET"),
+        ]
+        for (method, path, allow) in wrongMethods {
+            let response = try await API.call(method, daemon.base + path)
+            #expect(response.status == 405 && response.allow == allow, "\(method) \(path): \(response.status) allow \(response.allow ?? "none")")
+            #expect(response.errorMessage?.contains("use") == true && response.contentType?.hasPrefix("application/json") == true)
+        }
+        #expect(try await API.call(.PUT, daemon.base + "/v1/streams/cam/extra").status == 404)
 
         // Unaffected: still healthy, and a valid request works.
         #expect(try await API.call(.GET, daemon.base + "/healthz", token: nil).status == 200)

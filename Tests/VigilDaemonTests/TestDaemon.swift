@@ -32,6 +32,8 @@ final class TestDaemon: Sendable {
         // Tests' API streams point at loopback servers of their own: let them (the egress tests
         // put the default policy back).
         config.egress = EgressPolicy(allowHosts: [HostRule("127.0.0.0/8")!, HostRule("::1")!])
+        // Scan jobs run in `vigil ingest` children; the running executable is the test runner.
+        config.ingest.executable = try VigilExecutable.path()
         configure(&config)
         let daemon = try await Daemon(config: config, sources: sources, clock: clock)
         let task = Task { try await daemon.run(handleSignals: false) }
@@ -63,6 +65,7 @@ struct APIResponse: Sendable {
     var body: Data
     var contentType: String?
     var retryAfter: String? = nil
+    var allow: String? = nil
 
     var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
     var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
@@ -91,7 +94,7 @@ enum API {
         let buffer = try await response.body.collect(upTo: 8 << 20)
         return APIResponse(
             status: Int(response.status.code), body: Data(buffer: buffer), contentType: response.headers.first(name: "content-type"),
-            retryAfter: response.headers.first(name: "retry-after"))
+            retryAfter: response.headers.first(name: "retry-after"), allow: response.headers.first(name: "allow"))
     }
 
     static func json(_ object: [String: Any]) -> Data {

@@ -1,11 +1,15 @@
 import Foundation
 
 /// Any JSON value, kept as given: a client's metadata echoed in alerts (a scan job's `callback`),
-/// or a stored document answered again (a scan job's verdict). Numbers are double-precision, as
-/// in JavaScript: an integer beyond 2^53 comes back rounded (send such ids as strings).
+/// or a stored document answered again (a scan job's verdict). Integers that fit in 64 signed
+/// bits come back exactly as given (a platform's upload ids often exceed the 2^53 a double holds);
+/// other numbers are double-precision.
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
+    /// A number written without a fraction that fits in `Int64`, kept exactly.
+    case integer(Int64)
+    /// Any other number.
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -17,6 +21,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
@@ -33,10 +39,28 @@ public enum JSONValue: Sendable, Equatable, Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// Numbers compare by value, so `.integer(7)` equals `.number(7)`: a value decoded again
+    /// equals the one that was encoded whichever case holds it.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.integer(let left), .integer(let right)): left == right
+        case (.number(let left), .number(let right)): left == right
+        case (.integer(let left), .number(let right)), (.number(let right), .integer(let left)):
+            Int64(exactly: right) == left
+        case (.string(let left), .string(let right)): left == right
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        default: false
         }
     }
 
@@ -48,7 +72,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// Levels of arrays and objects: 0 for a scalar.
     public var depth: Int {
         switch self {
-        case .null, .bool, .number, .string: 0
+        case .null, .bool, .integer, .number, .string: 0
         case .array(let values): 1 + (values.map(\.depth).max() ?? 0)
         case .object(let fields): 1 + (fields.values.map(\.depth).max() ?? 0)
         }

@@ -12,17 +12,21 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     /// Seconds after which the client may try again (`Retry-After`), when the refusal is
     /// temporary (a full queue).
     public var retryAfter: Int?
+    /// The methods the route accepts (`Allow`), when the refusal is for the method (405).
+    public var allow: [String]
 
     /// Creates an error.
-    public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Int? = nil, allow: [String] = []) {
         self.status = status
         self.message = message
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = JSONResponse.make(status: status, ErrorBody(error: .init(status: Int(status.code), message: message)))
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if !allow.isEmpty { response.headers[.allow] = allow.joined(separator: ", ") }
         return response
     }
 

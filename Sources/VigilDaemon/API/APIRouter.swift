@@ -138,6 +138,7 @@ enum APIRouter {
         router.post("/v1/banks/:name/reload") { _, context -> Response in
             JSONResponse.make(try await core.reloadBank(name: context.parameters.require("name")))
         }
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 

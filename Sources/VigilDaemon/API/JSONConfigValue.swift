@@ -45,6 +45,8 @@ extension JSONValue {
             return .sequence(items.map(\.configValue), line: nil)
         case .string(let text):
             return .scalar(text, line: nil, quoted: true)
+        case .integer(let value):
+            return .scalar(String(value), line: nil, quoted: false)
         case .number(let value):
             let integral = value.rounded() == value && abs(value) < 0x1p63
             return .scalar(integral ? String(Int64(value)) : String(value), line: nil, quoted: false)

@@ -176,6 +176,7 @@ struct ScanJobStoreContractTests {
             "nul": .string("a\u{0}b"),
             "nested": .object(["z": .array([.number(1), .number(-2.5), .number(1e300), .null, .bool(true)]), "a": .object([:])]),
             "empty": .string(""),
+            "ids": .array([.integer(9_007_199_254_740_993), .integer(.max), .integer(.min)]),
         ])
         let verdict: JSONValue = .object([
             "matched": .bool(true),
