@@ -11,14 +11,20 @@ public final class StaticFileServer: @unchecked Sendable {
     public let port: Int
     private let process: Process
 
-    /// Starts serving `folder`; returns once the server accepts connections.
-    public init(serving folder: URL) async throws {
+    /// Starts serving `folder`; returns once the server accepts connections. With `requestLog`,
+    /// the server's log of every request it answers (one line each) goes to that file.
+    public init(serving folder: URL, requestLog: URL? = nil) async throws {
         port = try freeLoopbackPort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder.path]
+        process.arguments = ["python3", "-u", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder.path]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let requestLog {
+            FileManager.default.createFile(atPath: requestLog.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: requestLog)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         let deadline = Date().addingTimeInterval(10)
         while !acceptsTCP(port: port) {

@@ -262,6 +262,22 @@ public struct StreamLeases: StreamStore {
         public var watched: Int
     }
 
+    /// The latest poll of a discovery source any node applied, and how many of its streams the
+    /// table holds; nil before the first.
+    public func latestDiscoveryPoll(source: String) async throws(ClusterError) -> (polledAt: Date, watched: Int)? {
+        let origin = StreamSpec.Origin.discovery(source).rawValue
+        let logger = logger
+        return try await database.perform("discovery latest poll") { client -> (polledAt: Date, watched: Int)? in
+            for try await (polledAt, watched) in try await client.query("""
+                SELECT polled_at, (SELECT count(*) FROM vigil_streams WHERE origin = \(origin))
+                FROM vigil_discovery_polls WHERE source = \(source)
+                """, logger: logger).decode((Date, Int).self) {
+                return (polledAt, watched)
+            }
+            return nil
+        }
+    }
+
     /// Makes `source`'s discovered streams in the table exactly `streams`, from a poll made at
     /// `polledAt`, unless another node already applied a later poll of the source, which wins
     /// (nil then). A published stream whose id another origin holds is left out. Any node may

@@ -8,6 +8,18 @@ protocol DiscoveredStreams: Sendable {
 
     /// Stops watching every stream of the source named (removed from the config).
     func release(source: String) async
+
+    /// The latest poll of `source` applied by any node, with the streams of the source it left
+    /// watched: in a fleet, a node skips its own poll when another polled moments ago. Nil on a
+    /// single node, and when it cannot be known (then the node polls).
+    func latestPoll(of source: String) async -> AppliedPoll?
+}
+
+/// A poll of a discovery source that some node of a fleet applied.
+struct AppliedPoll: Sendable, Equatable {
+    var polledAt: Date
+    /// The source's streams the fleet watches after it.
+    var watched: Int
 }
 
 /// What applying one poll changed.

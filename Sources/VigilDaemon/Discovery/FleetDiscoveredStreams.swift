@@ -2,8 +2,10 @@ import Foundation
 
 /// A fleet's discovered streams: written to the fleet's stream table (origin
 /// `discovery:<source>`), from which the lease rounds hand them to nodes with room, like any
-/// other stream. Every node polls every source; a poll older than one already applied by
-/// another node changes nothing, so nodes never undo each other's fresher view.
+/// other stream. Every node keeps polling every source, so discovery lives on while one node
+/// does; a node skips its poll when another applied one less than half an interval ago (about
+/// one poll per interval reaches the media server, however many nodes), and a poll older than one
+/// already applied by another node changes nothing, so nodes never undo each other's fresher view.
 struct FleetDiscoveredStreams: DiscoveredStreams {
     let leases: StreamLeases
 
@@ -19,6 +21,11 @@ struct FleetDiscoveredStreams: DiscoveredStreams {
         var outcome = DiscoveryOutcome(started: applied.added, stopped: applied.removed, refused: wanted.refused, watched: applied.watched)
         for id in applied.taken { outcome.refused[id] = "a stream of another origin has the id \(id)" }
         return outcome
+    }
+
+    func latestPoll(of source: String) async -> AppliedPoll? {
+        guard let latest = try? await leases.latestDiscoveryPoll(source: source) else { return nil }
+        return AppliedPoll(polledAt: latest.polledAt, watched: latest.watched)
     }
 
     /// The source left this node's config: its streams leave the table. A node whose config still

@@ -21,6 +21,9 @@ struct LocalDiscoveredStreams: DiscoveredStreams {
         return outcome
     }
 
+    /// A single node polls every time.
+    func latestPoll(of source: String) async -> AppliedPoll? { nil }
+
     func release(source: String) async {
         for spec in supervisor.specs where spec.origin == .discovery(source) { await release(spec.id) }
     }

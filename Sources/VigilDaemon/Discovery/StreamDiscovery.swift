@@ -106,6 +106,14 @@ final class StreamDiscovery: Sendable {
 
     private func pollOnce(_ spec: DiscoverySpec) async {
         let polledAt = Date()
+        // In a fleet, another node's poll of moments ago is in the table: the media server is
+        // asked once per interval or so, not once per node. A node that failed keeps asking
+        // (failures are not recorded there), so every node sees an outage.
+        if let latest = await target.latestPoll(of: spec.name), polledAt.timeIntervalSince(latest.polledAt) < spec.interval / 2 {
+            guard !Task.isCancelled else { return }
+            answered(spec, outcome: DiscoveryOutcome(watched: latest.watched), polledAt: latest.polledAt, refusalsKnown: false)
+            return
+        }
         let outcome: DiscoveryOutcome
         do throws(DiscoveryError) {
             let published = try await client.published(spec)
@@ -116,6 +124,13 @@ final class StreamDiscovery: Sendable {
             failed(spec, error)
             return
         }
+        answered(spec, outcome: outcome, polledAt: polledAt, refusalsKnown: !outcome.superseded)
+    }
+
+    /// A poll that answered, this node's or (`refusalsKnown` false) another node's: the source is
+    /// healthy, and what it changed is logged. Refusals are known only from this node's own
+    /// poll; a superseded one knows nothing of the streams.
+    private func answered(_ spec: DiscoverySpec, outcome: DiscoveryOutcome, polledAt: Date, refusalsKnown: Bool) {
         for id in outcome.stopped {
             logger.info("discovered stream no longer published; released", metadata: ["source": "\(spec.name)", "stream": "\(id)"])
         }
@@ -131,8 +146,8 @@ final class StreamDiscovery: Sendable {
             status.failures = 0
             status.lastError = nil
             status.lastPoll = polledAt
-            if !outcome.superseded {
-                status.streams = outcome.watched
+            if !outcome.superseded { status.streams = outcome.watched }
+            if refusalsKnown {
                 status.refused = refused.keys.sorted().map { DiscoveryStatus.Refusal(stream: $0, reason: refused[$0] ?? "") }
             }
             state.statuses[spec.name] = status

@@ -3,9 +3,10 @@ import Testing
 import VigilTestSupport
 
 extension FleetProcesses {
-    /// Discovery in a fleet: two `vigil serve` nodes on one PostgreSQL both poll a MediaMTX-shaped
-    /// source (its documented answer, over real HTTP); the fleet's table holds the streams once,
-    /// the lease rounds hand them to nodes, and a stream unpublished leaves the whole fleet.
+    /// Discovery in a fleet: two `vigil serve` nodes on one PostgreSQL share the polling of a
+    /// MediaMTX-shaped source (its documented answer, over real HTTP); the fleet's table holds the
+    /// streams once, the lease rounds hand them to nodes, and a stream unpublished leaves the
+    /// whole fleet.
     @Suite("Fleet: discovery through the fleet's stream table", .serialized)
     struct FleetDiscoveryTests {
         @Test("published paths are watched once fleet-wide, each by a node; unpublished ones leave; a source down keeps them",
@@ -16,7 +17,8 @@ extension FleetProcesses {
             let server = try await PostgresServer.start()
             let media = directory.appendingPathComponent("media")
             try DiscoveryTests.publish(DiscoveryResponseTests.fixture("mediamtx-paths.json"), at: "v3/paths/list", in: media)
-            let api = try await StaticFileServer(serving: media)
+            let requests = directory.appendingPathComponent("media-requests.log")
+            let api = try await StaticFileServer(serving: media, requestLog: requests)
             // The play URLs lead to a port that refuses: the streams are listed, never read.
             let refusing = try RefusingLoopbackPort()
             var nodes: [FleetNode] = []
@@ -58,6 +60,20 @@ extension FleetProcesses {
                 let origins = (listed.json?["streams"] as? [[String: Any]] ?? []).compactMap { $0["origin"] as? String }
                 #expect(origins == ["discovery:cams", "discovery:cams"])
                 #expect(try await API.call(.DELETE, nodes[1].base + "/v1/streams/cam1", token: FleetNode.token).status == 409)
+
+                // The media server is asked about once per interval, not once per node per
+                // interval (24 in 6 s here), and both nodes show the source healthy.
+                func polls() throws -> Int {
+                    try String(contentsOf: requests, encoding: .utf8).components(separatedBy: "\n").count { $0.contains("GET /v3/paths/list") }
+                }
+                let before = try polls()
+                try await Task.sleep(for: .seconds(6))
+                let asked = try polls() - before
+                #expect(asked >= 10 && asked <= 15, "\(asked) polls in 6 s at a 500 ms interval from two nodes")
+                for node in nodes {
+                    let sources = try await API.call(.GET, node.base + "/v1/discovery", token: FleetNode.token).json?["sources"] as? [[String: Any]]
+                    #expect(sources?.first?["healthy"] as? Bool == true && sources?.first?["streams"] as? Int == 2, "\(node.id): \(sources ?? [])")
+                }
 
                 // A path stops being ready: it leaves the fleet.
                 var paths = try #require(try JSONSerialization.jsonObject(with: DiscoveryResponseTests.fixture("mediamtx-paths.json")) as? [String: Any])
