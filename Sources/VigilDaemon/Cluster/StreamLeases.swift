@@ -262,19 +262,42 @@ public struct StreamLeases: StreamStore {
         public var watched: Int
     }
 
-    /// The latest poll of a discovery source any node applied, and how many of its streams the
-    /// table holds; nil before the first.
-    public func latestDiscoveryPoll(source: String) async throws(ClusterError) -> (polledAt: Date, watched: Int)? {
+    /// Takes this node's turn to poll a discovery source at `now`, unless some node took one
+    /// after `cutoff`: then nil, and the source's latest poll with how many of its streams the
+    /// table holds. Taking the turn records `now` as the source's latest poll, so of nodes asking
+    /// at once one polls and the others skip.
+    public func claimDiscoveryPoll(
+        source: String, now: Date, cutoff: Date
+    ) async throws(ClusterError) -> (polledAt: Date, watched: Int)? {
         let origin = StreamSpec.Origin.discovery(source).rawValue
         let logger = logger
-        return try await database.perform("discovery latest poll") { client -> (polledAt: Date, watched: Int)? in
-            for try await (polledAt, watched) in try await client.query("""
+        return try await database.transaction("discovery poll claim") { connection -> (polledAt: Date, watched: Int)? in
+            for try await _ in try await connection.query("""
+                INSERT INTO vigil_discovery_polls (source, polled_at) VALUES (\(source), \(now))
+                ON CONFLICT (source) DO UPDATE SET polled_at = EXCLUDED.polled_at
+                WHERE vigil_discovery_polls.polled_at <= \(cutoff)
+                RETURNING source
+                """, logger: logger).decode(String.self) {
+                return nil
+            }
+            for try await (polledAt, watched) in try await connection.query("""
                 SELECT polled_at, (SELECT count(*) FROM vigil_streams WHERE origin = \(origin))
                 FROM vigil_discovery_polls WHERE source = \(source)
                 """, logger: logger).decode((Date, Int).self) {
                 return (polledAt, watched)
             }
             return nil
+        }
+    }
+
+    /// Hands back a turn taken at `takenAt` whose poll failed, unless another node took one since:
+    /// the source's latest poll becomes `staleAt`, old enough for any node to take the next turn.
+    public func releaseDiscoveryPoll(source: String, takenAt: Date, staleAt: Date) async throws(ClusterError) {
+        let logger = logger
+        try await database.perform("discovery poll release") { client in
+            try await client.query(
+                "UPDATE vigil_discovery_polls SET polled_at = \(staleAt) WHERE source = \(source) AND polled_at = \(takenAt)",
+                logger: logger)
         }
     }
 

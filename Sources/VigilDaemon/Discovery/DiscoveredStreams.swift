@@ -9,13 +9,17 @@ protocol DiscoveredStreams: Sendable {
     /// Stops watching every stream of the source named (removed from the config).
     func release(source: String) async
 
-    /// The latest poll of `source` applied by any node, with the streams of the source it left
-    /// watched: in a fleet, a node skips its own poll when another polled moments ago. Nil on a
-    /// single node, and when it cannot be known (then the node polls).
-    func latestPoll(of source: String) async -> AppliedPoll?
+    /// Whether this node polls `source` now (nil), which a single node always does. In a fleet,
+    /// the first node to ask once the latest turn is older than `freshness` takes the turn; the
+    /// others get that turn's time and the streams the table holds, and skip. When the table
+    /// cannot tell, the node polls.
+    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> AppliedPoll?
+
+    /// This node's turn, taken at `takenAt`, failed: handed back so that other nodes poll at once.
+    func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async
 }
 
-/// A poll of a discovery source that some node of a fleet applied.
+/// A poll of a discovery source that another node of a fleet took.
 struct AppliedPoll: Sendable, Equatable {
     var polledAt: Date
     /// The source's streams the fleet watches after it.

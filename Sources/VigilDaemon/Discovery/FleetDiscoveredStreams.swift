@@ -3,9 +3,10 @@ import Foundation
 /// A fleet's discovered streams: written to the fleet's stream table (origin
 /// `discovery:<source>`), from which the lease rounds hand them to nodes with room, like any
 /// other stream. Every node keeps polling every source, so discovery lives on while one node
-/// does; a node skips its poll when another applied one less than half an interval ago (about
-/// one poll per interval reaches the media server, however many nodes), and a poll older than one
-/// already applied by another node changes nothing, so nodes never undo each other's fresher view.
+/// does; but a node polls only when it takes the turn in the table (no poll taken in the last
+/// half interval), so about one poll per interval reaches the media server however many nodes
+/// run. A failed turn is handed back, so every node sees an outage for itself. A poll older than one already applied by another node changes nothing, so nodes never
+/// undo each other's fresher view.
 struct FleetDiscoveredStreams: DiscoveredStreams {
     let leases: StreamLeases
 
@@ -23,9 +24,14 @@ struct FleetDiscoveredStreams: DiscoveredStreams {
         return outcome
     }
 
-    func latestPoll(of source: String) async -> AppliedPoll? {
-        guard let latest = try? await leases.latestDiscoveryPoll(source: source) else { return nil }
-        return AppliedPoll(polledAt: latest.polledAt, watched: latest.watched)
+    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> AppliedPoll? {
+        let cutoff = now.addingTimeInterval(-freshness)
+        guard let taken = try? await leases.claimDiscoveryPoll(source: source, now: now, cutoff: cutoff) else { return nil }
+        return AppliedPoll(polledAt: taken.polledAt, watched: taken.watched)
+    }
+
+    func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async {
+        try? await leases.releaseDiscoveryPoll(source: source, takenAt: takenAt, staleAt: takenAt.addingTimeInterval(-freshness))
     }
 
     /// The source left this node's config: its streams leave the table. A node whose config still

@@ -22,7 +22,9 @@ struct LocalDiscoveredStreams: DiscoveredStreams {
     }
 
     /// A single node polls every time.
-    func latestPoll(of source: String) async -> AppliedPoll? { nil }
+    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> AppliedPoll? { nil }
+
+    func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async {}
 
     func release(source: String) async {
         for spec in supervisor.specs where spec.origin == .discovery(source) { await release(spec.id) }

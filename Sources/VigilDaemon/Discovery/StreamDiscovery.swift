@@ -106,12 +106,13 @@ final class StreamDiscovery: Sendable {
 
     private func pollOnce(_ spec: DiscoverySpec) async {
         let polledAt = Date()
-        // In a fleet, another node's poll of moments ago is in the table: the media server is
-        // asked once per interval or so, not once per node. A node that failed keeps asking
-        // (failures are not recorded there), so every node sees an outage.
-        if let latest = await target.latestPoll(of: spec.name), polledAt.timeIntervalSince(latest.polledAt) < spec.interval / 2 {
+        // In a fleet, a node polls only when it takes the turn: the media server is asked about
+        // once per interval, not once per node. A node that has not seen the source answer
+        // always takes it, so each node learns of an outage and of the recovery by itself.
+        let healthy = state.withLock { $0.statuses[spec.name]?.healthy ?? false }
+        if let taken = await target.pollTaken(of: spec.name, at: polledAt, freshness: healthy ? spec.interval / 2 : 0) {
             guard !Task.isCancelled else { return }
-            answered(spec, outcome: DiscoveryOutcome(watched: latest.watched), polledAt: latest.polledAt, refusalsKnown: false)
+            shared(spec, taken)
             return
         }
         let outcome: DiscoveryOutcome
@@ -121,16 +122,26 @@ final class StreamDiscovery: Sendable {
             outcome = try await target.follow(spec, published: published, polledAt: polledAt, maxStreams: state.withLock { $0.maxStreams })
         } catch {
             guard !Task.isCancelled else { return }
+            // Handing the turn back lets the other nodes poll at once and see the outage too.
+            await target.turnFailed(of: spec.name, takenAt: polledAt, freshness: spec.interval / 2)
             failed(spec, error)
             return
         }
-        answered(spec, outcome: outcome, polledAt: polledAt, refusalsKnown: !outcome.superseded)
+        answered(spec, outcome: outcome, polledAt: polledAt)
     }
 
-    /// A poll that answered, this node's or (`refusalsKnown` false) another node's: the source is
-    /// healthy, and what it changed is logged. Refusals are known only from this node's own
-    /// poll; a superseded one knows nothing of the streams.
-    private func answered(_ spec: DiscoverySpec, outcome: DiscoveryOutcome, polledAt: Date, refusalsKnown: Bool) {
+    /// Another node's turn: its poll answered, and the fleet's table holds what it found. This
+    /// node's own view of the source's health stays as its last poll left it.
+    private func shared(_ spec: DiscoverySpec, _ taken: AppliedPoll) {
+        state.withLock { state in
+            state.statuses[spec.name]?.lastPoll = taken.polledAt
+            state.statuses[spec.name]?.streams = taken.watched
+        }
+        metrics.discoveryStreams(source: spec.name).set(taken.watched)
+    }
+
+    /// This node's poll answered: the source is healthy, and what it changed is logged.
+    private func answered(_ spec: DiscoverySpec, outcome: DiscoveryOutcome, polledAt: Date) {
         for id in outcome.stopped {
             logger.info("discovered stream no longer published; released", metadata: ["source": "\(spec.name)", "stream": "\(id)"])
         }
@@ -146,8 +157,8 @@ final class StreamDiscovery: Sendable {
             status.failures = 0
             status.lastError = nil
             status.lastPoll = polledAt
-            if !outcome.superseded { status.streams = outcome.watched }
-            if refusalsKnown {
+            if !outcome.superseded {
+                status.streams = outcome.watched
                 status.refused = refused.keys.sorted().map { DiscoveryStatus.Refusal(stream: $0, reason: refused[$0] ?? "") }
             }
             state.statuses[spec.name] = status
