@@ -13,16 +13,17 @@ protocol DiscoveredStreams: Sendable {
     /// the first node to ask once the latest turn is older than `freshness` takes the turn; the
     /// others get that turn's time and the streams the table holds, and skip. When the table
     /// cannot tell, the node polls.
-    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> AppliedPoll?
+    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> PollTurn?
 
     /// This node's turn, taken at `takenAt`, failed: handed back so that other nodes poll at once.
     func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async
 }
 
-/// A poll of a discovery source that another node of a fleet took.
-struct AppliedPoll: Sendable, Equatable {
+/// The latest turn at polling a discovery source, taken by another node of a fleet.
+struct PollTurn: Sendable, Equatable {
+    /// When the turn was taken.
     var polledAt: Date
-    /// The source's streams the fleet watches after it.
+    /// The source's streams the fleet's table holds.
     var watched: Int
 }
 

@@ -5,8 +5,9 @@ import Foundation
 /// other stream. Every node keeps polling every source, so discovery lives on while one node
 /// does; but a node polls only when it takes the turn in the table (no poll taken in the last
 /// half interval), so about one poll per interval reaches the media server however many nodes
-/// run. A failed turn is handed back, so every node sees an outage for itself. A poll older than one already applied by another node changes nothing, so nodes never
-/// undo each other's fresher view.
+/// run. A failed turn is handed back, so every node sees an outage for itself. A poll older than
+/// one already applied by another node changes nothing, so nodes never undo each other's fresher
+/// view.
 struct FleetDiscoveredStreams: DiscoveredStreams {
     let leases: StreamLeases
 
@@ -24,10 +25,10 @@ struct FleetDiscoveredStreams: DiscoveredStreams {
         return outcome
     }
 
-    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> AppliedPoll? {
+    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> PollTurn? {
         let cutoff = now.addingTimeInterval(-freshness)
         guard let taken = try? await leases.claimDiscoveryPoll(source: source, now: now, cutoff: cutoff) else { return nil }
-        return AppliedPoll(polledAt: taken.polledAt, watched: taken.watched)
+        return PollTurn(polledAt: taken.polledAt, watched: taken.watched)
     }
 
     func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async {

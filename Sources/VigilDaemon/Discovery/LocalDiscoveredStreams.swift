@@ -22,7 +22,7 @@ struct LocalDiscoveredStreams: DiscoveredStreams {
     }
 
     /// A single node polls every time.
-    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> AppliedPoll? { nil }
+    func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> PollTurn? { nil }
 
     func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async {}
 

@@ -130,9 +130,10 @@ final class StreamDiscovery: Sendable {
         answered(spec, outcome: outcome, polledAt: polledAt)
     }
 
-    /// Another node's turn: its poll answered, and the fleet's table holds what it found. This
-    /// node's own view of the source's health stays as its last poll left it.
-    private func shared(_ spec: DiscoverySpec, _ taken: AppliedPoll) {
+    /// Another node holds the turn: the fleet's table holds what the latest applied poll found.
+    /// This node's view of the source's health stays as its own last poll left it (a failed turn
+    /// is handed back, and this node then polls).
+    private func shared(_ spec: DiscoverySpec, _ taken: PollTurn) {
         state.withLock { state in
             state.statuses[spec.name]?.lastPoll = taken.polledAt
             state.statuses[spec.name]?.streams = taken.watched
