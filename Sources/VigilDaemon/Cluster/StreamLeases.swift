@@ -268,10 +268,10 @@ public struct StreamLeases: StreamStore {
     /// at once one polls and the others skip.
     public func claimDiscoveryPoll(
         source: String, now: Date, cutoff: Date
-    ) async throws(ClusterError) -> (polledAt: Date, watched: Int)? {
+    ) async throws(ClusterError) -> PollTurn? {
         let origin = StreamSpec.Origin.discovery(source).rawValue
         let logger = logger
-        return try await database.transaction("discovery poll claim") { connection -> (polledAt: Date, watched: Int)? in
+        return try await database.transaction("discovery poll claim") { connection -> PollTurn? in
             for try await _ in try await connection.query("""
                 INSERT INTO vigil_discovery_polls (source, polled_at) VALUES (\(source), \(now))
                 ON CONFLICT (source) DO UPDATE SET polled_at = EXCLUDED.polled_at
@@ -284,7 +284,7 @@ public struct StreamLeases: StreamStore {
                 SELECT polled_at, (SELECT count(*) FROM vigil_streams WHERE origin = \(origin))
                 FROM vigil_discovery_polls WHERE source = \(source)
                 """, logger: logger).decode((Date, Int).self) {
-                return (polledAt, watched)
+                return PollTurn(polledAt: polledAt, watched: watched)
             }
             return nil
         }

@@ -20,11 +20,11 @@ protocol DiscoveredStreams: Sendable {
 }
 
 /// The latest turn at polling a discovery source, taken by another node of a fleet.
-struct PollTurn: Sendable, Equatable {
+public struct PollTurn: Sendable, Equatable {
     /// When the turn was taken.
-    var polledAt: Date
+    public var polledAt: Date
     /// The source's streams the fleet's table holds.
-    var watched: Int
+    public var watched: Int
 }
 
 /// What applying one poll changed.

@@ -27,8 +27,8 @@ struct FleetDiscoveredStreams: DiscoveredStreams {
 
     func pollTaken(of source: String, at now: Date, freshness: TimeInterval) async -> PollTurn? {
         let cutoff = now.addingTimeInterval(-freshness)
-        guard let taken = try? await leases.claimDiscoveryPoll(source: source, now: now, cutoff: cutoff) else { return nil }
-        return PollTurn(polledAt: taken.polledAt, watched: taken.watched)
+        // A table that cannot tell lets this node poll.
+        return (try? await leases.claimDiscoveryPoll(source: source, now: now, cutoff: cutoff)) ?? nil
     }
 
     func turnFailed(of source: String, takenAt: Date, freshness: TimeInterval) async {

@@ -109,8 +109,9 @@ final class StreamDiscovery: Sendable {
         // In a fleet, a node polls only when it takes the turn: the media server is asked about
         // once per interval, not once per node. A node that has not seen the source answer
         // always takes it, so each node learns of an outage and of the recovery by itself.
+        let turn = spec.interval / 2
         let healthy = state.withLock { $0.statuses[spec.name]?.healthy ?? false }
-        if let taken = await target.pollTaken(of: spec.name, at: polledAt, freshness: healthy ? spec.interval / 2 : 0) {
+        if let taken = await target.pollTaken(of: spec.name, at: polledAt, freshness: healthy ? turn : 0) {
             guard !Task.isCancelled else { return }
             shared(spec, taken)
             return
@@ -123,7 +124,7 @@ final class StreamDiscovery: Sendable {
         } catch {
             guard !Task.isCancelled else { return }
             // Handing the turn back lets the other nodes poll at once and see the outage too.
-            await target.turnFailed(of: spec.name, takenAt: polledAt, freshness: spec.interval / 2)
+            await target.turnFailed(of: spec.name, takenAt: polledAt, freshness: turn)
             failed(spec, error)
             return
         }
