@@ -36,8 +36,11 @@ public final class MediaReader {
     private let secondsPerTick: Double?
     private let frameRate: Double?
 
-    /// Whether every packet is decoded (fallback, scene detection, or a mode that needs it).
-    private var decodesEverything: Bool
+    /// Whether every packet is decoded (fallback, scene detection, or a mode that needs it);
+    /// published in the counters, where an ingest process's parent sizes its reservation from it.
+    private var decodesEverything: Bool {
+        didSet { context.counters.update { $0.decodesEveryPicture = decodesEverything } }
+    }
     /// Key-frame gap watch; `nil` when the fallback does not apply.
     private var gap: KeyframeGapTracker?
     /// Whether the current GOP's packets are kept while decoding key frames only, so that decoding
@@ -192,7 +195,9 @@ public final class MediaReader {
         if fallbackApplies, let maxGap = policy.maxKeyframeGap, maxGap > 0 {
             gap = KeyframeGapTracker(maxGap: maxGap, frameRate: frameRate)
         }
-        decodesEverything = !keyframeSampling || policy.sceneChangeThreshold != nil
+        let decodesAll = !keyframeSampling || policy.sceneChangeThreshold != nil
+        decodesEverything = decodesAll
+        context.counters.update { $0.decodesEveryPicture = decodesAll }
         keepsPackets = keyframeSampling && (gap != nil || policy.acceptsFocus)
         buffer = PacketBuffer(byteLimit: options.limits.maxBufferedPacketBytes)
         decoder = try Self.openDecoder(

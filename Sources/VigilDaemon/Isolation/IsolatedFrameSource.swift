@@ -191,10 +191,31 @@ public final class IsolatedFrameSource: FrameSource {
         var broken: String?
         var interruptions = LogRateLimit()
         // The child's pictures count against the daemon's shared memory budget, as an in-process
-        // reader's do: reserved from the size of the pictures it sends, given back when it ends.
+        // reader's do: reserved from the size of the pictures it sends and the decoding mode its
+        // latest status reports (the worst case before the first; a status trails a switch by at
+        // most a status interval), given back when it ends. The child's address-space limit, not
+        // this estimate, is what bounds a child gone wrong.
         var reserved = 0
+        var picture: (width: Int, height: Int, format: PictureFormat)?
+        var decodesEveryPicture: Bool?
         let budget = settings.session.memoryBudget
         defer { if reserved > 0 { budget?.release(reserved) } }
+        /// Moves the reservation to the latest picture size and decoding mode; says why not.
+        func reserve() -> String? {
+            guard let budget, let picture else { return nil }
+            let needed = options.limits.estimatedBytes(
+                width: picture.width, height: picture.height, bufferedFrames: options.frameBufferCapacity,
+                format: picture.format,
+                decoderPictures: decodesEveryPicture == false
+                    ? StreamLimits.decoderPicturesDecodingKeyframes : StreamLimits.decoderPicturesDecodingEverything)
+            if needed < reserved {
+                budget.release(reserved - needed)
+            } else if needed > reserved, !budget.reserve(needed - reserved) {
+                return MediaError.memoryBudgetExhausted(url: stream.url, bytes: needed, budget: budget.limit).problem
+            }
+            reserved = needed
+            return nil
+        }
         var heard = ProcessInfo.processInfo.systemUptime
         var progress = (at: heard, packets: -1)
         reading: while true {
@@ -227,18 +248,12 @@ public final class IsolatedFrameSource: FrameSource {
                 while let message = try decoder.next() {
                     switch message {
                     case .frame(let frame):
-                        if let budget, frame.crop == nil {
-                            // The child's decoding mode is its own: the worst case is reserved.
-                            let needed = options.limits.estimatedBytes(
-                                width: frame.width, height: frame.height, bufferedFrames: options.frameBufferCapacity,
-                                format: frame.format)
-                            if needed < reserved {
-                                budget.release(reserved - needed)
-                            } else if needed > reserved, !budget.reserve(needed - reserved) {
-                                broken = MediaError.memoryBudgetExhausted(url: stream.url, bytes: needed, budget: budget.limit).problem
+                        if frame.crop == nil {
+                            picture = (frame.width, frame.height, frame.format)
+                            if let refusal = reserve() {
+                                broken = refusal
                                 break reading
                             }
-                            reserved = needed
                         }
                         openingSlot?.release()
                         // A frame says the session is live before the next status report can.
@@ -258,6 +273,13 @@ public final class IsolatedFrameSource: FrameSource {
                         // Only a live session is expected to read; any other state is its own progress.
                         if status.state != .live || status.counters.packets != progress.packets {
                             progress = (now, status.counters.packets)
+                        }
+                        if status.counters.decodesEveryPicture != decodesEveryPicture {
+                            decodesEveryPicture = status.counters.decodesEveryPicture
+                            if let refusal = reserve() {
+                                broken = refusal
+                                break reading
+                            }
                         }
                     case .opened, .ended:
                         broken = "the ingest process of a live stream sent a scan job's message"

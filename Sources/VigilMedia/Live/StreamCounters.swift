@@ -44,6 +44,10 @@ public struct StreamCounters: Sendable, Equatable, Codable {
     public var refusedOpens = 0
     /// The most recent of those URLs (at most 16), oldest first.
     public var refusedURLs: [String] = []
+    /// Not a count: whether the reader decodes every picture now (a key-frame gap fallback, a
+    /// focus burst, scene detection) rather than key frames alone, which sets how many decoded
+    /// pictures it may hold.
+    public var decodesEveryPicture = false
 
     /// Creates zeroed counters.
     public init() {}
