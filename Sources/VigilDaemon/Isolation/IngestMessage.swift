@@ -44,28 +44,37 @@ enum IngestMessage: Sendable {
         var crop: CropRect?
     }
 
+    /// A message's bytes on the wire: `head`, then `pixels` (a frame's, else empty), written back
+    /// to back by ``IngestOutput`` rather than joined, so that a picture is written from the
+    /// frame itself instead of being copied into a message buffer (a 1080p picture is 2 MB of
+    /// luma, and a copy made for every sampled picture is memory the child's allocator hands
+    /// back and faults in again).
+    struct Wire: Sendable {
+        var head: [UInt8]
+        var pixels: [UInt8] = []
+
+        /// Both parts joined.
+        var bytes: [UInt8] { head + pixels }
+    }
+
     /// The message's bytes on the wire.
-    func encoded() throws -> [UInt8] {
+    func encoded() throws -> Wire {
         switch self {
         case .frame(let frame):
             let header = try JSONEncoder().encode(FrameHeader(
                 index: frame.index, ptsSeconds: frame.ptsSeconds, isKeyframe: frame.isKeyframe, width: frame.width,
                 height: frame.height, format: frame.format, observedAt: frame.observedAt.timeIntervalSince1970, crop: frame.crop))
-            // One buffer, written once: a 1080p picture is 2 MB of luma, 6 MB of RGB.
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(9 + header.count + frame.pixels.count)
-            bytes.append(Self.frameKind)
-            bytes += Self.bigEndian(UInt32(4 + header.count + frame.pixels.count))
-            bytes += Self.bigEndian(UInt32(header.count))
-            bytes += header
-            bytes += frame.pixels
-            return bytes
+            var head = [Self.frameKind]
+            head += Self.bigEndian(UInt32(4 + header.count + frame.pixels.count))
+            head += Self.bigEndian(UInt32(header.count))
+            head += header
+            return Wire(head: head, pixels: frame.pixels)
         case .status(let status):
-            return try Self.json(status, kind: Self.statusKind)
+            return Wire(head: try Self.json(status, kind: Self.statusKind))
         case .opened(let info):
-            return try Self.json(info, kind: Self.openedKind)
+            return Wire(head: try Self.json(info, kind: Self.openedKind))
         case .ended(let ending):
-            return try Self.json(ending, kind: Self.endedKind)
+            return Wire(head: try Self.json(ending, kind: Self.endedKind))
         }
     }
 

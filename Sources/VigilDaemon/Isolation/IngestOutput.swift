@@ -9,8 +9,8 @@ import Synchronization
 /// queued frame is dropped and counted. Only the newest status is kept.
 final class IngestOutput: Sendable {
     private struct State {
-        var frames: [[UInt8]] = []
-        var status: [UInt8]?
+        var frames: [IngestMessage.Wire] = []
+        var status: IngestMessage.Wire?
         var finished = false
         var dropped = 0
     }
@@ -35,7 +35,7 @@ final class IngestOutput: Sendable {
     var dropped: Int { state.withLock { $0.dropped } }
 
     /// Queues a frame, dropping the oldest when full.
-    func send(frame bytes: [UInt8]) {
+    func send(frame bytes: IngestMessage.Wire) {
         state.withLock { state in
             if state.frames.count >= Self.frameCapacity {
                 state.frames.removeFirst()
@@ -47,7 +47,7 @@ final class IngestOutput: Sendable {
     }
 
     /// Queues a status, replacing one not yet written.
-    func send(status bytes: [UInt8]) {
+    func send(status bytes: IngestMessage.Wire) {
         state.withLock { $0.status = bytes }
         wake.signal()
     }
@@ -77,18 +77,28 @@ final class IngestOutput: Sendable {
         }
     }
 
-    private func write(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
+    /// Writes a message's two parts with as few system calls as the pipe allows.
+    private func write(_ message: IngestMessage.Wire) -> Bool {
+        message.head.withUnsafeBytes { head in
+            message.pixels.withUnsafeBytes { pixels in
+                var parts = [head, pixels].filter { !$0.isEmpty }
+                while !parts.isEmpty {
+                    var vectors = parts.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+                    let written = writev(descriptor, &vectors, Int32(vectors.count))
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return false
+                    }
+                    // Drop what was written, whole parts first.
+                    var remaining = written
+                    while let first = parts.first, remaining >= first.count {
+                        remaining -= first.count
+                        parts.removeFirst()
+                    }
+                    if remaining > 0 { parts[0] = UnsafeRawBufferPointer(rebasing: parts[0][remaining...]) }
                 }
-                offset += written
+                return true
             }
-            return true
         }
     }
 }

@@ -32,7 +32,7 @@ struct IngestMessageDecoderTests {
         status.counters.packets = 40
         status.lastFault = SourceFault(error: .unsupportedCodec(url: "udp://127.0.0.1:5000", codec: "mpeg1video"), at: status.since)
         let sent: [IngestMessage] = [.frame(Self.frame()), .status(status), .frame(Self.frame(width: 2, height: 2, format: .luma8, crop: CropRect(x: 1, y: 0, width: 2, height: 2)))]
-        let bytes = try sent.flatMap { try $0.encoded() }
+        let bytes = try sent.flatMap { try $0.encoded().bytes }
         for chunk in [1, 2, 5, 7, 64, bytes.count] {
             let received = try Self.decodeAll(bytes, chunk: chunk)
             #expect(received.count == 3, "chunk \(chunk)")
@@ -53,7 +53,7 @@ struct IngestMessageDecoderTests {
             byteSize: 4096)
         let failure = MediaError.decodeFailed(url: "/uploads/a.mp4", reason: "invalid data")
         let sent: [IngestMessage] = [.opened(info), .frame(Self.frame()), .ended(.init(error: nil)), .ended(.init(error: failure))]
-        let bytes = try sent.flatMap { try $0.encoded() }
+        let bytes = try sent.flatMap { try $0.encoded().bytes }
         for chunk in [1, 3, bytes.count] {
             let received = try Self.decodeAll(bytes, chunk: chunk)
             #expect(received.count == 4, "chunk \(chunk)")
@@ -123,7 +123,7 @@ struct IngestMessageDecoderTests {
 
     @Test("a message cut short is waited for, not misread")
     func partial() throws {
-        let bytes = try IngestMessage.frame(Self.frame()).encoded()
+        let bytes = try IngestMessage.frame(Self.frame()).encoded().bytes
         var decoder = Self.decoder()
         bytes.dropLast().withUnsafeBytes { decoder.append($0) }
         #expect(try decoder.next() == nil)
