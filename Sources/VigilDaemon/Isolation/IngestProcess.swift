@@ -58,10 +58,11 @@ struct IngestProcess {
     /// hardly contend, and each extra arena kept its own freed pictures, so a 1080p child holds
     /// about 21 MB of private memory instead of 51 (BENCHMARKS.md). And it keeps pictures (up to
     /// 32 MiB each) in that arena, and up to 32 MiB of them once freed, rather than mapping each
-    /// from the kernel and handing it back: a child reads one stream, so with glibc's defaults
+    /// from the kernel and handing it back: a child reads one input, so with glibc's defaults
     /// every sampled picture was fresh memory, 160,000 page faults a second across 200 1080p
     /// children, a third of their CPU time. Kept, the faults stop, and 200 children need 1.27
-    /// cores instead of 1.62, at about 6 MiB more memory each (BENCHMARKS.md).
+    /// cores instead of 1.62, at about 6 MiB more memory each, and scan jobs read 50% more video
+    /// a second (BENCHMARKS.md).
     private static func environment() -> [String: String] {
         var environment = [
             "SWIFT_BACKTRACE": "enable=no", "MALLOC_ARENA_MAX": "1",
