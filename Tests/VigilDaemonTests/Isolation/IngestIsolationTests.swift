@@ -120,4 +120,57 @@ struct IngestIsolationTests {
         #expect(streams.contains { $0["frames_in"] as? Int == 0 }, "the refused stream's pictures are never used: \(streams)")
         #expect(await daemon.terminate(timeout: 15) == 0)
     }
+
+    @Test("a child that starts decoding every picture (its key frames stopped) moves its reservation to that mode, and is stopped when that does not fit; the other stream is read throughout",
+          .timeLimit(.minutes(2)))
+    func decodingModeSwitchReserved() async throws {
+        let executable = try VigilExecutable.path()
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // 1280x720 is estimated at 30.1 MB while key frames alone are decoded and 50.9 MB while
+        // every picture is: two streams reading key frames fit in 64 MiB (67.1 MB), and one of
+        // them decoding everything beside the other does not. The second clip has a key frame
+        // every 10 s, so its child falls back to decoding every picture 4 s after each.
+        let regular = directory.appendingPathComponent("regular.ts").path
+        let sparse = directory.appendingPathComponent("sparse.ts").path
+        for (clip, gop) in [(regular, 50), (sparse, 250)] {
+            let encoded = try await runProcess("/usr/bin/env", [
+                "ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-t", "20",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(gop)", "-keyint_min", "\(gop)", "-sc_threshold", "0",
+                "-pix_fmt", "yuv420p", "-f", "mpegts", clip,
+            ], timeout: 60)
+            try #require(encoded.status == 0, "ffmpeg could not make the test clip: \(encoded.stderrText)")
+        }
+        let apiPort = try freeLoopbackPort()
+        let ports = try (0..<2).map { _ in try freeLoopbackPort(udp: true) }
+        let config = directory.appendingPathComponent("vigil.yml").path
+        try """
+            listen: 127.0.0.1:\(apiPort)
+            api_token: \(Self.token)
+            state_dir: \(directory.appendingPathComponent("state").path)
+            limits: {memory: 64MiB}
+            streams:
+              - {id: regular, url: "udp://127.0.0.1:\(ports[0])"}
+              - {id: sparse, url: "udp://127.0.0.1:\(ports[1])"}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("serve.log"))
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        let senders = try [(regular, ports[0]), (sparse, ports[1])].map { clip, port in
+            try startRealTimeSender(clip, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 60)
+        }
+        defer { for sender in senders { stopRealTimeSender(sender) } }
+        var streams: [String: [String: Any]] = [:]
+        try await waitUntil(timeout: .seconds(40)) {
+            let listed = try await API.call(.GET, base + "/v1/streams", token: Self.token).json?["streams"] as? [[String: Any]] ?? []
+            streams = Dictionary(listed.compactMap { stream in (stream["id"] as? String).map { ($0, stream) } }) { first, _ in first }
+            let sparseStopped = (streams["sparse"]?["detail"] as? String ?? "").contains("shared by all streams")
+                && (streams["sparse"]?["reconnects"] as? Int ?? 0) >= 1
+            return sparseStopped && (streams["regular"]?["frames_in"] as? Int ?? 0) >= 5
+        }
+        // Admitted while it read key frames: its pictures were used until it switched.
+        #expect((streams["sparse"]?["frames_in"] as? Int ?? 0) >= 1, "\(streams)")
+        #expect((streams["regular"]?["reconnects"] as? Int ?? -1) == 0, "\(streams)")
+        #expect(await daemon.terminate(timeout: 15) == 0)
+    }
 }
