@@ -30,6 +30,7 @@ extension LiveSuite {
             let counters = recorder.session.counters
             #expect(counters.packets > 0 && counters.bytes > 0 && counters.keyframes >= minimum)
             #expect(counters.keyframeFallbacks == 0, "regular key frames never trigger the fallback")
+            #expect(!counters.decodesEveryPicture, "key frames alone are decoded")
         }
 
         @Test("RTMP from nginx-rtmp, fed by ffmpeg -re")

@@ -3,7 +3,7 @@ import VigilMedia
 
 @Suite("Stream counters")
 struct StreamCountersTests {
-    @Test("counts of two sessions add up field by field; refused URLs keep the latest 16")
+    @Test("counts of two sessions add up field by field; refused URLs keep the latest 16; the decoding mode is the later one's")
     func adding() {
         var first = StreamCounters()
         first.packets = 10
@@ -18,5 +18,8 @@ struct StreamCountersTests {
         #expect(sum.packets == 15 && sum.reconnects == 1 && sum.oversizedPictures == 2 && sum.decodeErrors == 3)
         #expect(sum.refusedURLs.count == 16 && sum.refusedURLs.first == "file:///a4" && sum.refusedURLs.last == "file:///b9")
         #expect(StreamCounters().adding(StreamCounters()) == StreamCounters())
+        // The decoding mode is not a count: the later session's holds.
+        first.decodesEveryPicture = true
+        #expect(!first.adding(second).decodesEveryPicture && second.adding(first).decodesEveryPicture)
     }
 }

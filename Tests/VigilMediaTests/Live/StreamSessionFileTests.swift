@@ -55,6 +55,7 @@ struct StreamSessionFileTests {
         let whole = frames.filter { $0.crop == nil }
         #expect(whole.map(\.ptsSeconds) == [0], "the clip's single key frame, as MediaReader gives")
         #expect(session.counters.keyframeFallbacks == 0)
+        #expect(!session.counters.decodesEveryPicture, "key frames alone were decoded")
         #expect(session.info?.width == 1080)
     }
 
@@ -68,6 +69,7 @@ struct StreamSessionFileTests {
         let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
         #expect(gaps.allSatisfy { $0 > 0.5 && $0 <= 1.05 }, "\(times)")
         #expect(session.counters.keyframeFallbacks == 1)
+        #expect(session.counters.decodesEveryPicture, "the fallback decodes every picture to the end of the clip")
         #expect(frames.filter { $0.crop == nil }.map(\.index) == times.map { Int(($0 * 30).rounded()) })
     }
 
