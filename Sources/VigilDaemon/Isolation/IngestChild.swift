@@ -83,8 +83,8 @@ public enum IngestChild {
             }
         }
         await source.run { frame in
-            guard let bytes = try? IngestMessage.frame(frame).encoded() else { return }
-            output.send(frame: bytes)
+            guard let message = try? IngestMessage.frame(frame).encoded() else { return }
+            output.send(frame: message)
             crash?.frameSent()
         }
         reporting.cancel()
@@ -99,7 +99,7 @@ public enum IngestChild {
     private static func report(_ source: SessionFrameSource, to output: IngestOutput) {
         var status = source.status
         status.counters.droppedFrames += output.dropped
-        if let bytes = try? IngestMessage.status(status).encoded() { output.send(status: bytes) }
+        if let message = try? IngestMessage.status(status).encoded() { output.send(status: message) }
     }
 
     /// Focus requests from the daemon.

@@ -35,20 +35,20 @@ final class IngestOutput: Sendable {
     var dropped: Int { state.withLock { $0.dropped } }
 
     /// Queues a frame, dropping the oldest when full.
-    func send(frame bytes: IngestMessage.Wire) {
+    func send(frame message: IngestMessage.Wire) {
         state.withLock { state in
             if state.frames.count >= Self.frameCapacity {
                 state.frames.removeFirst()
                 state.dropped += 1
             }
-            state.frames.append(bytes)
+            state.frames.append(message)
         }
         wake.signal()
     }
 
     /// Queues a status, replacing one not yet written.
-    func send(status bytes: IngestMessage.Wire) {
-        state.withLock { $0.status = bytes }
+    func send(status message: IngestMessage.Wire) {
+        state.withLock { $0.status = message }
         wake.signal()
     }
 
@@ -66,7 +66,7 @@ final class IngestOutput: Sendable {
                 defer { state.frames = []; state.status = nil }
                 return (state.frames, state.status, state.finished)
             }
-            for bytes in frames + [status].compactMap({ $0 }) where !write(bytes) {
+            for message in frames + [status].compactMap({ $0 }) where !write(message) {
                 // The daemon is gone: nobody reads what this child samples.
                 exit(0)
             }

@@ -78,7 +78,7 @@ public enum ScanChild {
             ending = IngestMessage.Ending(error: error)
         }
         // Written after every frame queued.
-        if let bytes = try? IngestMessage.ended(ending).encoded() { output.send(status: bytes) }
+        if let message = try? IngestMessage.ended(ending).encoded() { output.send(status: message) }
         output.finish()
         exit(0)
     }
@@ -91,7 +91,7 @@ public enum ScanChild {
         do {
             let info = try await session.opened()
             // In the frames' queue, which keeps order (a status may be replaced before it is written).
-            if let bytes = try? IngestMessage.opened(info).encoded() { output.send(frame: bytes) }
+            if let message = try? IngestMessage.opened(info).encoded() { output.send(frame: message) }
             var outstanding = 0
             for try await frame in session.frames {
                 while outstanding >= window {
@@ -99,10 +99,10 @@ public enum ScanChild {
                     guard await acknowledged.next() != nil else { exit(0) }
                     outstanding -= 1
                 }
-                guard let bytes = try? IngestMessage.frame(frame).encoded() else {
+                guard let message = try? IngestMessage.frame(frame).encoded() else {
                     return IngestMessage.Ending(error: .decodeFailed(url: session.source.url, reason: "a frame could not be encoded"))
                 }
-                output.send(frame: bytes)
+                output.send(frame: message)
                 outstanding += 1
                 crash?.frameSent()
             }

@@ -53,7 +53,8 @@ public struct StreamCounters: Sendable, Equatable, Codable {
     public init() {}
 
     /// These counts and `later`'s together: one stream's counts across sessions that each
-    /// started from zero (an ingest process and the one that replaced it).
+    /// started from zero (an ingest process and the one that replaced it). The decoding mode is
+    /// `later`'s.
     public func adding(_ later: StreamCounters) -> StreamCounters {
         var sum = later
         let numbers: [WritableKeyPath<StreamCounters, Int>] = [
