@@ -89,23 +89,12 @@ struct IngestIsolationTests {
         let executable = try VigilExecutable.path()
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let apiPort = try freeLoopbackPort()
         let ports = try (0..<4).map { _ in try freeLoopbackPort(udp: true) }
-        let config = directory.appendingPathComponent("vigil.yml").path
         // The sample clip (640x360, a key frame every 2 s) is estimated at 25.3 MB while every
         // picture is decoded, 20.1 MB while key frames alone are: room for three streams decoding
         // key frames, as the children report they do, where the worst case would admit two.
-        try """
-            listen: 127.0.0.1:\(apiPort)
-            api_token: \(Self.token)
-            state_dir: \(directory.appendingPathComponent("state").path)
-            limits: {memory: 64MiB}
-            streams:
-            \(ports.enumerated().map { "  - {id: s\($0.offset), url: \"udp://127.0.0.1:\($0.element)\"}" }.joined(separator: "\n"))
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("serve.log"))
-        let base = "http://127.0.0.1:\(apiPort)"
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        let (daemon, base) = try await Self.startWith64MiBBudget(
+            executable: executable, directory: directory, streams: ports.enumerated().map { ("s\($0.offset)", $0.element) })
         let senders = try ports.map { port in
             try startRealTimeSender(SampleClips.known, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 30)
         }
@@ -141,21 +130,9 @@ struct IngestIsolationTests {
             ], timeout: 60)
             try #require(encoded.status == 0, "ffmpeg could not make the test clip: \(encoded.stderrText)")
         }
-        let apiPort = try freeLoopbackPort()
         let ports = try (0..<2).map { _ in try freeLoopbackPort(udp: true) }
-        let config = directory.appendingPathComponent("vigil.yml").path
-        try """
-            listen: 127.0.0.1:\(apiPort)
-            api_token: \(Self.token)
-            state_dir: \(directory.appendingPathComponent("state").path)
-            limits: {memory: 64MiB}
-            streams:
-              - {id: regular, url: "udp://127.0.0.1:\(ports[0])"}
-              - {id: sparse, url: "udp://127.0.0.1:\(ports[1])"}
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("serve.log"))
-        let base = "http://127.0.0.1:\(apiPort)"
-        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        let (daemon, base) = try await Self.startWith64MiBBudget(
+            executable: executable, directory: directory, streams: [("regular", ports[0]), ("sparse", ports[1])])
         let senders = try [(regular, ports[0]), (sparse, ports[1])].map { clip, port in
             try startRealTimeSender(clip, to: "udp://127.0.0.1:\(port)?pkt_size=1316", seconds: 60)
         }
@@ -172,5 +149,26 @@ struct IngestIsolationTests {
         #expect((streams["sparse"]?["frames_in"] as? Int ?? 0) >= 1, "\(streams)")
         #expect((streams["regular"]?["reconnects"] as? Int ?? -1) == 0, "\(streams)")
         #expect(await daemon.terminate(timeout: 15) == 0)
+    }
+
+    /// `vigil serve` watching UDP streams `(id, port)` under a 64 MiB memory budget, answering;
+    /// with its API's base URL.
+    static func startWith64MiBBudget(
+        executable: String, directory: URL, streams: [(id: String, port: Int)]
+    ) async throws -> (DaemonProcess, String) {
+        let apiPort = try freeLoopbackPort()
+        let config = directory.appendingPathComponent("vigil.yml").path
+        try """
+            listen: 127.0.0.1:\(apiPort)
+            api_token: \(token)
+            state_dir: \(directory.appendingPathComponent("state").path)
+            limits: {memory: 64MiB}
+            streams:
+            \(streams.map { "  - {id: \($0.id), url: \"udp://127.0.0.1:\($0.port)\"}" }.joined(separator: "\n"))
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(executable: executable, config: config, log: directory.appendingPathComponent("serve.log"))
+        let base = "http://127.0.0.1:\(apiPort)"
+        try await waitUntil(timeout: .seconds(20)) { (try? await API.call(.GET, base + "/healthz"))?.status == 200 }
+        return (daemon, base)
     }
 }
