@@ -809,8 +809,7 @@ public final class MediaReader {
     private func memoryNeeded(width: Int, height: Int) -> Int {
         options.limits.estimatedBytes(
             width: width, height: height, bufferedFrames: options.frameBufferCapacity, format: converter.format,
-            decoderPictures: decodesEverything
-                ? StreamLimits.decoderPicturesDecodingEverything : StreamLimits.decoderPicturesDecodingKeyframes)
+            decoderPictures: StreamLimits.decoderPictures(decodingEveryPicture: decodesEverything))
     }
 
     /// Moves the reservation to what the current decoding mode needs at the current picture size.
@@ -821,13 +820,8 @@ public final class MediaReader {
 
     /// Holds `bytes` of the shared memory budget (more or less than now), or refuses.
     private func reserveMemory(_ bytes: Int) throws(MediaError) {
-        guard let budget = options.memoryBudget, bytes != reservedBytes else { return }
-        if bytes < reservedBytes {
-            budget.release(reservedBytes - bytes)
-        } else if !budget.reserve(bytes - reservedBytes) {
-            throw .memoryBudgetExhausted(url: source.url, bytes: bytes, budget: budget.limit)
-        }
-        reservedBytes = bytes
+        guard let budget = options.memoryBudget, !budget.move(&reservedBytes, to: bytes) else { return }
+        throw .memoryBudgetExhausted(url: source.url, bytes: bytes, budget: budget.limit)
     }
 
     // MARK: Helpers

@@ -206,15 +206,9 @@ public final class IsolatedFrameSource: FrameSource {
             let needed = options.limits.estimatedBytes(
                 width: picture.width, height: picture.height, bufferedFrames: options.frameBufferCapacity,
                 format: picture.format,
-                decoderPictures: decodesEveryPicture == false
-                    ? StreamLimits.decoderPicturesDecodingKeyframes : StreamLimits.decoderPicturesDecodingEverything)
-            if needed < reserved {
-                budget.release(reserved - needed)
-            } else if needed > reserved, !budget.reserve(needed - reserved) {
-                return MediaError.memoryBudgetExhausted(url: stream.url, bytes: needed, budget: budget.limit).problem
-            }
-            reserved = needed
-            return nil
+                decoderPictures: StreamLimits.decoderPictures(decodingEveryPicture: decodesEveryPicture ?? true))
+            guard !budget.move(&reserved, to: needed) else { return nil }
+            return MediaError.memoryBudgetExhausted(url: stream.url, bytes: needed, budget: budget.limit).problem
         }
         var heard = ProcessInfo.processInfo.systemUptime
         var progress = (at: heard, packets: -1)

@@ -35,6 +35,18 @@ public final class MemoryBudget: Sendable, Equatable {
         reserved.withLock { $0 = max(0, $0 - bytes) }
     }
 
+    /// Moves a reader's holding from `held` bytes to `bytes`: gives back the difference, or takes
+    /// it; false, leaving `held` as it was, when taking it would pass the limit.
+    public func move(_ held: inout Int, to bytes: Int) -> Bool {
+        if bytes < held {
+            release(held - bytes)
+        } else if bytes > held, !reserve(bytes - held) {
+            return false
+        }
+        held = bytes
+        return true
+    }
+
     /// Budgets are shared by reference: two are the same budget only if they are one object.
     public static func == (lhs: MemoryBudget, rhs: MemoryBudget) -> Bool { lhs === rhs }
 }

@@ -33,6 +33,11 @@ public struct StreamLimits: Sendable, Equatable {
     /// the key picture and the spares its buffer pool keeps.
     public static let decoderPicturesDecodingKeyframes = 3
 
+    /// Decoded pictures a decoder may hold in a decoding mode.
+    public static func decoderPictures(decodingEveryPicture: Bool) -> Int {
+        decodingEveryPicture ? decoderPicturesDecodingEverything : decoderPicturesDecodingKeyframes
+    }
+
     /// The memory a stream's reader needs at a picture size: `decoderPictures` decoded pictures
     /// held by the decoder at 1.5 bytes per pixel (4:2:0), `bufferedFrames` sampled pictures in
     /// `format` (each with a possible cropped copy), and the packet buffer.
