@@ -50,7 +50,7 @@ struct DirectDownsampler {
                     while outputRow < 64, rows.start(of: outputRow) <= y {
                         let weight = rows.weight(of: y, in: outputRow)
                         if let grey {
-                            Self.addScaled(grey.base + y * grey.bytesPerRow, weight, into: kept + outputRow * width, count: width)
+                            Self.addScaled(grey.image.base + y * grey.image.bytesPerRow, weight, into: kept + outputRow * width, count: width)
                         } else {
                             Self.addScaled(line, weight, into: kept + outputRow * width, count: width)
                         }
