@@ -14,7 +14,9 @@ Per run (one stream count), after a warm-up:
 - key frames sampled: pictures hashed in the window against the key frames the server published
   in it (one per segment);
 - memory: resident (RSS) and proportional (PSS, which splits shared library pages between the
-  processes that map them) of the daemon and its ingest children, per stream;
+  processes that map them) of the daemon and its ingest children, per stream; and, against a first
+  run of the same daemon with no streams (its bank, program and API: what does not grow with the
+  streams), what each stream adds;
 - CPU: cores used by the daemon and its children over the window.
 
     python3 Benchmarks/serve/capacity.py --vigil .build/release/vigil --streams 50,100,150,200
@@ -28,7 +30,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,16 +39,12 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Benchmarks", "live"))
+sys.path.insert(0, os.path.join(ROOT, "Benchmarks", "scans"))
 import run_live_bench  # noqa: E402  (segments shared with the media-layer benchmark)
+from common import free_port, process_tree  # noqa: E402  (shared with the scan-job benchmarks)
 
 SEGMENT_SECONDS = run_live_bench.SEGMENT_SECONDS
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def api(port, token, path):
@@ -64,25 +61,6 @@ def make_bank(path, count):
         for _ in range(count):
             out.write(f"{generator.getrandbits(256):064x}\n")
     os.rename(path + ".tmp", path)
-
-
-def process_tree(pid):
-    """The daemon and every process below it."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(entry))
-            except OSError:
-                pass
-    tree, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        tree.append(current)
-        pending += children.get(current, [])
-    return tree
 
 
 def memory_kib(pid):
@@ -168,7 +146,7 @@ def one_run(args, segments, bank, count):
                       + (f"limits: {{memory: {args.limits_memory}}}\n" if args.limits_memory else "")
                       + 
                       f"banks:\n  - {{name: big, path: {bank}}}\n"
-                      f"alerts:\n  jsonl: {work}/alerts.jsonl\nstreams:\n")
+                      f"alerts:\n  jsonl: {work}/alerts.jsonl\nstreams:{'' if count else ' []'}\n")
             for index in range(count):
                 out.write(f"  - {{id: s{index:03d}, url: 'http://127.0.0.1:{http_port}/s{index}/live.m3u8'}}\n")
         log = open(os.path.join(work, "vigil.log"), "w")
@@ -213,7 +191,6 @@ def one_run(args, segments, bank, count):
             "live": sum(1 for s in streams if s["state"] == "live"),
             "cores": (cpu_after - cpu_before) / (window_end - window_start),
             "rss_mib": peak_rss / 1024, "pss_mib": peak_pss / 1024, "processes": memory[-1][2],
-            "rss_per_stream": peak_rss / 1024 / count, "pss_per_stream": peak_pss / 1024 / count,
         }
     finally:
         if daemon is not None and daemon.poll() is None:
@@ -245,18 +222,23 @@ def main():
     bank = os.path.join(run_live_bench.WORK, f"bank-{args.bank_size}.txt")
     make_bank(bank, args.bank_size)
 
+    idle = one_run(argparse.Namespace(**{**vars(args), "warm_up": 5, "seconds": 10}), segments, bank, 0)
     budget = f"`limits.memory: {args.limits_memory}`" if args.limits_memory else "default `limits.memory`"
     print(f"`vigil serve`, ingest isolation `{args.isolation}`, {budget}, bank of {args.bank_size:,} hashes; "
-          f"{args.warm_up:.0f} s warm-up, {args.seconds:.0f} s measured; {os.cpu_count()} cores.\n")
+          f"{args.warm_up:.0f} s warm-up, {args.seconds:.0f} s measured; {os.cpu_count()} cores. With no streams: "
+          f"{idle['rss_mib']:.0f} MiB RSS, {idle['pss_mib']:.0f} MiB PSS.\n")
     print("| streams | lag p50 | lag p95 | lag p99 | key frames hashed | hashing drops | live | cores used "
-          "| RSS total MiB | PSS total MiB | processes | RSS / stream MiB | PSS / stream MiB | kept |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| RSS total MiB | PSS total MiB | processes | RSS / stream MiB | PSS / stream MiB "
+          "| RSS added / stream MiB | PSS added / stream MiB | kept |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for count in [int(c) for c in args.streams.split(",")]:
         r = one_run(args, segments, bank, count)
         kept = r["p95"] <= 1.0 and r["sampled"] >= 0.95 and r["live"] == count
         print(f"| {count} | ≤{r['p50']:.2f} s | ≤{r['p95']:.2f} s | ≤{r['p99']:.2f} s | {100 * r['sampled']:.0f}% "
               f"| {r['drops']:.0f} | {r['live']} | {r['cores']:.2f} | {r['rss_mib']:.0f} | {r['pss_mib']:.0f} "
-              f"| {r['processes']} | {r['rss_per_stream']:.1f} | {r['pss_per_stream']:.1f} | {'yes' if kept else 'no'} |",
+              f"| {r['processes']} | {r['rss_mib'] / count:.1f} | {r['pss_mib'] / count:.1f} "
+              f"| {(r['rss_mib'] - idle['rss_mib']) / count:.1f} | {(r['pss_mib'] - idle['pss_mib']) / count:.1f} "
+              f"| {'yes' if kept else 'no'} |",
               flush=True)
 
 
