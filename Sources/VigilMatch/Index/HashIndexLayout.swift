@@ -14,7 +14,8 @@ public enum HashIndexLayout: Sendable, Equatable, CustomStringConvertible {
     /// `substrings` lookup tables over disjoint substrings of 256 / `substrings` bits (rounded).
     case multiIndex(substrings: Int)
 
-    /// Longest key a table may use: dense bucket offsets for 2^24 keys take 64 MiB per table.
+    /// Longest key a table may use: dense bucket offsets for 2^24 keys take 32 MiB per table (64
+    /// when packed offsets cannot hold the buckets, see ``BucketOffsets``).
     static let maximumKeyBits = 24
     /// Shortest key worth a table.
     static let minimumKeyBits = 8
@@ -70,7 +71,7 @@ public enum HashIndexLayout: Sendable, Equatable, CustomStringConvertible {
     static let cacheFriendlyOffsetBytes = 1 << 20
 
     /// Longest key worth using for `count` hashes: longer keys leave most buckets empty, and the
-    /// offsets table (4 bytes a bucket) would outweigh the entries.
+    /// offsets table (2 bytes a bucket, or 4) would outweigh the entries.
     static func maximumKeyBits(count: Int) -> Int {
         let log2Count = Int.bitWidth - 1 - max(count, 1).leadingZeroBitCount
         return min(maximumKeyBits, max(minimumKeyBits, log2Count))

@@ -2,13 +2,12 @@ import VigilHash
 
 /// One multi-index table: the entries grouped by the value of one bit substring of their hash.
 ///
-/// Entry numbers are sorted by key (a radix sort), and `offsets[key]..<offsets[key + 1]` is
-/// the bucket of `key`, so a lookup is two array reads and the bucket is contiguous. Entry numbers
-/// take three bytes when the index holds fewer than 2^24 hashes (every bank up to 16.7M), four
-/// otherwise.
+/// Entry numbers are sorted by key (a radix sort), and ``BucketOffsets`` gives the contiguous
+/// slots of a key's bucket in a few array reads. Entry numbers take three bytes when the index
+/// holds fewer than 2^24 hashes (every bank up to 16.7M), four otherwise.
 struct SubstringTable: Sendable {
     let bits: Range<Int>
-    private let offsets: [UInt32]
+    private let offsets: BucketOffsets
     private let entries: EntryNumbers
 
     /// Builds the table for the substring `bits` of `count` hashes. `scratch` is working memory
@@ -25,7 +24,7 @@ struct SubstringTable: Sendable {
                 Self.sort(bits: bits, hashes: hashes, count: count, scratch: scratch, offsets: offsets, write: write)
             }
         }
-        self.offsets = offsets
+        self.offsets = offsets.withUnsafeBufferPointer { BucketOffsets($0) }
         self.entries = entries
     }
 
@@ -109,7 +108,10 @@ struct SubstringTable: Sendable {
         offsets[highDigits << lowBits] = UInt32(truncatingIfNeeded: count)
     }
 
-    var memoryBytes: Int { offsets.count * 4 + entries.memoryBytes }
+    var memoryBytes: Int { offsets.memoryBytes + entries.memoryBytes }
+
+    /// Whether the table keeps 4-byte bucket offsets (see ``BucketOffsets``).
+    var hasWideOffsets: Bool { offsets.isWide }
 
     /// The substring of a hash given as four words, as an integer.
     @inline(__always)
@@ -140,12 +142,10 @@ struct SubstringTable: Sendable {
         let words = query.words
         let queryKey = Self.key(words, bits: bits)
         let keyBits = bits.count
-        offsets.withUnsafeBufferPointer { offsets in
+        offsets.withReader { bucket in
             entries.withReader { entryAt in
                 func probe(_ key: UInt32) {
-                    let start = Int(offsets[Int(key)])
-                    let end = Int(offsets[Int(key) + 1])
-                    for slot in start..<end {
+                    for slot in bucket(Int(key)) {
                         let entry = entryAt(slot)
                         if let distance = hashes.distance(entry, to: words, within: radius) {
                             matches.append(HashIndexMatch(entry: entry, distance: distance))
