@@ -46,7 +46,7 @@ struct HashIndexTests {
 
     static let radii = [0, 16, 31, 32, 63]
     /// Automatic, scan, and table layouts from the longest keys large banks use down to 8-bit keys.
-    /// (11 substrings, 24-bit keys, needs 32 MiB of offsets a table: right for 10M hashes, a waste here.)
+    /// (11 substrings, 24-bit keys, needs about 34 MiB of offsets a table: right for 10M hashes, a waste here.)
     static let layouts: [HashIndexLayout?] = [nil, .linearScan, .multiIndex(substrings: 12), .multiIndex(substrings: 16),
                                                .multiIndex(substrings: 21), .multiIndex(substrings: 32)]
 

@@ -14,7 +14,7 @@ public enum HashIndexLayout: Sendable, Equatable, CustomStringConvertible {
     /// `substrings` lookup tables over disjoint substrings of 256 / `substrings` bits (rounded).
     case multiIndex(substrings: Int)
 
-    /// Longest key a table may use: dense bucket offsets for 2^24 keys take 32 MiB per table (64
+    /// Longest key a table may use: dense bucket offsets for 2^24 keys take about 34 MiB per table (64
     /// when packed offsets cannot hold the buckets, see ``BucketOffsets``).
     static let maximumKeyBits = 24
     /// Shortest key worth a table.
